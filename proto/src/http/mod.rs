@@ -1,0 +1,111 @@
+//! HTTP authentication: where header values come from, the strict challenge parser, and the
+//! browser profiles that choose among challenges.
+
+pub mod challenge;
+pub mod profile;
+pub mod source;
+
+pub use challenge::{parse, Challenge, Diagnostic, Level, Param, Parsed};
+pub use profile::{Choice, Profile, Scheme};
+pub use source::Source;
+
+use crate::Span;
+use serde::Serialize;
+
+/// The `authscope challenge` JSON contract (see the README): one profile's view of a header list.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub challenges: Vec<ReportChallenge>,
+    pub warnings: Vec<ReportWarning>,
+    pub browser: Profile,
+    pub chosen: Option<ReportChosen>,
+    pub reasons: Vec<String>,
+    /// What the browser tries next if the chosen scheme cannot produce credentials.
+    pub fallback: Option<ReportChosen>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportChallenge {
+    pub scheme: String,
+    pub token68: Option<String>,
+    pub params: Vec<(String, String)>,
+    pub span: Span,
+    /// False when the challenge breaks the grammar or a MUST.
+    pub valid: bool,
+    pub field: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportWarning {
+    pub message: String,
+    pub span: Span,
+    pub level: Level,
+    pub code: challenge::Code,
+    pub challenge: Option<usize>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReportChosen {
+    /// Index into `challenges`, or null when the browser's reading of the line matches no
+    /// challenge of the strict reading.
+    pub index: Option<usize>,
+    pub scheme: String,
+    pub realm: Option<String>,
+    pub token68: Option<String>,
+    pub span: Span,
+}
+
+/// Parse `source`, let `profile` choose, and assemble the contract.
+pub fn report(source: &Source, profile: Profile) -> Report {
+    let parsed = parse(source);
+    let choice = profile.choose(source, &parsed);
+    report_from(&parsed, &choice)
+}
+
+pub fn report_from(parsed: &Parsed, choice: &Choice) -> Report {
+    let chosen_of = |i: Option<usize>| {
+        i.and_then(|i| choice.seen.get(i)).map(|s| ReportChosen {
+            index: s.index,
+            scheme: s
+                .kind
+                .map(|k| k.name().to_string())
+                .unwrap_or_else(|| s.scheme.clone()),
+            realm: s.realm.clone(),
+            token68: s.token.clone(),
+            span: s.span,
+        })
+    };
+    Report {
+        challenges: parsed
+            .challenges
+            .iter()
+            .map(|c| ReportChallenge {
+                scheme: c.scheme.clone(),
+                token68: c.token68.as_ref().map(|t| t.value.clone()),
+                params: c
+                    .params
+                    .iter()
+                    .map(|p| (p.name.clone(), p.value.clone()))
+                    .collect(),
+                span: c.span,
+                valid: !c.broken,
+                field: c.field,
+            })
+            .collect(),
+        warnings: parsed
+            .diagnostics
+            .iter()
+            .map(|d| ReportWarning {
+                message: d.message.clone(),
+                span: d.span,
+                level: d.level,
+                code: d.code,
+                challenge: d.challenge,
+            })
+            .collect(),
+        browser: choice.profile,
+        chosen: chosen_of(choice.chosen),
+        reasons: choice.reasons.clone(),
+        fallback: chosen_of(choice.fallback),
+    }
+}

@@ -1,0 +1,545 @@
+//! The IIS 6 site engine (first cut): a request in, a response out, with the trace of decisions
+//! and the W3C log line IIS would write. Sans-I/O: the page runs it in memory, `authscope serve`
+//! runs it behind real connections.
+//!
+//! What this cut models, after "401.1 and 401.2 - Authentication Problems" (IIS 6.0):
+//! ```text
+//! AuthFlags = 0 ─────────────────────────────────────────────► 401.2, no WWW-Authenticate
+//! no Authorization, AuthAnonymous ─ LogonUser(IUSR) ok ──────► 200
+//!                                   └ fails ─ other methods? ─► 401.2 + list │ none ─► 401.1
+//! no Authorization, no anonymous ────────────────────────────► 401.2 + WWW-Authenticate list
+//! Authorization: Basic, AuthBasic ─ local account ─ ok ──────► 200
+//!                                 │                 └ bad ───► 401.1 (1326)
+//!                                 └ domain account ─ DC down ► 401.2 (1311)
+//! Authorization: scheme not enabled ─────────────────────────► 401.2 + list
+//! ```
+
+pub mod pages;
+pub mod sites;
+
+use crate::basic::{self, Charset};
+use serde::Serialize;
+
+/// The `AuthFlags` metabase property.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct AuthFlags(pub u32);
+
+impl AuthFlags {
+    pub const ANONYMOUS: u32 = 0x1;
+    pub const BASIC: u32 = 0x2;
+    /// Integrated Windows authentication (NTLM and, through Negotiate, Kerberos).
+    pub const NTLM: u32 = 0x4;
+    /// Digest.
+    pub const MD5: u32 = 0x10;
+    pub const PASSPORT: u32 = 0x40;
+
+    pub fn has(self, flag: u32) -> bool {
+        self.0 & flag != 0
+    }
+    /// The flags by their metabase names, e.g. `AuthAnonymous | AuthBasic`.
+    pub fn names(self) -> String {
+        let all = [
+            (Self::ANONYMOUS, "AuthAnonymous"),
+            (Self::BASIC, "AuthBasic"),
+            (Self::NTLM, "AuthNTLM"),
+            (Self::MD5, "AuthMD5"),
+            (Self::PASSPORT, "AuthPassport"),
+        ];
+        let v: Vec<&str> = all
+            .iter()
+            .filter(|(f, _)| self.has(*f))
+            .map(|(_, n)| *n)
+            .collect();
+        if v.is_empty() {
+            "0 (none)".to_string()
+        } else {
+            v.join(" | ")
+        }
+    }
+}
+
+/// A Windows account, local to the IIS computer or in a domain.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Account {
+    /// The computer name for local accounts, the NetBIOS domain name for domain accounts.
+    pub domain: String,
+    pub user: String,
+    #[serde(skip)]
+    pub password: String,
+    pub disabled: bool,
+}
+
+/// One web site (for now, one metabase node: the site root).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Site {
+    pub id: String,
+    pub title: String,
+    pub summary: String,
+    /// The host name browsers use.
+    pub host: String,
+    /// The IIS computer's NetBIOS name (local accounts live here).
+    pub machine: String,
+    /// The domain the computer belongs to, if any.
+    pub domain: Option<String>,
+    pub auth_flags: AuthFlags,
+    /// `NTAuthenticationProviders`: what Integrated Windows authentication offers, in order.
+    pub nt_auth_providers: Vec<String>,
+    /// `Realm`: the Basic realm; when unset IIS uses the host name of the request.
+    pub realm: Option<String>,
+    /// `DefaultLogonDomain`: the domain for Basic user names given without one.
+    pub default_logon_domain: Option<String>,
+    /// `AnonymousUserName` / `AnonymousUserPass`.
+    pub anonymous_user: String,
+    #[serde(skip)]
+    pub anonymous_password: String,
+    pub accounts: Vec<Account>,
+    /// Whether the IIS computer can reach a domain controller.
+    pub dc_reachable: bool,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Request {
+    pub method: String,
+    /// Path and query, e.g. `/lab/basic/`.
+    pub target: String,
+    pub headers: Vec<(String, String)>,
+    /// Which TCP connection carried it (connection-based schemes depend on it).
+    pub connection: u64,
+    pub client_ip: String,
+    /// Seconds since the Unix epoch (time is an argument, never read).
+    pub now: i64,
+}
+
+impl Request {
+    pub fn get(target: &str, host: &str, connection: u64, now: i64) -> Request {
+        Request {
+            method: "GET".into(),
+            target: target.into(),
+            headers: vec![("Host".into(), host.into())],
+            connection,
+            client_ip: "192.0.2.10".into(),
+            now,
+        }
+    }
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+    /// The request as it goes on the wire (HTTP/1.1, CRLF line ends).
+    pub fn to_http(&self) -> String {
+        let mut s = format!("{} {} HTTP/1.1\r\n", self.method, self.target);
+        for (n, v) in &self.headers {
+            s.push_str(&format!("{n}: {v}\r\n"));
+        }
+        s.push_str("\r\n");
+        s
+    }
+}
+
+/// Win32 status codes IIS logs as `sc-win32-status`.
+pub mod win32 {
+    pub const SUCCESS: u32 = 0;
+    pub const ACCESS_DENIED: u32 = 5;
+    pub const NO_LOGON_SERVERS: u32 = 1311;
+    pub const LOGON_FAILURE: u32 = 1326;
+    pub const ACCOUNT_DISABLED: u32 = 1331;
+
+    /// The symbolic name of a code.
+    pub fn name(code: u32) -> &'static str {
+        match code {
+            SUCCESS => "ERROR_SUCCESS",
+            ACCESS_DENIED => "ERROR_ACCESS_DENIED",
+            NO_LOGON_SERVERS => "ERROR_NO_LOGON_SERVERS",
+            LOGON_FAILURE => "ERROR_LOGON_FAILURE",
+            ACCOUNT_DISABLED => "ERROR_ACCOUNT_DISABLED",
+            _ => "",
+        }
+    }
+}
+
+/// A W3C extended log line (the fields IIS 6 logs by default, plus the sub-status).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct LogLine {
+    pub date_time: String,
+    pub method: String,
+    pub uri_stem: String,
+    pub uri_query: String,
+    pub username: String,
+    pub client_ip: String,
+    pub user_agent: String,
+    pub status: u16,
+    pub substatus: u16,
+    pub win32_status: u32,
+}
+
+impl LogLine {
+    pub const FIELDS: &'static str =
+        "#Fields: date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status";
+
+    pub fn format(&self) -> String {
+        let dash = |s: &str| {
+            if s.is_empty() {
+                "-".to_string()
+            } else {
+                s.replace(' ', "+")
+            }
+        };
+        format!(
+            "{} {} {} {} {} {} {} {} {} {}",
+            self.date_time,
+            self.method,
+            dash(&self.uri_stem),
+            dash(&self.uri_query),
+            dash(&self.username),
+            dash(&self.client_ip),
+            dash(&self.user_agent),
+            self.status,
+            self.substatus,
+            self.win32_status
+        )
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Response {
+    pub status: u16,
+    pub substatus: u16,
+    pub win32_status: u32,
+    pub reason: &'static str,
+    /// Response headers except `Content-Length` (the transport adds it).
+    pub headers: Vec<(String, String)>,
+    pub body: String,
+    /// The decisions that led here, in order.
+    pub trace: Vec<String>,
+    pub log: LogLine,
+    /// The authenticated user (`DOMAIN\user`), if any.
+    pub user: Option<String>,
+}
+
+impl Response {
+    pub fn header_values(&self, name: &str) -> Vec<&str> {
+        self.headers
+            .iter()
+            .filter(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+            .collect()
+    }
+    /// `401.1`, `200`…
+    pub fn status_text(&self) -> String {
+        if self.substatus == 0 {
+            self.status.to_string()
+        } else {
+            format!("{}.{}", self.status, self.substatus)
+        }
+    }
+    /// The response as it goes on the wire.
+    pub fn to_http(&self) -> String {
+        let mut s = format!("HTTP/1.1 {} {}\r\n", self.status, self.reason);
+        for (n, v) in &self.headers {
+            s.push_str(&format!("{n}: {v}\r\n"));
+        }
+        s.push_str(&format!("Content-Length: {}\r\n\r\n", self.body.len()));
+        s.push_str(&self.body);
+        s
+    }
+}
+
+/// What a logon attempt came to.
+enum Logon {
+    Ok(String),
+    Failed { win32: u32, why: String },
+    NoDomainController(String),
+}
+
+impl Site {
+    /// The `WWW-Authenticate` values IIS 6 sends for this site, in its order.
+    pub fn challenges(&self, req: &Request) -> Vec<String> {
+        let mut v = Vec::new();
+        if self.auth_flags.has(AuthFlags::NTLM) {
+            v.extend(self.nt_auth_providers.iter().cloned());
+        }
+        if self.auth_flags.has(AuthFlags::BASIC) {
+            let realm = self.realm.clone().unwrap_or_else(|| {
+                req.header("Host")
+                    .map(|h| h.split(':').next().unwrap_or(h).to_string())
+                    .unwrap_or_else(|| self.host.clone())
+            });
+            v.push(format!(
+                "Basic realm=\"{}\"",
+                realm.replace('\\', "\\\\").replace('"', "\\\"")
+            ));
+        }
+        v
+    }
+
+    fn account(&self, domain: &str, user: &str) -> Option<&Account> {
+        self.accounts
+            .iter()
+            .find(|a| a.domain.eq_ignore_ascii_case(domain) && a.user.eq_ignore_ascii_case(user))
+    }
+
+    /// `LogonUser(user, domain, password, LOGON32_LOGON_NETWORK_CLEARTEXT)` as IIS 6 calls it.
+    fn logon(&self, domain: &str, user: &str, password: &str, trace: &mut Vec<String>) -> Logon {
+        let local = domain.eq_ignore_ascii_case(&self.machine);
+        let call = format!("LogonUser({domain}\\{user}, NETWORK_CLEARTEXT)");
+        if !local {
+            let in_domain = self
+                .domain
+                .as_deref()
+                .is_some_and(|d| d.eq_ignore_ascii_case(domain));
+            if !in_domain {
+                trace.push(format!(
+                    "{call}: {domain} is neither this computer nor its domain"
+                ));
+                return Logon::Failed {
+                    win32: win32::LOGON_FAILURE,
+                    why: "unknown domain".into(),
+                };
+            }
+            if !self.dc_reachable {
+                trace.push(format!(
+                    "{call}: the domain controller for {domain} cannot be reached"
+                ));
+                return Logon::NoDomainController(domain.to_string());
+            }
+            trace.push(format!(
+                "{call}: the domain controller for {domain} checks the password"
+            ));
+        }
+        match self.account(domain, user) {
+            None => {
+                trace.push(format!("{call} → ERROR_LOGON_FAILURE: no such account"));
+                Logon::Failed {
+                    win32: win32::LOGON_FAILURE,
+                    why: "no such account".into(),
+                }
+            }
+            Some(a) if a.disabled => {
+                trace.push(format!("{call} → ERROR_ACCOUNT_DISABLED"));
+                Logon::Failed {
+                    win32: win32::ACCOUNT_DISABLED,
+                    why: "account disabled".into(),
+                }
+            }
+            Some(a) if a.password != password => {
+                trace.push(format!("{call} → ERROR_LOGON_FAILURE: wrong password"));
+                Logon::Failed {
+                    win32: win32::LOGON_FAILURE,
+                    why: "wrong password".into(),
+                }
+            }
+            Some(a) => {
+                trace.push(format!(
+                    "{call} → success: a token for {}\\{}",
+                    a.domain, a.user
+                ));
+                Logon::Ok(format!("{}\\{}", a.domain, a.user))
+            }
+        }
+    }
+
+    /// Splits a Basic user name into domain and user: `DOMAIN\user`, `user@dns.domain`, or
+    /// `user` (then `DefaultLogonDomain`, or this computer).
+    fn qualify(&self, name: &str) -> (String, String) {
+        if let Some((d, u)) = name.split_once('\\') {
+            return (d.to_string(), u.to_string());
+        }
+        if let Some((u, d)) = name.split_once('@') {
+            let netbios = d.split('.').next().unwrap_or(d).to_ascii_uppercase();
+            return (netbios, u.to_string());
+        }
+        let d = self
+            .default_logon_domain
+            .clone()
+            .unwrap_or_else(|| self.machine.clone());
+        (d, name.to_string())
+    }
+
+    /// Answer `req` as IIS 6 would.
+    pub fn handle(&self, req: &Request) -> Response {
+        let mut trace = vec![format!(
+            "Request for {} on connection #{}; AuthFlags = {}",
+            req.target,
+            req.connection,
+            self.auth_flags.names()
+        )];
+        let flags = self.auth_flags;
+        if flags.0 == 0 {
+            trace.push("No authentication method is enabled (AuthFlags=0): IIS refuses every request with 401.2 and offers nothing.".into());
+            return self.deny(req, 2, win32::ACCESS_DENIED, false, trace, None);
+        }
+        let authz = req
+            .header("Authorization")
+            .map(str::trim)
+            .filter(|v| !v.is_empty());
+        let Some(authz) = authz else {
+            if flags.has(AuthFlags::ANONYMOUS) {
+                trace.push(format!(
+                    "No Authorization header and Anonymous is enabled: IIS tries no other method and logs on as {}.",
+                    self.anonymous_user
+                ));
+                let (d, u) = match self.anonymous_user.split_once('\\') {
+                    Some((d, u)) => (d.to_string(), u.to_string()),
+                    None => (self.machine.clone(), self.anonymous_user.clone()),
+                };
+                return match self.logon(&d, &u, &self.anonymous_password, &mut trace) {
+                    Logon::Ok(_) => self.ok(req, None, trace),
+                    Logon::Failed { win32: code, .. } if flags.0 == AuthFlags::ANONYMOUS => {
+                        trace.push(
+                            "The anonymous logon failed and no other method is enabled: 401.1."
+                                .into(),
+                        );
+                        self.deny(req, 1, code, false, trace, None)
+                    }
+                    Logon::Failed { .. } | Logon::NoDomainController(_) => {
+                        trace.push("The anonymous logon failed; other methods are enabled, so IIS sends 401.2 with their WWW-Authenticate headers.".into());
+                        self.deny(req, 2, win32::ACCESS_DENIED, true, trace, None)
+                    }
+                };
+            }
+            trace.push("No Authorization header and Anonymous is disabled: IIS answers 401.2 with the enabled schemes. This first 401 is normal.".into());
+            return self.deny(req, 2, win32::ACCESS_DENIED, true, trace, None);
+        };
+        let scheme = authz.split([' ', '\t']).next().unwrap_or("");
+        if scheme.eq_ignore_ascii_case("basic") && flags.has(AuthFlags::BASIC) {
+            return self.basic(req, authz, trace);
+        }
+        let enabled = if scheme.eq_ignore_ascii_case("basic") {
+            false
+        } else if scheme.eq_ignore_ascii_case("ntlm") || scheme.eq_ignore_ascii_case("negotiate") {
+            flags.has(AuthFlags::NTLM)
+        } else {
+            false
+        };
+        if enabled {
+            trace.push(format!(
+                "Authorization: {scheme} reaches Integrated Windows authentication, whose handshake this engine does not run yet; the token is not accepted."
+            ));
+        } else {
+            trace.push(format!(
+                "Authorization: {scheme} is not a method enabled for this URL: IIS denies it by server configuration."
+            ));
+        }
+        self.deny(req, 2, win32::ACCESS_DENIED, true, trace, None)
+    }
+
+    fn basic(&self, req: &Request, authz: &str, mut trace: Vec<String>) -> Response {
+        // IIS 6 reads Basic credentials in the system's ANSI code page.
+        let decoded = match basic::decode(authz, Charset::Latin1) {
+            Ok(d) => d,
+            Err(e) => {
+                trace.push(format!(
+                    "Authorization: Basic could not be decoded at byte {}: {}",
+                    e.offset, e.message
+                ));
+                return self.deny(req, 1, win32::LOGON_FAILURE, true, trace, None);
+            }
+        };
+        trace.push(format!(
+            "Authorization: Basic decodes (as ANSI) to user {:?} and a {}-character password.",
+            decoded.user,
+            decoded.password.chars().count()
+        ));
+        let (domain, user) = self.qualify(&decoded.user);
+        let who = format!("{domain}\\{user}");
+        match self.logon(&domain, &user, &decoded.password, &mut trace) {
+            Logon::Ok(u) => self.ok(req, Some(u), trace),
+            Logon::Failed { win32: code, why } => {
+                trace.push(format!("The logon failed ({why}): 401.1. The browser may ask again; IIS does not count attempts."));
+                self.deny(req, 1, code, true, trace, Some(who))
+            }
+            Logon::NoDomainController(d) => {
+                trace.push(format!(
+                    "IIS could not reach a domain controller for {d}: 401.2."
+                ));
+                self.deny(req, 2, win32::NO_LOGON_SERVERS, true, trace, Some(who))
+            }
+        }
+    }
+
+    fn base_headers(&self, req: &Request) -> Vec<(String, String)> {
+        vec![
+            ("Date".into(), crate::time::http_date(req.now)),
+            ("Server".into(), "Microsoft-IIS/6.0".into()),
+            ("X-Powered-By".into(), "ASP.NET".into()),
+        ]
+    }
+
+    fn log(
+        &self,
+        req: &Request,
+        status: u16,
+        substatus: u16,
+        win32_status: u32,
+        user: Option<&str>,
+    ) -> LogLine {
+        let (stem, query) = req.target.split_once('?').unwrap_or((&req.target, ""));
+        LogLine {
+            date_time: crate::time::w3c_date_time(req.now),
+            method: req.method.clone(),
+            uri_stem: stem.to_string(),
+            uri_query: query.to_string(),
+            username: user.unwrap_or("").to_string(),
+            client_ip: req.client_ip.clone(),
+            user_agent: req.header("User-Agent").unwrap_or("").to_string(),
+            status,
+            substatus,
+            win32_status,
+        }
+    }
+
+    fn ok(&self, req: &Request, user: Option<String>, mut trace: Vec<String>) -> Response {
+        trace.push(match &user {
+            Some(u) => format!("Authenticated as {u}: IIS serves the page (200)."),
+            None => "Anonymous access granted: IIS serves the page (200).".into(),
+        });
+        let mut headers = self.base_headers(req);
+        headers.push(("Content-Type".into(), "text/html".into()));
+        let body = pages::welcome(self, user.as_deref());
+        Response {
+            status: 200,
+            substatus: 0,
+            win32_status: win32::SUCCESS,
+            reason: "OK",
+            headers,
+            body,
+            trace,
+            log: self.log(req, 200, 0, win32::SUCCESS, user.as_deref()),
+            user,
+        }
+    }
+
+    fn deny(
+        &self,
+        req: &Request,
+        substatus: u16,
+        code: u32,
+        offer: bool,
+        trace: Vec<String>,
+        user: Option<String>,
+    ) -> Response {
+        let mut headers = self.base_headers(req);
+        if offer {
+            for c in self.challenges(req) {
+                headers.push(("WWW-Authenticate".into(), c));
+            }
+        }
+        headers.push(("Content-Type".into(), "text/html".into()));
+        Response {
+            status: 401,
+            substatus,
+            win32_status: code,
+            reason: "Unauthorized",
+            headers,
+            body: pages::error_401(substatus),
+            trace,
+            log: self.log(req, 401, substatus, code, user.as_deref()),
+            user: None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,101 @@
+//! The lab's sites: the same definitions drive the page's simulated IIS and `authscope serve`.
+//!
+//! The passwords are synthetic and public: they are shown in the page so that learners can type
+//! them.
+
+use super::{Account, AuthFlags, Site};
+
+/// A user a learner can log on as on the lab sites.
+pub struct DemoUser {
+    pub name: &'static str,
+    pub password: &'static str,
+    pub note: &'static str,
+}
+
+pub const DEMO_USERS: &[DemoUser] = &[
+    DemoUser {
+        name: "alice",
+        password: "Wonderland1",
+        note: "local account on WEB01",
+    },
+    DemoUser {
+        name: "CONTOSO\\bob",
+        password: "Builder2",
+        note: "domain account in CONTOSO",
+    },
+];
+
+fn base(id: &str, title: &str, summary: &str, flags: u32) -> Site {
+    Site {
+        id: id.into(),
+        title: title.into(),
+        summary: summary.into(),
+        host: "web01.contoso.com".into(),
+        machine: "WEB01".into(),
+        domain: Some("CONTOSO".into()),
+        auth_flags: AuthFlags(flags),
+        nt_auth_providers: vec!["Negotiate".into(), "NTLM".into()],
+        realm: None,
+        default_logon_domain: None,
+        anonymous_user: "IUSR_WEB01".into(),
+        anonymous_password: "iusr-Synced-9".into(),
+        accounts: vec![
+            Account {
+                domain: "WEB01".into(),
+                user: "alice".into(),
+                password: "Wonderland1".into(),
+                disabled: false,
+            },
+            Account {
+                domain: "WEB01".into(),
+                user: "IUSR_WEB01".into(),
+                password: "iusr-Synced-9".into(),
+                disabled: false,
+            },
+            Account {
+                domain: "CONTOSO".into(),
+                user: "bob".into(),
+                password: "Builder2".into(),
+                disabled: false,
+            },
+        ],
+        dc_reachable: true,
+    }
+}
+
+/// Every lab site, in the order the page lists them.
+pub fn all() -> Vec<Site> {
+    let mut dc_down = base(
+        "basic-dc-down",
+        "Basic, domain controller unreachable",
+        "Basic only; the domain controller cannot be reached, so domain accounts get 401.2 while local ones still work.",
+        AuthFlags::BASIC,
+    );
+    dc_down.dc_reachable = false;
+    let mut realm = base(
+        "basic-realm",
+        "Basic with Realm and DefaultLogonDomain",
+        "Basic only; Realm is set to \"CONTOSO intranet\" and DefaultLogonDomain to CONTOSO, so bob can log on without typing the domain.",
+        AuthFlags::BASIC,
+    );
+    realm.realm = Some("CONTOSO intranet".into());
+    realm.default_logon_domain = Some("CONTOSO".into());
+    vec![
+        base("basic", "Basic only", "AuthFlags = AuthBasic: anonymous access is off, Basic is the only method.", AuthFlags::BASIC),
+        realm,
+        dc_down,
+        base(
+            "integrated-basic",
+            "Integrated Windows and Basic",
+            "AuthFlags = AuthBasic | AuthNTLM: IIS offers Negotiate, NTLM and Basic; browsers pick by their own rules.",
+            AuthFlags::BASIC | AuthFlags::NTLM,
+        ),
+        base("anonymous", "Anonymous allowed", "AuthFlags = AuthAnonymous | AuthBasic: IIS logs on as IUSR_WEB01 and never asks.", AuthFlags::ANONYMOUS | AuthFlags::BASIC),
+        base("no-auth", "No method enabled (AuthFlags=0)", "AuthFlags = 0: every request gets 401.2 and no WWW-Authenticate header.", 0),
+    ]
+}
+
+/// The site called `id`.
+pub fn by_id(id: &str) -> Option<Site> {
+    all().into_iter().find(|s| s.id == id)
+}

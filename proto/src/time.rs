@@ -1,0 +1,90 @@
+//! Calendar arithmetic for the dates IIS writes (HTTP `Date`, W3C log). Time is always an
+//! argument: seconds since the Unix epoch, UTC.
+
+/// `(year, month 1-12, day 1-31)` of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    (
+        y,
+        u32::try_from(m).unwrap_or(1),
+        u32::try_from(d).unwrap_or(1),
+    )
+}
+
+struct Parts {
+    y: i64,
+    mo: u32,
+    d: u32,
+    h: i64,
+    mi: i64,
+    s: i64,
+    weekday: usize,
+}
+
+fn parts(unix: i64) -> Parts {
+    let days = unix.div_euclid(86_400);
+    let secs = unix.rem_euclid(86_400);
+    let (y, mo, d) = civil_from_days(days);
+    // 1970-01-01 was a Thursday.
+    let weekday = usize::try_from((days + 4).rem_euclid(7)).unwrap_or(0);
+    Parts {
+        y,
+        mo,
+        d,
+        h: secs / 3600,
+        mi: secs % 3600 / 60,
+        s: secs % 60,
+        weekday,
+    }
+}
+
+/// RFC 9110 §5.6.7 IMF-fixdate: `Sun, 06 Nov 1994 08:49:37 GMT`.
+pub fn http_date(unix: i64) -> String {
+    const DAYS: [&str; 7] = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let p = parts(unix);
+    let month = MONTHS
+        .get(p.mo.saturating_sub(1) as usize)
+        .unwrap_or(&"Jan");
+    let day = DAYS.get(p.weekday).unwrap_or(&"Sun");
+    format!(
+        "{day}, {:02} {month} {:04} {:02}:{:02}:{:02} GMT",
+        p.d, p.y, p.h, p.mi, p.s
+    )
+}
+
+/// The W3C extended log's `date time` fields: `2026-11-27 06:40:33`.
+pub fn w3c_date_time(unix: i64) -> String {
+    let p = parts(unix);
+    format!(
+        "{:04}-{:02}-{:02} {:02}:{:02}:{:02}",
+        p.y, p.mo, p.d, p.h, p.mi, p.s
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc9110_example_date() {
+        assert_eq!(http_date(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+    }
+
+    #[test]
+    fn epoch_and_leap_day() {
+        assert_eq!(http_date(0), "Thu, 01 Jan 1970 00:00:00 GMT");
+        assert_eq!(w3c_date_time(951_782_400), "2000-02-29 00:00:00");
+        assert_eq!(w3c_date_time(-1), "1969-12-31 23:59:59");
+    }
+}
