@@ -1,1 +1,68 @@
-fn main() {}
+//! `authscope`: the HTTP test endpoint, the server for the built web app, and the CLI.
+//!
+//! A thin shell around `proto`: it turns arguments and sockets into `proto` calls and prints or
+//! sends what `proto` computes.
+
+mod challenge_cmd;
+mod serve;
+mod static_files;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+authscope: how a browser authenticates to a web server, and why it fails
+
+Usage:
+  authscope serve [--host ADDR] [--port PORT] [--dist DIR]
+      Serve the web app and the IIS 6 lab sites (/lab/<site>/) over real HTTP.
+      Defaults: --host 127.0.0.1 --port 8080 --dist ./dist (or $AUTHSCOPE_DIST).
+  authscope challenge [--browser PROFILE] HEADER...
+      Parse WWW-Authenticate values (one argument per header field; `-` reads a pasted
+      response block from standard input) and print, as JSON, the challenges, warnings and the
+      challenge PROFILE would answer. PROFILE: ie6, chromium (default), firefox, rfc, all.
+      Exit status: 0 a challenge was chosen, 1 none is usable, 2 bad usage.
+  authscope sites
+      List the lab sites and the demo accounts.
+  authscope --help | --version
+";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let Some(cmd) = args.first() else {
+        eprint!("{USAGE}");
+        return ExitCode::from(2);
+    };
+    let rest = args.get(1..).unwrap_or(&[]);
+    match cmd.as_str() {
+        "serve" => serve::main(rest),
+        "challenge" => challenge_cmd::main(rest),
+        "sites" => {
+            for s in proto::iis::sites::all() {
+                println!("/lab/{}/\t{}\t{}", s.id, s.title, s.summary);
+            }
+            println!();
+            for u in proto::iis::sites::DEMO_USERS {
+                println!("{}\t{}\t({})", u.name, u.password, u.note);
+            }
+            ExitCode::SUCCESS
+        }
+        "-h" | "--help" | "help" => {
+            print!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        "-V" | "--version" => {
+            println!("authscope {}", env!("CARGO_PKG_VERSION"));
+            ExitCode::SUCCESS
+        }
+        other => {
+            eprintln!("authscope: unknown command {other:?}\n\n{USAGE}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Usage error: message, usage, exit 2.
+fn usage_error(msg: &str) -> ExitCode {
+    eprintln!("authscope: {msg}\n\n{USAGE}");
+    ExitCode::from(2)
+}

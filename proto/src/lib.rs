@@ -15,6 +15,8 @@
 //! or `wasm32`. No input may panic: decoders return errors that carry a byte offset.
 
 pub mod basic;
+#[doc(hidden)]
+pub mod fuzz_entries;
 pub mod http;
 pub mod iis;
 pub mod span;

@@ -1,0 +1,225 @@
+//! `authscope serve`: the built app and the IIS 6 lab sites over real HTTP/1.1 connections.
+//!
+//! Each accepted TCP connection gets an id that is handed to the engine with every request on
+//! it, because connection-based schemes (NTLM, Negotiate) authenticate the connection.
+
+use crate::static_files::Dist;
+use crate::usage_error;
+use bytes::Bytes;
+use http_body_util::Full;
+use hyper::body::Incoming;
+use hyper::header::{HeaderName, HeaderValue};
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
+
+struct Options {
+    host: String,
+    port: u16,
+    dist: PathBuf,
+}
+
+fn default_dist() -> PathBuf {
+    if let Some(d) = std::env::var_os("AUTHSCOPE_DIST") {
+        return PathBuf::from(d);
+    }
+    let here = PathBuf::from("dist");
+    if here.join("index.html").is_file() {
+        return here;
+    }
+    // target/<profile>/authscope → the workspace's dist/.
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent()?.parent()?.parent().map(|w| w.join("dist")))
+        .filter(|d| d.join("index.html").is_file())
+        .unwrap_or(here)
+}
+
+fn parse(args: &[String]) -> Result<Options, String> {
+    let mut o = Options { host: "127.0.0.1".into(), port: 8080, dist: default_dist() };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let (flag, inline) = match a.split_once('=') {
+            Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        let mut value = || inline.clone().or_else(|| it.next().cloned()).ok_or(format!("{flag} needs a value"));
+        match flag {
+            "--host" => o.host = value()?,
+            "--port" | "-p" => o.port = value()?.parse().map_err(|_| "--port needs a number from 0 to 65535".to_string())?,
+            "--dist" => o.dist = PathBuf::from(value()?),
+            other => return Err(format!("unknown option {other:?}")),
+        }
+    }
+    Ok(o)
+}
+
+pub fn main(args: &[String]) -> ExitCode {
+    let opts = match parse(args) {
+        Ok(o) => o,
+        Err(e) => return usage_error(&e),
+    };
+    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("authscope: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    rt.block_on(run(opts))
+}
+
+struct State {
+    dist: Dist,
+    next_connection: AtomicU64,
+}
+
+async fn run(opts: Options) -> ExitCode {
+    let listener = match tokio::net::TcpListener::bind((opts.host.as_str(), opts.port)).await {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("authscope: cannot listen on {}:{}: {e}", opts.host, opts.port);
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let dist = Dist::new(opts.dist.clone());
+    if !dist.is_built() {
+        eprintln!(
+            "authscope: no built app in {} (run scripts/run, or pass --dist); serving the lab only",
+            opts.dist.display()
+        );
+    }
+    let state = Arc::new(State { dist, next_connection: AtomicU64::new(1) });
+    println!("authscope is serving http://{addr}/");
+    println!("lab sites: http://{addr}/lab/  (authscope sites lists them)");
+    println!("{}", proto::iis::LogLine::FIELDS);
+    loop {
+        let (stream, peer) = tokio::select! {
+            r = listener.accept() => match r {
+                Ok(x) => x,
+                Err(e) => {
+                    eprintln!("authscope: accept failed: {e}");
+                    continue;
+                }
+            },
+            _ = tokio::signal::ctrl_c() => return ExitCode::SUCCESS,
+        };
+        let id = state.next_connection.fetch_add(1, Ordering::Relaxed);
+        let state = state.clone();
+        tokio::spawn(async move {
+            let svc = hyper::service::service_fn(move |req| {
+                let state = state.clone();
+                async move { Ok::<_, std::convert::Infallible>(handle(&state, req, id, peer)) }
+            });
+            let _ = hyper::server::conn::http1::Builder::new()
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(stream), svc)
+                .await;
+        });
+    }
+}
+
+fn now() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_secs()).unwrap_or(0)).unwrap_or(0)
+}
+
+fn respond(status: StatusCode, headers: Vec<(String, String)>, body: Vec<u8>) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(body)));
+    *r.status_mut() = status;
+    for (n, v) in headers {
+        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(n.as_bytes()), HeaderValue::from_str(&v)) {
+            r.headers_mut().append(n, v);
+        }
+    }
+    r
+}
+
+fn security_headers(csp: String) -> Vec<(String, String)> {
+    vec![
+        ("Content-Security-Policy".into(), csp),
+        ("X-Content-Type-Options".into(), "nosniff".into()),
+        ("Referrer-Policy".into(), "no-referrer".into()),
+    ]
+}
+
+fn handle(state: &State, req: Request<Incoming>, connection: u64, peer: SocketAddr) -> Response<Full<Bytes>> {
+    let path = req.uri().path().to_string();
+    if path == "/lab" || path == "/lab/" {
+        return lab_index();
+    }
+    if let Some(rest) = path.strip_prefix("/lab/") {
+        let id = rest.split('/').next().unwrap_or("");
+        return match proto::iis::sites::by_id(id) {
+            Some(site) => lab(&site, &req, connection, peer),
+            None => not_found(),
+        };
+    }
+    if !matches!(*req.method(), hyper::Method::GET | hyper::Method::HEAD) {
+        return respond(StatusCode::METHOD_NOT_ALLOWED, vec![("Allow".into(), "GET, HEAD".into())], Vec::new());
+    }
+    match state.dist.get(&path) {
+        Some(f) => {
+            let mut h = security_headers(state.dist.csp());
+            h.push(("Content-Type".into(), f.content_type.into()));
+            h.push(("Cache-Control".into(), f.cache_control.into()));
+            respond(StatusCode::OK, h, f.body)
+        }
+        None if path == "/" => {
+            let mut h = security_headers("default-src 'none'".into());
+            h.push(("Content-Type".into(), "text/plain; charset=utf-8".into()));
+            let body = "authscope: the web app is not built. Run scripts/run (or trunk build --release) and restart.\nThe lab sites are at /lab/.\n";
+            respond(StatusCode::OK, h, body.as_bytes().to_vec())
+        }
+        None => not_found(),
+    }
+}
+
+fn not_found() -> Response<Full<Bytes>> {
+    let mut h = security_headers("default-src 'none'".into());
+    h.push(("Content-Type".into(), "text/plain; charset=utf-8".into()));
+    respond(StatusCode::NOT_FOUND, h, b"not found\n".to_vec())
+}
+
+fn lab_index() -> Response<Full<Bytes>> {
+    let mut body = String::from("authscope IIS 6 lab sites\n\n");
+    for s in proto::iis::sites::all() {
+        body.push_str(&format!("/lab/{}/\t{}\n\t{}\n", s.id, s.title, s.summary));
+    }
+    body.push_str("\nDemo accounts:\n");
+    for u in proto::iis::sites::DEMO_USERS {
+        body.push_str(&format!("  {} / {}  ({})\n", u.name, u.password, u.note));
+    }
+    let mut h = security_headers("default-src 'none'".into());
+    h.push(("Content-Type".into(), "text/plain; charset=utf-8".into()));
+    respond(StatusCode::OK, h, body.into_bytes())
+}
+
+fn lab(site: &proto::iis::Site, req: &Request<Incoming>, connection: u64, peer: SocketAddr) -> Response<Full<Bytes>> {
+    let target = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+    let headers: Vec<(String, String)> = req
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let r = proto::iis::Request {
+        method: req.method().as_str().to_string(),
+        target,
+        headers,
+        connection,
+        client_ip: peer.ip().to_string(),
+        now: now(),
+    };
+    let resp = site.handle(&r);
+    // The W3C log line: it names the user, never the password.
+    println!("{}", resp.log.format());
+    let mut headers = resp.headers.clone();
+    headers.extend(security_headers("default-src 'none'; style-src 'unsafe-inline'".into()));
+    let status = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    respond(status, headers, resp.body.into_bytes())
+}

@@ -1,0 +1,131 @@
+//! Serving the built app (`dist/`): MIME types, caching and a strict Content-Security-Policy.
+//!
+//! Trunk's `index.html` boots the wasm with an inline module script; rather than allow inline
+//! scripts, the policy lists the SHA-256 of each inline script found in `index.html`.
+
+use base64::Engine;
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+pub struct Dist {
+    pub dir: PathBuf,
+    /// `'sha256-…'` sources for the inline scripts of index.html.
+    script_hashes: Vec<String>,
+}
+
+pub struct StaticFile {
+    pub body: Vec<u8>,
+    pub content_type: &'static str,
+    pub cache_control: &'static str,
+}
+
+/// MIME type by extension (`application/wasm` matters: browsers refuse streaming compilation
+/// without it).
+pub fn mime(path: &Path) -> &'static str {
+    match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+        "html" => "text/html; charset=utf-8",
+        "js" | "mjs" => "text/javascript; charset=utf-8",
+        "wasm" => "application/wasm",
+        "css" => "text/css; charset=utf-8",
+        "svg" => "image/svg+xml",
+        "png" => "image/png",
+        "ico" => "image/x-icon",
+        "json" => "application/json",
+        "webmanifest" => "application/manifest+json",
+        "txt" | "md" => "text/plain; charset=utf-8",
+        "woff2" => "font/woff2",
+        _ => "application/octet-stream",
+    }
+}
+
+/// The inline `<script>` bodies of an HTML page.
+fn inline_scripts(html: &str) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = html;
+    while let Some(open) = rest.find("<script") {
+        let Some(tag_end) = rest.get(open..).and_then(|s| s.find('>')).map(|i| open + i) else { break };
+        let tag = rest.get(open..tag_end).unwrap_or("");
+        let Some(close) = rest.get(tag_end..).and_then(|s| s.find("</script>")).map(|i| tag_end + i) else { break };
+        if !tag.contains(" src=") {
+            out.push(rest.get(tag_end + 1..close).unwrap_or(""));
+        }
+        rest = rest.get(close + 9..).unwrap_or("");
+    }
+    out
+}
+
+impl Dist {
+    pub fn new(dir: PathBuf) -> Dist {
+        let mut script_hashes = Vec::new();
+        for page in ["index.html", "embed.html"] {
+            let html = std::fs::read_to_string(dir.join(page)).unwrap_or_default();
+            for script in inline_scripts(&html) {
+                let digest = Sha256::digest(script.as_bytes());
+                script_hashes.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
+            }
+        }
+        Dist { dir, script_hashes }
+    }
+
+    pub fn is_built(&self) -> bool {
+        self.dir.join("index.html").is_file()
+    }
+
+    /// The app's Content-Security-Policy: same-origin everything, wasm compilation allowed, the
+    /// boot script by hash, no plugins, no framing by other origins.
+    pub fn csp(&self) -> String {
+        format!(
+            "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
+             img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
+             form-action 'none'; frame-ancestors 'self'",
+            self.script_hashes.join(" ")
+        )
+    }
+
+    /// The file for a URL path, or `None` (not found, or a path that tries to leave `dist/`).
+    pub fn get(&self, url_path: &str) -> Option<StaticFile> {
+        let rel = url_path.trim_start_matches('/');
+        let rel = if rel.is_empty() { "index.html" } else { rel };
+        let safe = rel.split('/').all(|seg| {
+            !seg.is_empty() && seg != "." && seg != ".." && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+        });
+        if !safe {
+            return None;
+        }
+        let path = self.dir.join(rel);
+        let path = if path.is_dir() { path.join("index.html") } else { path };
+        let body = std::fs::read(&path).ok()?;
+        // Trunk names assets with a content hash; pages keep their names and must revalidate.
+        let hashed = path.extension().is_some_and(|e| e == "wasm" || e == "js" || e == "css")
+            && path.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.contains('-'));
+        Some(StaticFile {
+            body,
+            content_type: mime(&path),
+            cache_control: if hashed { "public, max-age=31536000, immutable" } else { "no-cache" },
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inline_scripts_are_found_and_external_ones_skipped() {
+        let html = "<script src=\"/a.js\"></script><script type=\"module\">boot()</script>";
+        assert_eq!(inline_scripts(html), vec!["boot()"]);
+    }
+
+    #[test]
+    fn wasm_has_its_mime_type() {
+        assert_eq!(mime(Path::new("x_bg.wasm")), "application/wasm");
+        assert_eq!(mime(Path::new("index.html")), "text/html; charset=utf-8");
+    }
+
+    #[test]
+    fn paths_cannot_leave_dist() {
+        let d = Dist::new(std::env::temp_dir());
+        assert!(d.get("/../etc/passwd").is_none());
+        assert!(d.get("/a/%2e%2e/b").is_none());
+    }
+}

@@ -1,0 +1,94 @@
+//! `authscope challenge`: the JSON contract and exit statuses.
+
+use serde_json::Value;
+use std::process::{Command, Output, Stdio};
+use std::io::Write;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_authscope")).args(args).output().unwrap()
+}
+
+fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+#[test]
+fn contract_fields_for_a_chosen_basic_challenge() {
+    let o = run(&["challenge", "--browser", "ie6", "Basic realm=\"foo\", charset=\"UTF-8\""]);
+    assert_eq!(o.status.code(), Some(0));
+    let v = json(&o);
+    assert_eq!(v["browser"], "ie6");
+    assert_eq!(v["challenges"][0]["scheme"], "Basic");
+    assert_eq!(v["challenges"][0]["token68"], Value::Null);
+    assert_eq!(v["challenges"][0]["params"], serde_json::json!([["realm", "foo"], ["charset", "UTF-8"]]));
+    assert_eq!(v["challenges"][0]["span"], serde_json::json!([0, 34]));
+    assert_eq!(v["chosen"]["index"], 0);
+    assert_eq!(v["chosen"]["scheme"], "Basic");
+    assert_eq!(v["chosen"]["realm"], "foo");
+    assert!(v["warnings"].as_array().unwrap().is_empty());
+    assert!(!v["reasons"].as_array().unwrap().is_empty());
+}
+
+#[test]
+fn separate_arguments_are_separate_fields_and_spans_index_the_newline_join() {
+    let o = run(&["challenge", "--browser", "chromium", "Negotiate", "NTLM", "Basic realm=\"x\""]);
+    let v = json(&o);
+    assert_eq!(v["challenges"][2]["span"], serde_json::json!([15, 30]));
+    assert_eq!(v["chosen"]["scheme"], "Negotiate");
+    assert_eq!(v["fallback"]["scheme"], "NTLM");
+}
+
+#[test]
+fn warnings_carry_spans() {
+    let o = run(&["challenge", "--browser", "firefox", "Basic realm=foo"]);
+    let v = json(&o);
+    assert_eq!(v["warnings"][0]["span"], serde_json::json!([12, 15]));
+    assert_eq!(v["warnings"][0]["level"], "warning");
+}
+
+#[test]
+fn exit_1_when_nothing_is_usable() {
+    let o = run(&["challenge", "--browser", "chromium", "Newauth realm=\"a\", Basic realm=\"b\""]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(json(&o)["chosen"], Value::Null);
+    let o = run(&["challenge", "--browser", "rfc", "Basic"]);
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn exit_2_on_bad_usage() {
+    assert_eq!(run(&["challenge"]).status.code(), Some(2));
+    assert_eq!(run(&["challenge", "--browser", "mosaic", "Basic realm=\"x\""]).status.code(), Some(2));
+    assert_eq!(run(&["challenge", "--browser"]).status.code(), Some(2));
+    assert_eq!(run(&["challenge", "--frobnicate", "x"]).status.code(), Some(2));
+    assert_eq!(run(&["nonsense"]).status.code(), Some(2));
+}
+
+#[test]
+fn browser_equals_form_and_all_profiles() {
+    let o = run(&["challenge", "--browser=all", "Basic realm=\"corp\"", "NTLM"]);
+    assert_eq!(o.status.code(), Some(0));
+    let v = json(&o);
+    let picks: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["chosen"]["scheme"].as_str().unwrap()).collect();
+    assert_eq!(picks, vec!["Basic", "NTLM", "NTLM", "NTLM"]);
+}
+
+#[test]
+fn dash_reads_a_pasted_response_block_from_stdin() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_authscope"))
+        .args(["challenge", "--browser", "ie6", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\n\r\n")
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let v = json(&o);
+    assert_eq!(v["chosen"]["scheme"], "Negotiate");
+    assert_eq!(v["challenges"][0]["span"], serde_json::json!([45, 54]));
+}

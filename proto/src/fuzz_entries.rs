@@ -1,0 +1,51 @@
+//! The public entry points exercised by the fuzz targets (`proto/fuzz/`) and by the corpus replay
+//! test (`proto/tests/fuzz_corpus.rs`), so both run exactly the same code.
+//!
+//! Each takes arbitrary bytes and must return without panicking.
+
+use crate::http::{self, Profile, Source};
+
+/// Header values, one per line (the CLI's arguments), through the parser and every profile.
+pub fn challenge(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let values: Vec<&str> = text.split('\n').collect();
+    let source = Source::from_values(&values);
+    run_all_profiles(&source);
+}
+
+/// A pasted block (status line, headers, obs-fold), through the parser and every profile.
+pub fn paste(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    run_all_profiles(&Source::from_paste(&text));
+}
+
+/// `Authorization: Basic` decoding in both charsets.
+pub fn basic_decode(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    for cs in [crate::basic::Charset::Utf8, crate::basic::Charset::Latin1] {
+        if let Ok(d) = crate::basic::decode(&text, cs) {
+            assert!(d.token_span.end() <= text.len());
+            assert!(d.user_bytes.end() <= d.bytes.len());
+        }
+    }
+}
+
+fn run_all_profiles(source: &Source) {
+    let parsed = http::parse(source);
+    for c in &parsed.challenges {
+        assert!(c.span.end() <= source.text.len() && c.span.start() <= c.span.end());
+        for p in &c.params {
+            assert!(source.text.get(p.span.range()).is_some(), "param span not on char boundaries");
+        }
+    }
+    for d in &parsed.diagnostics {
+        assert!(d.span.end() <= source.text.len());
+    }
+    for p in Profile::ALL {
+        let choice = p.choose(source, &parsed);
+        for s in &choice.seen {
+            assert!(source.text.get(s.span.range()).is_some(), "seen span not on char boundaries");
+        }
+        let _ = http::report_from(&parsed, &choice);
+    }
+}
