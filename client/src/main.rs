@@ -1,1 +1,3 @@
-fn main() {}
+fn main() {
+    yew::Renderer::<authscope_client::App>::new().render();
+}

@@ -1,0 +1,44 @@
+//! A small browser window: what the user sees at a step (the credential dialog, the page, or
+//! IIS's error page).
+
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub url: AttrValue,
+    pub children: Html,
+}
+
+#[function_component(BrowserView)]
+pub fn browser_view(p: &Props) -> Html {
+    html! {
+        <figure class="browser" data-test="browser-view">
+            <div class="chrome"><span class="dots" aria-hidden="true">{"● ● ●"}</span><span class="url">{ p.url.clone() }</span></div>
+            <div class="viewport">{ p.children.clone() }</div>
+        </figure>
+    }
+}
+
+/// IIS 6's 401.x page as Internet Explorer showed it.
+#[derive(Properties, PartialEq)]
+pub struct ErrorPageProps {
+    pub substatus: u16,
+}
+
+#[function_component(ErrorPage)]
+pub fn error_page(p: &ErrorPageProps) -> Html {
+    let (text, heading) = proto::iis::pages::error_401_text(p.substatus);
+    html! {
+        <div class="iis-error" data-test="error-page">
+            <h3>{ "You are not authorized to view this page" }</h3>
+            <p>{ text }</p>
+            <hr />
+            <p>{ "Please try the following:" }</p>
+            <ul>
+                <li>{ "Contact the Web site administrator if you believe you should be able to view this directory or page." }</li>
+                <li>{ "Click the Refresh button to try again with different credentials." }</li>
+            </ul>
+            <h4>{ heading }<br />{ "Internet Information Services (IIS)" }</h4>
+        </div>
+    }
+}

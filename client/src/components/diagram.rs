@@ -1,0 +1,119 @@
+//! The sequence diagram: one lane per participant, one row per step; rows up to the current step
+//! are drawn, the current one is highlighted (and drawn in, unless the user prefers reduced motion).
+
+use proto::walkthrough::{Lane, Step, StepKind};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub steps: Rc<Vec<Step>>,
+    pub index: usize,
+    pub lanes: Vec<Lane>,
+    pub on_select: Callback<usize>,
+}
+
+const ROW: i32 = 44;
+const TOP: i32 = 64;
+const WIDTH: i32 = 640;
+
+fn lane_x(lanes: &[Lane], lane: Lane) -> i32 {
+    let n = i32::try_from(lanes.len().max(1)).unwrap_or(1);
+    let i = i32::try_from(lanes.iter().position(|l| *l == lane).unwrap_or(0)).unwrap_or(0);
+    let margin = 110;
+    if n == 1 {
+        return WIDTH / 2;
+    }
+    margin + i * (WIDTH - 2 * margin) / (n - 1)
+}
+
+fn status_class(step: &Step) -> &'static str {
+    match step.status.as_deref() {
+        Some(s) if s.starts_with('2') => "ok",
+        Some(s) if s.starts_with('4') || s.starts_with('5') => "bad",
+        _ => "",
+    }
+}
+
+#[function_component(Diagram)]
+pub fn diagram(p: &Props) -> Html {
+    let n = i32::try_from(p.steps.len()).unwrap_or(0);
+    let height = TOP + n * ROW + 16;
+    let lanes: Html = p
+        .lanes
+        .iter()
+        .map(|l| {
+            let x = lane_x(&p.lanes, *l);
+            html! {
+                <g class="lane">
+                    <rect x={(x - 70).to_string()} y="8" width="140" height="32" rx="6" />
+                    <text x={x.to_string()} y="29" text-anchor="middle">{ l.name() }</text>
+                    <line class="life" x1={x.to_string()} y1="40" x2={x.to_string()} y2={height.to_string()} />
+                </g>
+            }
+        })
+        .collect();
+    let rows: Html = p
+        .steps
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i <= p.index)
+        .map(|(i, s)| {
+            let y = TOP + i32::try_from(i).unwrap_or(0) * ROW;
+            let current = i == p.index;
+            let select = {
+                let cb = p.on_select.clone();
+                Callback::from(move |_: MouseEvent| cb.emit(i))
+            };
+            let key = {
+                let cb = p.on_select.clone();
+                Callback::from(move |e: KeyboardEvent| {
+                    if e.key() == "Enter" {
+                        cb.emit(i)
+                    }
+                })
+            };
+            let class = classes!("row", current.then_some("current"), status_class(s), format!("k-{:?}", s.kind).to_lowercase());
+            let label = format!("Step {}: {}", i + 1, s.label);
+            let body = match s.kind {
+                StepKind::Request | StepKind::Response => {
+                    let x1 = lane_x(&p.lanes, s.from);
+                    let x2 = lane_x(&p.lanes, s.to);
+                    let mid = (x1 + x2) / 2;
+                    let dir = if x2 > x1 { -8 } else { 8 };
+                    html! {
+                        <>
+                        <line class={classes!("arrow", (s.kind == StepKind::Response).then_some("reply"))}
+                              x1={x1.to_string()} y1={(y + 18).to_string()} x2={x2.to_string()} y2={(y + 18).to_string()} />
+                        <polyline class="head" points={format!("{},{} {},{} {},{}", x2 + dir, y + 13, x2, y + 18, x2 + dir, y + 23)} />
+                        <text class="label" x={mid.to_string()} y={(y + 11).to_string()} text-anchor="middle">{ s.label.clone() }</text>
+                        </>
+                    }
+                }
+                _ => {
+                    let x = lane_x(&p.lanes, s.from);
+                    html! {
+                        <>
+                        <rect class="note" x={(x + 12).to_string()} y={(y + 4).to_string()} width="300" height="28" rx="5" />
+                        <text class="label" x={(x + 22).to_string()} y={(y + 23).to_string()}>{ s.label.clone() }</text>
+                        </>
+                    }
+                }
+            };
+            html! {
+                <g class={class} key={format!("{i}")} tabindex="0" role="button" aria-label={label}
+                   aria-current={current.then_some("step")} onclick={select} onkeydown={key}>
+                    <rect class="hit" x="0" y={y.to_string()} width={WIDTH.to_string()} height={ROW.to_string()} />
+                    <text class="num" x="8" y={(y + 23).to_string()}>{ (i + 1).to_string() }</text>
+                    { body }
+                </g>
+            }
+        })
+        .collect();
+    html! {
+        <svg class="diagram" viewBox={format!("0 0 {WIDTH} {height}")} role="group" aria-label="Sequence diagram" data-test="diagram">
+            { lanes }
+            { rows }
+        </svg>
+    }
+}

@@ -1,0 +1,5 @@
+pub mod browser_view;
+pub mod diagram;
+pub mod icons;
+pub mod player;
+pub mod source_view;

@@ -1,0 +1,151 @@
+//! Step controls shared by the walkthroughs: one reducer, buttons, keyboard and autoplay.
+
+use crate::components::icons::{icon, Icon};
+use gloo_events::EventListener;
+use gloo_timers::callback::Timeout;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// Where the walkthrough is. Back is indexing, not undo: the steps are computed up front.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct Player {
+    pub len: usize,
+    pub index: usize,
+    pub playing: bool,
+}
+
+pub enum Action {
+    Home,
+    Back,
+    Next,
+    End,
+    Toggle,
+    Goto(usize),
+    /// New steps: back to the start.
+    Reset(usize),
+    /// Autoplay moves on.
+    Tick,
+}
+
+impl Reducible for Player {
+    type Action = Action;
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        let last = self.len.saturating_sub(1);
+        let mut p = (*self).clone();
+        match action {
+            Action::Home => {
+                p.index = 0;
+                p.playing = false;
+            }
+            Action::Back => {
+                p.index = p.index.saturating_sub(1);
+                p.playing = false;
+            }
+            Action::Next => {
+                p.index = (p.index + 1).min(last);
+                p.playing = false;
+            }
+            Action::End => {
+                p.index = last;
+                p.playing = false;
+            }
+            Action::Toggle => {
+                if !p.playing && p.index >= last {
+                    p.index = 0;
+                }
+                p.playing = !p.playing && p.len > 1;
+            }
+            Action::Goto(i) => {
+                p.index = i.min(last);
+                p.playing = false;
+            }
+            Action::Reset(len) => p = Player { len, index: 0, playing: false },
+            Action::Tick => {
+                if p.index < last {
+                    p.index += 1;
+                }
+                p.playing = p.playing && p.index < last;
+            }
+        }
+        Rc::new(p)
+    }
+}
+
+/// Milliseconds between steps when playing.
+const STEP_MS: u32 = 1600;
+
+/// Autoplay and the keyboard: ←/→ step, Space plays or pauses, Home/End jump.
+#[hook]
+pub fn use_player(len: usize) -> UseReducerHandle<Player> {
+    let player = use_reducer(|| Player { len, index: 0, playing: false });
+    {
+        let player = player.clone();
+        use_effect_with(len, move |len| player.dispatch(Action::Reset(*len)));
+    }
+    {
+        let dispatcher = player.dispatcher();
+        use_effect_with((player.playing, player.index), move |(playing, _)| {
+            let timer = playing.then(|| Timeout::new(STEP_MS, move || dispatcher.dispatch(Action::Tick)));
+            move || drop(timer)
+        });
+    }
+    {
+        let dispatcher = player.dispatcher();
+        use_effect_with((), move |_| {
+            let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
+                EventListener::new(&doc, "keydown", move |e| {
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                    if e.ctrl_key() || e.alt_key() || e.meta_key() {
+                        return;
+                    }
+                    let typing = e
+                        .target()
+                        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON" | "SUMMARY"))
+                        .unwrap_or(false);
+                    let action = match e.key().as_str() {
+                        "ArrowRight" if !typing => Action::Next,
+                        "ArrowLeft" if !typing => Action::Back,
+                        " " if !typing => Action::Toggle,
+                        "Home" if !typing => Action::Home,
+                        "End" if !typing => Action::End,
+                        _ => return,
+                    };
+                    e.prevent_default();
+                    dispatcher.dispatch(action);
+                })
+            });
+            move || drop(listener)
+        });
+    }
+    player
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ControlsProps {
+    pub player: UseReducerHandle<Player>,
+}
+
+#[function_component(Controls)]
+pub fn controls(p: &ControlsProps) -> Html {
+    let pl = &p.player;
+    let button = |label: Icon, title: &'static str, test: &'static str, make: fn() -> Action, disabled: bool| {
+        let d = pl.dispatcher();
+        let onclick = Callback::from(move |_| d.dispatch(make()));
+        html! { <button type="button" class="ctl" title={title} aria-label={title} data-test={test} {onclick} {disabled}>{ icon(label) }</button> }
+    };
+    let at_start = pl.index == 0;
+    let at_end = pl.index + 1 >= pl.len;
+    let (play_label, play_title) = if pl.playing { (Icon::Pause, "Pause (Space)") } else { (Icon::Play, "Play (Space)") };
+    html! {
+        <div class="controls" role="group" aria-label="Step controls">
+            { button(Icon::First, "First step (Home)", "home", || Action::Home, at_start) }
+            { button(Icon::Back, "Previous step (←)", "back", || Action::Back, at_start) }
+            { button(play_label, play_title, "play", || Action::Toggle, pl.len < 2) }
+            { button(Icon::Next, "Next step (→)", "next", || Action::Next, at_end) }
+            { button(Icon::Last, "Last step (End)", "end", || Action::End, at_end) }
+            <span class="counter" data-test="counter">{ format!("Step {} of {}", (pl.index + 1).min(pl.len), pl.len) }</span>
+        </div>
+    }
+}

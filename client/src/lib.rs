@@ -1,0 +1,41 @@
+//! The authscope web app. It renders what `proto` computes and never parses bytes itself.
+//!
+//! `App` lives in the library so that tests can mount it; `main.rs` only starts it.
+
+pub mod components;
+pub mod pages;
+pub mod route;
+
+use route::Route;
+use yew::prelude::*;
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let route = route::use_route();
+    let page = match route {
+        Route::Headers => html! { <pages::headers_lab::HeadersLab /> },
+        Route::Basic => html! { <pages::basic_walk::BasicWalk /> },
+        Route::About => html! { <pages::about::About /> },
+    };
+    let tab = |r: Route, label: &str| {
+        let current = (r == route).then_some("page");
+        html! { <a href={r.href()} class={classes!("tab", (r == route).then_some("active"))} aria-current={current}>{ label.to_string() }</a> }
+    };
+    html! {
+        <>
+        <header class="top">
+            <a class="brand" href="#/headers">{ components::icons::icon(components::icons::Icon::Lock) }{ "authscope" }</a>
+            <nav aria-label="Pages">
+                { tab(Route::Headers, "Headers lab") }
+                { tab(Route::Basic, "Basic walkthrough") }
+                { tab(Route::About, "About") }
+            </nav>
+        </header>
+        <main id="main">{ page }</main>
+        <footer class="foot">
+            { "authscope runs entirely in this page: nothing you type leaves your browser. " }
+            <a href="#/about">{ "About" }</a>
+        </footer>
+        </>
+    }
+}

@@ -1,0 +1,21 @@
+use yew::prelude::*;
+
+#[function_component(About)]
+pub fn about() -> Html {
+    html! {
+        <div class="page about">
+            <h2>{ "About authscope" }</h2>
+            <p>{ "authscope shows, step by step and byte by byte, how a browser authenticates to a web server and why it fails: the WWW-Authenticate challenges, the scheme each browser picks, the credentials it sends, and IIS 6's 401.1 and 401.2 answers." }</p>
+            <h3>{ "Nothing leaves your browser" }</h3>
+            <p>{ "Everything runs in this page, compiled to WebAssembly; the IIS site in the walkthroughs is simulated here. Passwords you type are never stored, put in a link or sent anywhere." }</p>
+            <h3>{ "Sources" }</h3>
+            <ul>
+                <li>{ "RFC 9110 §11 (HTTP authentication), RFC 7617 (Basic), RFC 7616 (Digest), RFC 4559 (Negotiate)" }</li>
+                <li>{ "Microsoft, IIS 6.0: \"401.1 and 401.2 - Authentication Problems\"" }</li>
+                <li>{ "How Chromium, Firefox and Internet Explorer split and rank challenges: their source and tests" }</li>
+            </ul>
+            <h3>{ "Keyboard" }</h3>
+            <p>{ "In a walkthrough: ← and → step, Space plays or pauses, Home and End jump to the first and last step." }</p>
+        </div>
+    }
+}

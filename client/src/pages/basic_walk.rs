@@ -1,0 +1,206 @@
+//! The Basic walkthrough: pick a site and a browser, type the passwords the user will try, and
+//! step through the exchange `proto` records against the simulated IIS 6 site.
+
+use crate::components::browser_view::{BrowserView, ErrorPage};
+use crate::components::diagram::Diagram;
+use crate::components::player::{use_player, Action, Controls};
+use proto::http::Profile;
+use proto::iis::sites;
+use proto::walkthrough::basic::{run, Outcome, Scenario, Walkthrough};
+use proto::walkthrough::{Lane, Step, StepKind};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// The simulated clock: the walkthrough's `Date` headers and log lines use the page's time.
+fn now() -> i64 {
+    #[allow(clippy::cast_possible_truncation)]
+    let secs = (js_sys::Date::now() / 1000.0) as i64;
+    secs
+}
+
+#[derive(Clone, PartialEq)]
+struct Inputs {
+    site: String,
+    profile: Profile,
+    user: String,
+    passwords: [String; 3],
+}
+
+fn compute(i: &Inputs, now: i64) -> Walkthrough {
+    let site = sites::by_id(&i.site).or_else(|| sites::all().into_iter().next());
+    let Some(site) = site else {
+        return Walkthrough { steps: Vec::new(), outcome: Outcome::OtherStatus(0) };
+    };
+    let passwords = i.passwords.iter().filter(|p| !p.is_empty()).cloned().collect();
+    run(&Scenario { site, profile: i.profile, user: i.user.clone(), passwords, now })
+}
+
+fn input_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| {
+            t.clone()
+                .dyn_into::<web_sys::HtmlInputElement>()
+                .map(|i| i.value())
+                .or_else(|_| t.dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()))
+                .ok()
+        })
+        .unwrap_or_default()
+}
+
+#[function_component(BasicWalk)]
+pub fn basic_walk() -> Html {
+    let inputs = use_state(|| Inputs {
+        site: "basic".into(),
+        profile: Profile::Ie6,
+        user: "alice".into(),
+        passwords: ["letmein".into(), "alice".into(), "Wonderland".into()],
+    });
+    let clock = use_state(now);
+    let walk = use_memo(((*inputs).clone(), *clock), |(i, t)| Rc::new(compute(i, *t)));
+    let steps: Rc<Vec<Step>> = Rc::new(walk.steps.clone());
+    let player = use_player(steps.len());
+    // New inputs mean a new exchange: restart the clock too.
+    let set = {
+        let inputs = inputs.clone();
+        let clock = clock.clone();
+        move |f: Box<dyn Fn(&mut Inputs, String)>| {
+            let inputs = inputs.clone();
+            let clock = clock.clone();
+            Callback::from(move |e: Event| {
+                let mut next = (*inputs).clone();
+                f(&mut next, input_value(&e));
+                inputs.set(next);
+                clock.set(now());
+            })
+        }
+    };
+    let site_list = sites::all();
+    let current_site = site_list.iter().find(|s| s.id == inputs.site).cloned();
+    let on_site = set(Box::new(|i, v| i.site = v));
+    let on_profile = set(Box::new(|i, v| i.profile = Profile::from_id(&v).unwrap_or(Profile::Ie6)));
+    let on_user = set(Box::new(|i, v| i.user = v));
+    let pw = |n: usize| set(Box::new(move |i: &mut Inputs, v| if let Some(p) = i.passwords.get_mut(n) { *p = v }));
+
+    let index = player.index.min(steps.len().saturating_sub(1));
+    let step = steps.get(index).cloned();
+    let on_select = {
+        let d = player.dispatcher();
+        Callback::from(move |i: usize| d.dispatch(Action::Goto(i)))
+    };
+    let limit_note = match inputs.profile.basic_attempt_limit() {
+        Some(l) => format!("{} gives up after {l} rejected attempts.", inputs.profile.name()),
+        None => format!("{} asks until the user cancels; here the user cancels when the passwords below run out.", inputs.profile.name()),
+    };
+    let host = current_site.as_ref().map(|s| s.host.clone()).unwrap_or_default();
+    let url = format!("http://{host}/lab/{}/", inputs.site);
+
+    html! {
+        <div class="page walk">
+            <section class="setup" aria-labelledby="setup-h">
+                <h2 id="setup-h">{ "Basic walkthrough" }</h2>
+                <p class="lede">{ "A browser asks an IIS 6 site for a page. Watch the anonymous request, the 401 and its WWW-Authenticate list, the credential dialog, the Authorization: Basic header and IIS's verdict." }</p>
+                <div class="form">
+                    <label>{ "Site" }
+                        <select data-test="site" onchange={on_site}>
+                            { for site_list.iter().map(|s| html! { <option value={s.id.clone()} selected={s.id == inputs.site}>{ format!("{} — /lab/{}/", s.title, s.id) }</option> }) }
+                        </select>
+                    </label>
+                    <label>{ "Browser" }
+                        <select data-test="profile" onchange={on_profile}>
+                            { for [Profile::Ie6, Profile::Chromium, Profile::Firefox].into_iter().map(|p| html! { <option value={p.id()} selected={p == inputs.profile}>{ p.name() }</option> }) }
+                        </select>
+                    </label>
+                    <label>{ "User name" }
+                        <input data-test="user" type="text" autocomplete="off" spellcheck="false" value={inputs.user.clone()} onchange={on_user} />
+                    </label>
+                    { for (0..3).map(|n| html! {
+                        <label>{ format!("Password, attempt {}", n + 1) }
+                            <input data-test={format!("password{}", n + 1)} type="text" autocomplete="off" spellcheck="false"
+                                   value={inputs.passwords.get(n).cloned().unwrap_or_default()} onchange={pw(n)} />
+                        </label>
+                    }) }
+                </div>
+                <p class="hint">
+                    { current_site.as_ref().map(|s| s.summary.clone()).unwrap_or_default() }
+                    { " Accounts: " }
+                    { for sites::DEMO_USERS.iter().map(|u| html! { <><code>{ u.name }</code>{ " / " }<code>{ u.password }</code>{ format!(" ({}); ", u.note) }</> }) }
+                    { limit_note }
+                    { " These demo passwords are shown on purpose: Basic sends them in the clear." }
+                </p>
+            </section>
+            <Controls player={player.clone()} />
+            <p class="narration" aria-live="polite" data-test="narration">{ step.as_ref().map(|s| s.narration.clone()).unwrap_or_default() }</p>
+            <div class="stage">
+                <Diagram steps={steps.clone()} {index} lanes={vec![Lane::Browser, Lane::Iis]} {on_select} />
+                <div class="detail" data-test="detail">
+                    { step.as_ref().map(|s| detail(s, &walk, &url)).unwrap_or_default() }
+                </div>
+            </div>
+        </div>
+    }
+}
+
+fn detail(s: &Step, walk: &Walkthrough, url: &str) -> Html {
+    let attempt = s.attempt.map(|(n, l)| match l {
+        Some(l) => format!("attempt {n} of {l}"),
+        None => format!("attempt {n}"),
+    });
+    let view = match s.kind {
+        StepKind::Dialog => html! {
+            <BrowserView url={AttrValue::from(url.to_string())}>
+                <div class="dialog" role="img" aria-label="The browser's credential dialog" data-test="dialog">
+                    <div class="dialog-title">{ "Connect to web01.contoso.com" }</div>
+                    <p>{ s.explanation.first().cloned().unwrap_or_default() }</p>
+                    <p class="attempt">{ attempt.clone().unwrap_or_default() }</p>
+                    <p>{ if s.label.contains("Cancel") { "The user presses Cancel." } else { "The user types a user name and password and presses OK." } }</p>
+                </div>
+            </BrowserView>
+        },
+        StepKind::Page => {
+            let content = match (&walk.outcome, s.status.as_deref()) {
+                (Outcome::Authorized(u), _) => html! { <div class="site-page" data-test="site-page"><h3>{ "Welcome" }</h3><p>{ format!("You are logged on as {u}.") }</p></div> },
+                (Outcome::Anonymous, _) => html! { <div class="site-page" data-test="site-page"><h3>{ "Welcome" }</h3><p>{ "You are browsing anonymously." }</p></div> },
+                (_, Some(st)) if st.starts_with("401") => {
+                    let sub = st.split('.').nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
+                    html! { <ErrorPage substatus={sub} /> }
+                }
+                _ => html! { <p>{ s.narration.clone() }</p> },
+            };
+            html! { <BrowserView url={AttrValue::from(url.to_string())}>{ content }</BrowserView> }
+        }
+        _ => Html::default(),
+    };
+    let basic = s.basic.as_ref().map(|b| html! {
+        <div class="decode" data-test="basic-decode">
+            <h4>{ "Authorization: Basic, decoded" }</h4>
+            <dl>
+                <dt>{ "Header" }</dt><dd><code>{ format!("Authorization: {}", b.header_value) }</code></dd>
+                <dt>{ "base64" }</dt><dd><code>{ b.token68.clone() }</code></dd>
+                <dt>{ format!("bytes ({})", b.charset) }</dt><dd><code>{ b.hex.clone() }</code></dd>
+                <dt>{ "text" }</dt><dd><code data-test="basic-text">{ b.text.clone() }</code></dd>
+                <dt>{ "user" }</dt><dd><code>{ b.user.clone() }</code></dd>
+                <dt>{ "password" }</dt><dd><code>{ b.password.clone() }</code></dd>
+            </dl>
+        </div>
+    });
+    let status = s.status.clone().map(|st| html! { <span class={classes!("badge", if st.starts_with('2') { "ok" } else { "bad" })} data-test="status">{ st }</span> });
+    html! {
+        <article>
+            <h3>{ s.title.clone() } { " " } { status.unwrap_or_default() } { attempt.map(|a| html! { <span class="badge">{ a }</span> }).unwrap_or_default() }</h3>
+            { for s.explanation.iter().map(|p| html! { <p>{ p.clone() }</p> }) }
+            { view }
+            { basic.unwrap_or_default() }
+            { if s.trace.is_empty() { Html::default() } else { html! {
+                <div class="trace"><h4>{ "IIS's decisions" }</h4><ol>{ for s.trace.iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ol></div>
+            } } }
+            { s.log.clone().map(|l| html! { <div class="log"><h4>{ "W3C log line" }</h4><pre>{ proto::iis::LogLine::FIELDS }{ "\n" }{ l }</pre></div> }).unwrap_or_default() }
+            { s.http.clone().map(|h| html! {
+                <details class="wire" open={matches!(s.kind, StepKind::Request | StepKind::Response)}>
+                    <summary>{ if s.kind == StepKind::Request { "Full request" } else if s.kind == StepKind::Page { "Response body (HTML)" } else { "Full response" } }</summary>
+                    <pre data-test="http">{ h }</pre>
+                </details>
+            }).unwrap_or_default() }
+        </article>
+    }
+}

@@ -1,0 +1,187 @@
+//! The Headers lab: paste `WWW-Authenticate` values or a whole response header block, see every
+//! challenge with the characters it came from, the diagnostics, and every browser profile's
+//! choice side by side with its reasons.
+
+use crate::components::source_view::SourceView;
+use proto::http::{self, Level, Profile, Source};
+use proto::Span;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// Examples a learner can load with one click: (label, text).
+const SAMPLES: &[(&str, &str)] = &[
+    (
+        "IIS 6: Integrated + Basic",
+        "HTTP/1.1 401 Unauthorized\nServer: Microsoft-IIS/6.0\nWWW-Authenticate: Negotiate\nWWW-Authenticate: NTLM\nWWW-Authenticate: Basic realm=\"web01.contoso.com\"\nContent-Type: text/html",
+    ),
+    ("Basic before NTLM", "WWW-Authenticate: Basic realm=\"corp\"\nWWW-Authenticate: NTLM"),
+    ("RFC 9110 example", "Basic realm=\"simple\", Newauth realm=\"apps\", type=1, title=\"Login to \\\"apps\\\"\""),
+    ("Two on one line", "Newauth realm=\"newauth\", Basic realm=\"basic\""),
+    ("Tolerated mistakes", "Basic realm=foobar@baz.com, realm=\"second\""),
+    ("NTLM inside Negotiate", "WWW-Authenticate: Negotiate TlRMTVNTUAACAAAAAAAAACgAAAABggAAU3J2Tm9uY2UAAAAAAAAAAA=="),
+    ("Bearer, Negotiate", "Bearer, Negotiate"),
+];
+
+/// Everything the lab shows, computed by `proto` from the text.
+struct Analysis {
+    source: Source,
+    parsed: http::Parsed,
+    choices: Vec<http::Choice>,
+}
+
+fn analyse(text: &str) -> Analysis {
+    let source = Source::from_paste(text);
+    let parsed = http::parse(&source);
+    let choices = Profile::ALL.iter().map(|p| p.choose(&source, &parsed)).collect();
+    Analysis { source, parsed, choices }
+}
+
+#[function_component(HeadersLab)]
+pub fn headers_lab() -> Html {
+    let text = use_state(|| SAMPLES.first().map(|s| s.1).unwrap_or("").to_string());
+    let hover = use_state(|| Option::<Span>::None);
+    let analysis = use_memo((*text).clone(), |t| analyse(t));
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(t) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
+                text.set(t.value());
+            }
+        })
+    };
+    let a = &*analysis;
+    let spans: Rc<Vec<Span>> = Rc::new(a.parsed.challenges.iter().map(|c| c.span).collect());
+    let broken: Rc<Vec<usize>> =
+        Rc::new(a.parsed.challenges.iter().enumerate().filter(|(_, c)| c.broken).map(|(i, _)| i).collect());
+    let select_challenge = {
+        let hover = hover.clone();
+        let spans = spans.clone();
+        Callback::from(move |i: Option<usize>| hover.set(i.and_then(|i| spans.get(i).copied())))
+    };
+    let highlight = |span: Span| {
+        let (on, off) = (hover.clone(), hover.clone());
+        (
+            Callback::from(move |_: MouseEvent| on.set(Some(span))),
+            Callback::from(move |_: MouseEvent| off.set(None)),
+        )
+    };
+    let source_text = Rc::new(a.source.text.clone());
+
+    let challenges: Html = a
+        .parsed
+        .challenges
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let (enter, leave) = highlight(c.span);
+            let body = match &c.token68 {
+                Some(t) => html! { <span class="token68" title="token68">{ t.value.clone() }</span> },
+                None => html! {
+                    <span class="params">{ for c.params.iter().map(|p| html! {
+                        <span class="param"><b>{ p.name.clone() }</b>{ "=" }<q class={classes!((!p.quoted).then_some("unquoted"))}>{ p.value.clone() }</q></span>
+                    }) }</span>
+                },
+            };
+            html! {
+                <li class={classes!("challenge", format!("ch{}", i % 6), c.broken.then_some("broken"))}
+                    onmouseenter={enter} onmouseleave={leave} data-test="challenge" tabindex="0">
+                    <span class="idx">{ format!("#{i}") }</span>
+                    <span class="scheme">{ c.scheme.clone() }</span>
+                    { body }
+                    <span class="where">{ format!("line {}, bytes {}–{}", c.field + 1, c.span.start(), c.span.end()) }</span>
+                    { if c.broken { html! { <span class="badge bad">{ "breaks the RFC" }</span> } } else { Html::default() } }
+                </li>
+            }
+        })
+        .collect();
+
+    let diagnostics: Html = a
+        .parsed
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let (enter, leave) = highlight(d.span);
+            let (icon, class) = match d.level {
+                Level::Error => ("✖", "error"),
+                Level::Warning => ("⚠", "warning"),
+                Level::Note => ("ℹ", "note"),
+            };
+            let snippet = d.span.slice(&a.source.text).to_string();
+            html! {
+                <li class={classes!("diag", class)} onmouseenter={enter} onmouseleave={leave} data-test="diagnostic" tabindex="0">
+                    <span class="icon" aria-label={class}>{ icon }</span>
+                    <span class="msg">{ d.message.clone() }</span>
+                    { if snippet.is_empty() { Html::default() } else { html! { <code class="snip">{ snippet }</code> } } }
+                </li>
+            }
+        })
+        .collect();
+
+    let profiles: Html = a
+        .choices
+        .iter()
+        .map(|c| {
+            let chosen = c.chosen_seen();
+            let headline = match chosen {
+                Some(s) => {
+                    let name = s.kind.map(|k| k.name().to_string()).unwrap_or_else(|| s.scheme.clone());
+                    match &s.realm {
+                        Some(r) => format!("{name} (realm \"{r}\")"),
+                        None => name,
+                    }
+                }
+                None => "nothing: no prompt".to_string(),
+            };
+            let (enter, leave) = highlight(chosen.map(|s| s.span).unwrap_or_default());
+            html! {
+                <section class={classes!("profile", chosen.is_none().then_some("none"))} data-test={format!("profile-{}", c.profile.id())}
+                         onmouseenter={enter} onmouseleave={leave}>
+                    <h4>{ c.profile.name() }</h4>
+                    <p class="chosen" data-test="chosen">{ headline }</p>
+                    <ul class="reasons">{ for c.reasons.iter().skip(1).map(|r| html! { <li>{ r.clone() }</li> }) }</ul>
+                    <details><summary>{ "How it reads the header" }</summary><p>{ c.reasons.first().cloned().unwrap_or_default() }</p></details>
+                </section>
+            }
+        })
+        .collect();
+
+    let samples: Html = SAMPLES
+        .iter()
+        .map(|(label, t)| {
+            let text = text.clone();
+            let onclick = Callback::from(move |_| text.set(t.to_string()));
+            html! { <button type="button" class="chip" {onclick}>{ *label }</button> }
+        })
+        .collect();
+
+    let fields = a.source.fields.len();
+    html! {
+        <div class="page lab">
+            <h2>{ "Headers lab" }</h2>
+            <p class="lede">{ "Paste WWW-Authenticate values (one header per line) or a whole response header block. authscope reads them the way RFC 9110 does and the way each browser does." }</p>
+            <div class="samples" aria-label="Examples">{ samples }</div>
+            <label class="paste">
+                <span>{ "Response headers or WWW-Authenticate values" }</span>
+                <textarea data-test="headers-input" rows="6" spellcheck="false" value={(*text).clone()} {oninput} />
+            </label>
+            <p class="summary" data-test="summary">
+                { format!("{} header field{}, {} challenge{}", fields, if fields == 1 { "" } else { "s" }, a.parsed.challenges.len(), if a.parsed.challenges.len() == 1 { "" } else { "s" }) }
+                { if a.source.skipped_lines > 0 { format!("; {} other header line{} ignored", a.source.skipped_lines, if a.source.skipped_lines == 1 { "" } else { "s" }) } else { String::new() } }
+            </p>
+            <SourceView text={source_text} challenges={spans} {broken} selected={*hover} on_select={select_challenge} />
+            <div class="columns">
+                <section aria-labelledby="ch-h">
+                    <h3 id="ch-h">{ "Challenges (RFC 9110 reading)" }</h3>
+                    { if a.parsed.challenges.is_empty() { html! { <p class="empty">{ "No challenge." }</p> } } else { html! { <ol class="challenges">{ challenges }</ol> } } }
+                </section>
+                <section aria-labelledby="dg-h">
+                    <h3 id="dg-h">{ "Diagnostics" }</h3>
+                    { if a.parsed.diagnostics.is_empty() { html! { <p class="empty">{ "Nothing to report." }</p> } } else { html! { <ul class="diagnostics">{ diagnostics }</ul> } } }
+                </section>
+            </div>
+            <h3>{ "What each browser answers" }</h3>
+            <div class="profiles">{ profiles }</div>
+        </div>
+    }
+}
