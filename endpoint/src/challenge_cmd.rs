@@ -33,10 +33,16 @@ pub fn main(args: &[String]) -> ExitCode {
         match a.as_str() {
             "--" if !only_values => only_values = true,
             "--browser" | "-b" if !only_values => {
-                let Some(p) = it.next() else { return usage_error("--browser needs a profile") };
+                let Some(p) = it.next() else {
+                    return usage_error("--browser needs a profile");
+                };
                 match parse_profiles(p) {
                     Some(ps) => profiles = ps,
-                    None => return usage_error(&format!("unknown browser profile {p:?} (ie6, chromium, firefox, rfc, all)")),
+                    None => {
+                        return usage_error(&format!(
+                            "unknown browser profile {p:?} (ie6, chromium, firefox, rfc, all)"
+                        ))
+                    }
                 }
                 all = p == "all";
             }
@@ -55,7 +61,11 @@ pub fn main(args: &[String]) -> ExitCode {
     }
     let source = match (paste, values.is_empty()) {
         (Some(p), true) => Source::from_paste(&p),
-        (Some(_), false) => return usage_error("give header values as arguments or `-` for standard input, not both"),
+        (Some(_), false) => {
+            return usage_error(
+                "give header values as arguments or `-` for standard input, not both",
+            )
+        }
         (None, true) => return usage_error("no header value given"),
         (None, false) => Source::from_values(&values),
     };

@@ -41,17 +41,30 @@ fn default_dist() -> PathBuf {
 }
 
 fn parse(args: &[String]) -> Result<Options, String> {
-    let mut o = Options { host: "127.0.0.1".into(), port: 8080, dist: default_dist() };
+    let mut o = Options {
+        host: "127.0.0.1".into(),
+        port: 8080,
+        dist: default_dist(),
+    };
     let mut it = args.iter();
     while let Some(a) = it.next() {
         let (flag, inline) = match a.split_once('=') {
             Some((f, v)) if f.starts_with("--") => (f, Some(v.to_string())),
             _ => (a.as_str(), None),
         };
-        let mut value = || inline.clone().or_else(|| it.next().cloned()).ok_or(format!("{flag} needs a value"));
+        let mut value = || {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or(format!("{flag} needs a value"))
+        };
         match flag {
             "--host" => o.host = value()?,
-            "--port" | "-p" => o.port = value()?.parse().map_err(|_| "--port needs a number from 0 to 65535".to_string())?,
+            "--port" | "-p" => {
+                o.port = value()?
+                    .parse()
+                    .map_err(|_| "--port needs a number from 0 to 65535".to_string())?
+            }
             "--dist" => o.dist = PathBuf::from(value()?),
             other => return Err(format!("unknown option {other:?}")),
         }
@@ -64,7 +77,11 @@ pub fn main(args: &[String]) -> ExitCode {
         Ok(o) => o,
         Err(e) => return usage_error(&e),
     };
-    let rt = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("authscope: cannot start the runtime: {e}");
@@ -83,11 +100,17 @@ async fn run(opts: Options) -> ExitCode {
     let listener = match tokio::net::TcpListener::bind((opts.host.as_str(), opts.port)).await {
         Ok(l) => l,
         Err(e) => {
-            eprintln!("authscope: cannot listen on {}:{}: {e}", opts.host, opts.port);
+            eprintln!(
+                "authscope: cannot listen on {}:{}: {e}",
+                opts.host, opts.port
+            );
             return ExitCode::FAILURE;
         }
     };
-    let addr = listener.local_addr().map(|a| a.to_string()).unwrap_or_default();
+    let addr = listener
+        .local_addr()
+        .map(|a| a.to_string())
+        .unwrap_or_default();
     let dist = Dist::new(opts.dist.clone());
     if !dist.is_built() {
         eprintln!(
@@ -95,7 +118,10 @@ async fn run(opts: Options) -> ExitCode {
             opts.dist.display()
         );
     }
-    let state = Arc::new(State { dist, next_connection: AtomicU64::new(1) });
+    let state = Arc::new(State {
+        dist,
+        next_connection: AtomicU64::new(1),
+    });
     println!("authscope is serving http://{addr}/");
     println!("lab sites: http://{addr}/lab/  (authscope sites lists them)");
     println!("{}", proto::iis::LogLine::FIELDS);
@@ -126,14 +152,24 @@ async fn run(opts: Options) -> ExitCode {
 }
 
 fn now() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| i64::try_from(d.as_secs()).unwrap_or(0)).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_secs()).unwrap_or(0))
+        .unwrap_or(0)
 }
 
-fn respond(status: StatusCode, headers: Vec<(String, String)>, body: Vec<u8>) -> Response<Full<Bytes>> {
+fn respond(
+    status: StatusCode,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+) -> Response<Full<Bytes>> {
     let mut r = Response::new(Full::new(Bytes::from(body)));
     *r.status_mut() = status;
     for (n, v) in headers {
-        if let (Ok(n), Ok(v)) = (HeaderName::from_bytes(n.as_bytes()), HeaderValue::from_str(&v)) {
+        if let (Ok(n), Ok(v)) = (
+            HeaderName::from_bytes(n.as_bytes()),
+            HeaderValue::from_str(&v),
+        ) {
             r.headers_mut().append(n, v);
         }
     }
@@ -148,7 +184,12 @@ fn security_headers(csp: String) -> Vec<(String, String)> {
     ]
 }
 
-fn handle(state: &State, req: Request<Incoming>, connection: u64, peer: SocketAddr) -> Response<Full<Bytes>> {
+fn handle(
+    state: &State,
+    req: Request<Incoming>,
+    connection: u64,
+    peer: SocketAddr,
+) -> Response<Full<Bytes>> {
     let path = req.uri().path().to_string();
     if path == "/lab" || path == "/lab/" {
         return lab_index();
@@ -161,7 +202,11 @@ fn handle(state: &State, req: Request<Incoming>, connection: u64, peer: SocketAd
         };
     }
     if !matches!(*req.method(), hyper::Method::GET | hyper::Method::HEAD) {
-        return respond(StatusCode::METHOD_NOT_ALLOWED, vec![("Allow".into(), "GET, HEAD".into())], Vec::new());
+        return respond(
+            StatusCode::METHOD_NOT_ALLOWED,
+            vec![("Allow".into(), "GET, HEAD".into())],
+            Vec::new(),
+        );
     }
     match state.dist.get(&path) {
         Some(f) => {
@@ -200,12 +245,26 @@ fn lab_index() -> Response<Full<Bytes>> {
     respond(StatusCode::OK, h, body.into_bytes())
 }
 
-fn lab(site: &proto::iis::Site, req: &Request<Incoming>, connection: u64, peer: SocketAddr) -> Response<Full<Bytes>> {
-    let target = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_else(|| "/".into());
+fn lab(
+    site: &proto::iis::Site,
+    req: &Request<Incoming>,
+    connection: u64,
+    peer: SocketAddr,
+) -> Response<Full<Bytes>> {
+    let target = req
+        .uri()
+        .path_and_query()
+        .map(|p| p.as_str().to_string())
+        .unwrap_or_else(|| "/".into());
     let headers: Vec<(String, String)> = req
         .headers()
         .iter()
-        .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .map(|(n, v)| {
+            (
+                n.as_str().to_string(),
+                String::from_utf8_lossy(v.as_bytes()).into_owned(),
+            )
+        })
         .collect();
     let r = proto::iis::Request {
         method: req.method().as_str().to_string(),
@@ -219,7 +278,9 @@ fn lab(site: &proto::iis::Site, req: &Request<Incoming>, connection: u64, peer: 
     // The W3C log line: it names the user, never the password.
     println!("{}", resp.log.format());
     let mut headers = resp.headers.clone();
-    headers.extend(security_headers("default-src 'none'; style-src 'unsafe-inline'".into()));
+    headers.extend(security_headers(
+        "default-src 'none'; style-src 'unsafe-inline'".into(),
+    ));
     let status = StatusCode::from_u16(resp.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     respond(status, headers, resp.body.into_bytes())
 }

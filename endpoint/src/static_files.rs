@@ -43,9 +43,17 @@ fn inline_scripts(html: &str) -> Vec<&str> {
     let mut out = Vec::new();
     let mut rest = html;
     while let Some(open) = rest.find("<script") {
-        let Some(tag_end) = rest.get(open..).and_then(|s| s.find('>')).map(|i| open + i) else { break };
+        let Some(tag_end) = rest.get(open..).and_then(|s| s.find('>')).map(|i| open + i) else {
+            break;
+        };
         let tag = rest.get(open..tag_end).unwrap_or("");
-        let Some(close) = rest.get(tag_end..).and_then(|s| s.find("</script>")).map(|i| tag_end + i) else { break };
+        let Some(close) = rest
+            .get(tag_end..)
+            .and_then(|s| s.find("</script>"))
+            .map(|i| tag_end + i)
+        else {
+            break;
+        };
         if !tag.contains(" src=") {
             out.push(rest.get(tag_end + 1..close).unwrap_or(""));
         }
@@ -61,7 +69,10 @@ impl Dist {
             let html = std::fs::read_to_string(dir.join(page)).unwrap_or_default();
             for script in inline_scripts(&html) {
                 let digest = Sha256::digest(script.as_bytes());
-                script_hashes.push(format!("'sha256-{}'", base64::engine::general_purpose::STANDARD.encode(digest)));
+                script_hashes.push(format!(
+                    "'sha256-{}'",
+                    base64::engine::general_purpose::STANDARD.encode(digest)
+                ));
             }
         }
         Dist { dir, script_hashes }
@@ -87,21 +98,39 @@ impl Dist {
         let rel = url_path.trim_start_matches('/');
         let rel = if rel.is_empty() { "index.html" } else { rel };
         let safe = rel.split('/').all(|seg| {
-            !seg.is_empty() && seg != "." && seg != ".." && seg.bytes().all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
+            !seg.is_empty()
+                && seg != "."
+                && seg != ".."
+                && seg
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"._-".contains(&b))
         });
         if !safe {
             return None;
         }
         let path = self.dir.join(rel);
-        let path = if path.is_dir() { path.join("index.html") } else { path };
+        let path = if path.is_dir() {
+            path.join("index.html")
+        } else {
+            path
+        };
         let body = std::fs::read(&path).ok()?;
         // Trunk names assets with a content hash; pages keep their names and must revalidate.
-        let hashed = path.extension().is_some_and(|e| e == "wasm" || e == "js" || e == "css")
-            && path.file_stem().and_then(|s| s.to_str()).is_some_and(|s| s.contains('-'));
+        let hashed = path
+            .extension()
+            .is_some_and(|e| e == "wasm" || e == "js" || e == "css")
+            && path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .is_some_and(|s| s.contains('-'));
         Some(StaticFile {
             body,
             content_type: mime(&path),
-            cache_control: if hashed { "public, max-age=31536000, immutable" } else { "no-cache" },
+            cache_control: if hashed {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            },
         })
     }
 }

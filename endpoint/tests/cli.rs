@@ -1,11 +1,21 @@
 //! `authscope challenge`: the JSON contract and exit statuses.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
 use serde_json::Value;
-use std::process::{Command, Output, Stdio};
 use std::io::Write;
+use std::process::{Command, Output, Stdio};
 
 fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_authscope")).args(args).output().unwrap()
+    Command::new(env!("CARGO_BIN_EXE_authscope"))
+        .args(args)
+        .output()
+        .unwrap()
 }
 
 fn json(o: &Output) -> Value {
@@ -14,13 +24,21 @@ fn json(o: &Output) -> Value {
 
 #[test]
 fn contract_fields_for_a_chosen_basic_challenge() {
-    let o = run(&["challenge", "--browser", "ie6", "Basic realm=\"foo\", charset=\"UTF-8\""]);
+    let o = run(&[
+        "challenge",
+        "--browser",
+        "ie6",
+        "Basic realm=\"foo\", charset=\"UTF-8\"",
+    ]);
     assert_eq!(o.status.code(), Some(0));
     let v = json(&o);
     assert_eq!(v["browser"], "ie6");
     assert_eq!(v["challenges"][0]["scheme"], "Basic");
     assert_eq!(v["challenges"][0]["token68"], Value::Null);
-    assert_eq!(v["challenges"][0]["params"], serde_json::json!([["realm", "foo"], ["charset", "UTF-8"]]));
+    assert_eq!(
+        v["challenges"][0]["params"],
+        serde_json::json!([["realm", "foo"], ["charset", "UTF-8"]])
+    );
     assert_eq!(v["challenges"][0]["span"], serde_json::json!([0, 34]));
     assert_eq!(v["chosen"]["index"], 0);
     assert_eq!(v["chosen"]["scheme"], "Basic");
@@ -31,7 +49,14 @@ fn contract_fields_for_a_chosen_basic_challenge() {
 
 #[test]
 fn separate_arguments_are_separate_fields_and_spans_index_the_newline_join() {
-    let o = run(&["challenge", "--browser", "chromium", "Negotiate", "NTLM", "Basic realm=\"x\""]);
+    let o = run(&[
+        "challenge",
+        "--browser",
+        "chromium",
+        "Negotiate",
+        "NTLM",
+        "Basic realm=\"x\"",
+    ]);
     let v = json(&o);
     assert_eq!(v["challenges"][2]["span"], serde_json::json!([15, 30]));
     assert_eq!(v["chosen"]["scheme"], "Negotiate");
@@ -48,7 +73,12 @@ fn warnings_carry_spans() {
 
 #[test]
 fn exit_1_when_nothing_is_usable() {
-    let o = run(&["challenge", "--browser", "chromium", "Newauth realm=\"a\", Basic realm=\"b\""]);
+    let o = run(&[
+        "challenge",
+        "--browser",
+        "chromium",
+        "Newauth realm=\"a\", Basic realm=\"b\"",
+    ]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(json(&o)["chosen"], Value::Null);
     let o = run(&["challenge", "--browser", "rfc", "Basic"]);
@@ -58,9 +88,17 @@ fn exit_1_when_nothing_is_usable() {
 #[test]
 fn exit_2_on_bad_usage() {
     assert_eq!(run(&["challenge"]).status.code(), Some(2));
-    assert_eq!(run(&["challenge", "--browser", "mosaic", "Basic realm=\"x\""]).status.code(), Some(2));
+    assert_eq!(
+        run(&["challenge", "--browser", "mosaic", "Basic realm=\"x\""])
+            .status
+            .code(),
+        Some(2)
+    );
     assert_eq!(run(&["challenge", "--browser"]).status.code(), Some(2));
-    assert_eq!(run(&["challenge", "--frobnicate", "x"]).status.code(), Some(2));
+    assert_eq!(
+        run(&["challenge", "--frobnicate", "x"]).status.code(),
+        Some(2)
+    );
     assert_eq!(run(&["nonsense"]).status.code(), Some(2));
 }
 
@@ -69,7 +107,12 @@ fn browser_equals_form_and_all_profiles() {
     let o = run(&["challenge", "--browser=all", "Basic realm=\"corp\"", "NTLM"]);
     assert_eq!(o.status.code(), Some(0));
     let v = json(&o);
-    let picks: Vec<&str> = v.as_array().unwrap().iter().map(|r| r["chosen"]["scheme"].as_str().unwrap()).collect();
+    let picks: Vec<&str> = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["chosen"]["scheme"].as_str().unwrap())
+        .collect();
     assert_eq!(picks, vec!["Basic", "NTLM", "NTLM", "NTLM"]);
 }
 

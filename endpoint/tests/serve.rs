@@ -1,5 +1,12 @@
 //! `authscope serve` over real TCP connections on 127.0.0.1: the lab sites and the static app.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
@@ -25,15 +32,25 @@ fn start(dist: &std::path::Path) -> Server {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap()).read_line(&mut line).unwrap();
-    let addr = line.trim().trim_start_matches("authscope is serving http://").trim_end_matches('/').to_string();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .trim_start_matches("authscope is serving http://")
+        .trim_end_matches('/')
+        .to_string();
     Server { child, addr }
 }
 
 /// One request on its own connection; returns (status line, headers lower-cased, body).
 fn get(addr: &str, path: &str, extra: &str) -> (String, Vec<(String, String)>, String) {
     let mut s = TcpStream::connect(addr).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: web01.contoso.com\r\n{extra}Connection: close\r\n\r\n").unwrap();
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: web01.contoso.com\r\n{extra}Connection: close\r\n\r\n"
+    )
+    .unwrap();
     let mut raw = String::new();
     s.read_to_string(&mut raw).unwrap();
     let (head, body) = raw.split_once("\r\n\r\n").unwrap();
@@ -47,7 +64,10 @@ fn get(addr: &str, path: &str, extra: &str) -> (String, Vec<(String, String)>, S
 }
 
 fn header<'a>(h: &'a [(String, String)], name: &str) -> Vec<&'a str> {
-    h.iter().filter(|(n, _)| n == name).map(|(_, v)| v.as_str()).collect()
+    h.iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, v)| v.as_str())
+        .collect()
 }
 
 fn dist() -> tempdir::Dir {
@@ -60,9 +80,17 @@ mod tempdir {
         pub fn new() -> Dir {
             use std::sync::atomic::{AtomicU32, Ordering};
             static N: AtomicU32 = AtomicU32::new(0);
-            let p = std::env::temp_dir().join(format!("authscope-test-{}-{}", std::process::id(), N.fetch_add(1, Ordering::SeqCst)));
+            let p = std::env::temp_dir().join(format!(
+                "authscope-test-{}-{}",
+                std::process::id(),
+                N.fetch_add(1, Ordering::SeqCst)
+            ));
             std::fs::create_dir_all(&p).unwrap();
-            std::fs::write(p.join("index.html"), "<html><script type=\"module\">boot()</script></html>").unwrap();
+            std::fs::write(
+                p.join("index.html"),
+                "<html><script type=\"module\">boot()</script></html>",
+            )
+            .unwrap();
             std::fs::write(p.join("app-0123abcd_bg.wasm"), b"\0asm\x01\0\0\0").unwrap();
             Dir(p)
         }
@@ -76,7 +104,10 @@ mod tempdir {
 
 fn basic(user_pass: &str) -> String {
     use base64::Engine;
-    format!("Authorization: Basic {}\r\n", base64::engine::general_purpose::STANDARD.encode(user_pass))
+    format!(
+        "Authorization: Basic {}\r\n",
+        base64::engine::general_purpose::STANDARD.encode(user_pass)
+    )
 }
 
 #[test]
@@ -85,9 +116,14 @@ fn lab_site_answers_401_2_with_basic_then_200_or_401_1() {
     let s = start(&d.0);
     let (status, h, body) = get(&s.addr, "/lab/basic/", "");
     assert_eq!(status, "HTTP/1.1 401 Unauthorized");
-    assert_eq!(header(&h, "www-authenticate"), vec!["Basic realm=\"web01.contoso.com\""]);
+    assert_eq!(
+        header(&h, "www-authenticate"),
+        vec!["Basic realm=\"web01.contoso.com\""]
+    );
     assert_eq!(header(&h, "server"), vec!["Microsoft-IIS/6.0"]);
-    assert!(body.contains("HTTP Error 401.2 - Unauthorized: Access is denied due to server configuration."));
+    assert!(body.contains(
+        "HTTP Error 401.2 - Unauthorized: Access is denied due to server configuration."
+    ));
 
     let (status, _, body) = get(&s.addr, "/lab/basic/", &basic("alice:Wonderland1"));
     assert_eq!(status, "HTTP/1.1 200 OK");
@@ -95,7 +131,8 @@ fn lab_site_answers_401_2_with_basic_then_200_or_401_1() {
 
     let (status, _, body) = get(&s.addr, "/lab/basic/", &basic("alice:wrong"));
     assert_eq!(status, "HTTP/1.1 401 Unauthorized");
-    assert!(body.contains("HTTP Error 401.1 - Unauthorized: Access is denied due to invalid credentials."));
+    assert!(body
+        .contains("HTTP Error 401.1 - Unauthorized: Access is denied due to invalid credentials."));
 }
 
 #[test]
@@ -112,7 +149,10 @@ fn integrated_site_offers_negotiate_ntlm_basic_as_separate_fields() {
     let d = dist();
     let s = start(&d.0);
     let (_, h, _) = get(&s.addr, "/lab/integrated-basic/", "");
-    assert_eq!(header(&h, "www-authenticate"), vec!["Negotiate", "NTLM", "Basic realm=\"web01.contoso.com\""]);
+    assert_eq!(
+        header(&h, "www-authenticate"),
+        vec!["Negotiate", "NTLM", "Basic realm=\"web01.contoso.com\""]
+    );
 }
 
 #[test]
@@ -131,9 +171,15 @@ fn static_app_has_wasm_mime_and_a_strict_csp_with_the_boot_script_hash() {
     assert!(csp.contains(&format!("'sha256-{hash}'")), "{csp}");
     let (_, h, _) = get(&s.addr, "/app-0123abcd_bg.wasm", "");
     assert_eq!(header(&h, "content-type"), vec!["application/wasm"]);
-    assert_eq!(header(&h, "cache-control"), vec!["public, max-age=31536000, immutable"]);
+    assert_eq!(
+        header(&h, "cache-control"),
+        vec!["public, max-age=31536000, immutable"]
+    );
     let (status, _, _) = get(&s.addr, "/../Cargo.toml", "");
-    assert!(status.starts_with("HTTP/1.1 404") || status.starts_with("HTTP/1.1 400"), "{status}");
+    assert!(
+        status.starts_with("HTTP/1.1 404") || status.starts_with("HTTP/1.1 400"),
+        "{status}"
+    );
     let (status, _, _) = get(&s.addr, "/lab/nope/", "");
     assert!(status.starts_with("HTTP/1.1 404"));
 }

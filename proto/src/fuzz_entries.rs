@@ -35,7 +35,10 @@ fn run_all_profiles(source: &Source) {
     for c in &parsed.challenges {
         assert!(c.span.end() <= source.text.len() && c.span.start() <= c.span.end());
         for p in &c.params {
-            assert!(source.text.get(p.span.range()).is_some(), "param span not on char boundaries");
+            assert!(
+                source.text.get(p.span.range()).is_some(),
+                "param span not on char boundaries"
+            );
         }
     }
     for d in &parsed.diagnostics {
@@ -44,7 +47,10 @@ fn run_all_profiles(source: &Source) {
     for p in Profile::ALL {
         let choice = p.choose(source, &parsed);
         for s in &choice.seen {
-            assert!(source.text.get(s.span.range()).is_some(), "seen span not on char boundaries");
+            assert!(
+                source.text.get(s.span.range()).is_some(),
+                "seen span not on char boundaries"
+            );
         }
         let _ = http::report_from(&parsed, &choice);
     }

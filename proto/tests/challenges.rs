@@ -2,6 +2,13 @@
 //! diagnostics. Header texts come from RFC 9110, RFC 7617, RFC 7616, RFC 4559 and the public
 //! greenbytes httpauth suite (test.greenbytes.de/tech/tc/httpauth/); expectations are ours.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
 use proto::http::challenge::{parse_values, Code, Level};
 use proto::Span;
 

@@ -2,10 +2,19 @@
 //! targets call, plus a deterministic stream of generated inputs, as an ordinary test: no input
 //! may panic (a panic in wasm kills the page).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
 use std::path::Path;
 
 fn replay(target: &str, entry: fn(&[u8])) -> usize {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus").join(target);
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("fuzz/corpus")
+        .join(target);
     let mut n = 0;
     for e in std::fs::read_dir(&dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
         let path = e.unwrap().path();
@@ -33,9 +42,12 @@ impl Gen {
         self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
     }
     fn input(&mut self) -> Vec<u8> {
-        const ALPHABET: &[u8] = b"Basic realm=\"\\,'= \t\r\n:;NTLMnegotiate/+Digest nonce=x\xc3\xa4\xff\x00";
+        const ALPHABET: &[u8] =
+            b"Basic realm=\"\\,'= \t\r\n:;NTLMnegotiate/+Digest nonce=x\xc3\xa4\xff\x00";
         let len = (self.next() % 64) as usize;
-        (0..len).map(|_| ALPHABET[(self.next() % ALPHABET.len() as u64) as usize]).collect()
+        (0..len)
+            .map(|_| ALPHABET[(self.next() % ALPHABET.len() as u64) as usize])
+            .collect()
     }
 }
 

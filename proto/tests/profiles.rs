@@ -2,6 +2,13 @@
 //! doc of `proto::http::profile`; the header texts are public test headers (greenbytes, Chromium
 //! and Firefox unit tests, IIS patterns).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
 use proto::http::{self, Profile, Source};
 
 /// What `profile` chooses: "Scheme realm" / "Scheme" / "-" for nothing.

@@ -3,6 +3,13 @@
 //! read at test time, never copied into the project. Each engine's recorded observation is
 //! compared with the matching profile; divergences the notes themselves explain are listed below.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
 use proto::http::{self, Profile, Source};
 use serde_json::Value;
 
@@ -41,13 +48,21 @@ fn outcome(profile: Profile, hs: &[String]) -> Option<(String, Option<String>)> 
 }
 
 /// Cases where authscope knowingly differs from the recorded expectation, with the reason.
-const KNOWN: &[(&str, &str, &str)] = &[(
+const KNOWN: &[(&str, &str, &str)] = &[
+    (
+        "valid",
+        "chromium-choose-empty-header",
+        "an empty field is an empty list, which RFC 9110's list rule allows; that a 401 must carry a \
+         challenge is a rule for the response, reported here as a warning",
+    ),
+    (
     "rfc",
     "kio-basic-unknown",
     "the notes expect Basic with an empty realm for `Basic , NewAuth`, but their own strict verdict for \
      `Basic` (greenbytes simplebasicnorealm) is no prompt; RFC 7617 §2 makes realm REQUIRED, and \
      the issue asks the strict profile not to choose Basic without a realm",
-)];
+    ),
+];
 
 #[test]
 fn profiles_agree_with_the_recorded_observations() {
@@ -80,7 +95,7 @@ fn profiles_agree_with_the_recorded_observations() {
             .iter()
             .any(|d| d.code == http::challenge::Code::DuplicateParam));
         checked += 1;
-        if grammar_errors == strict_valid && !(name == "chromium-choose-empty-header") {
+        if grammar_errors == strict_valid && !KNOWN.iter().any(|k| k.0 == "valid" && k.1 == name) {
             failures.push(format!("{name}: strict validity expected {strict_valid}, got errors={grammar_errors}: {:?}", parsed.diagnostics));
         }
         let rfc = outcome(Profile::Rfc, &hs);
@@ -108,11 +123,8 @@ fn profiles_agree_with_the_recorded_observations() {
             if let Some(result) = ch.get("result") {
                 let got = outcome(Profile::Chromium, &hs);
                 match result {
-                    Value::Null => {
-                        if got.is_some() {
-                            failures
-                                .push(format!("{name}: chromium chose {got:?}, expected nothing"));
-                        }
+                    Value::Null if got.is_some() => {
+                        failures.push(format!("{name}: chromium chose {got:?}, expected nothing"));
                     }
                     Value::Object(o) if o.contains_key("scheme") => {
                         let s = o["scheme"].as_str().unwrap().to_ascii_lowercase();

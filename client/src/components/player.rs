@@ -60,7 +60,13 @@ impl Reducible for Player {
                 p.index = i.min(last);
                 p.playing = false;
             }
-            Action::Reset(len) => p = Player { len, index: 0, playing: false },
+            Action::Reset(len) => {
+                p = Player {
+                    len,
+                    index: 0,
+                    playing: false,
+                }
+            }
             Action::Tick => {
                 if p.index < last {
                     p.index += 1;
@@ -78,7 +84,11 @@ const STEP_MS: u32 = 1600;
 /// Autoplay and the keyboard: ←/→ step, Space plays or pauses, Home/End jump.
 #[hook]
 pub fn use_player(len: usize) -> UseReducerHandle<Player> {
-    let player = use_reducer(|| Player { len, index: 0, playing: false });
+    let player = use_reducer(|| Player {
+        len,
+        index: 0,
+        playing: false,
+    });
     {
         let player = player.clone();
         use_effect_with(len, move |len| player.dispatch(Action::Reset(*len)));
@@ -86,7 +96,8 @@ pub fn use_player(len: usize) -> UseReducerHandle<Player> {
     {
         let dispatcher = player.dispatcher();
         use_effect_with((player.playing, player.index), move |(playing, _)| {
-            let timer = playing.then(|| Timeout::new(STEP_MS, move || dispatcher.dispatch(Action::Tick)));
+            let timer =
+                playing.then(|| Timeout::new(STEP_MS, move || dispatcher.dispatch(Action::Tick)));
             move || drop(timer)
         });
     }
@@ -95,14 +106,21 @@ pub fn use_player(len: usize) -> UseReducerHandle<Player> {
         use_effect_with((), move |_| {
             let listener = web_sys::window().and_then(|w| w.document()).map(|doc| {
                 EventListener::new(&doc, "keydown", move |e| {
-                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else { return };
+                    let Some(e) = e.dyn_ref::<web_sys::KeyboardEvent>() else {
+                        return;
+                    };
                     if e.ctrl_key() || e.alt_key() || e.meta_key() {
                         return;
                     }
                     let typing = e
                         .target()
                         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
-                        .map(|el| matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON" | "SUMMARY"))
+                        .map(|el| {
+                            matches!(
+                                el.tag_name().as_str(),
+                                "INPUT" | "TEXTAREA" | "SELECT" | "BUTTON" | "SUMMARY"
+                            )
+                        })
                         .unwrap_or(false);
                     let action = match e.key().as_str() {
                         "ArrowRight" if !typing => Action::Next,
@@ -130,14 +148,22 @@ pub struct ControlsProps {
 #[function_component(Controls)]
 pub fn controls(p: &ControlsProps) -> Html {
     let pl = &p.player;
-    let button = |label: Icon, title: &'static str, test: &'static str, make: fn() -> Action, disabled: bool| {
+    let button = |label: Icon,
+                  title: &'static str,
+                  test: &'static str,
+                  make: fn() -> Action,
+                  disabled: bool| {
         let d = pl.dispatcher();
         let onclick = Callback::from(move |_| d.dispatch(make()));
         html! { <button type="button" class="ctl" title={title} aria-label={title} data-test={test} {onclick} {disabled}>{ icon(label) }</button> }
     };
     let at_start = pl.index == 0;
     let at_end = pl.index + 1 >= pl.len;
-    let (play_label, play_title) = if pl.playing { (Icon::Pause, "Pause (Space)") } else { (Icon::Play, "Play (Space)") };
+    let (play_label, play_title) = if pl.playing {
+        (Icon::Pause, "Pause (Space)")
+    } else {
+        (Icon::Play, "Play (Space)")
+    };
     html! {
         <div class="controls" role="group" aria-label="Step controls">
             { button(Icon::First, "First step (Home)", "home", || Action::Home, at_start) }

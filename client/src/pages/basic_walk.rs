@@ -19,6 +19,9 @@ fn now() -> i64 {
     secs
 }
 
+/// Applies an edited form value to the inputs.
+type Setter = Box<dyn Fn(&mut Inputs, String)>;
+
 #[derive(Clone, PartialEq)]
 struct Inputs {
     site: String,
@@ -30,10 +33,24 @@ struct Inputs {
 fn compute(i: &Inputs, now: i64) -> Walkthrough {
     let site = sites::by_id(&i.site).or_else(|| sites::all().into_iter().next());
     let Some(site) = site else {
-        return Walkthrough { steps: Vec::new(), outcome: Outcome::OtherStatus(0) };
+        return Walkthrough {
+            steps: Vec::new(),
+            outcome: Outcome::OtherStatus(0),
+        };
     };
-    let passwords = i.passwords.iter().filter(|p| !p.is_empty()).cloned().collect();
-    run(&Scenario { site, profile: i.profile, user: i.user.clone(), passwords, now })
+    let passwords = i
+        .passwords
+        .iter()
+        .filter(|p| !p.is_empty())
+        .cloned()
+        .collect();
+    run(&Scenario {
+        site,
+        profile: i.profile,
+        user: i.user.clone(),
+        passwords,
+        now,
+    })
 }
 
 fn input_value(e: &Event) -> String {
@@ -42,7 +59,10 @@ fn input_value(e: &Event) -> String {
             t.clone()
                 .dyn_into::<web_sys::HtmlInputElement>()
                 .map(|i| i.value())
-                .or_else(|_| t.dyn_into::<web_sys::HtmlSelectElement>().map(|s| s.value()))
+                .or_else(|_| {
+                    t.dyn_into::<web_sys::HtmlSelectElement>()
+                        .map(|s| s.value())
+                })
                 .ok()
         })
         .unwrap_or_default()
@@ -57,14 +77,16 @@ pub fn basic_walk() -> Html {
         passwords: ["letmein".into(), "alice".into(), "Wonderland".into()],
     });
     let clock = use_state(now);
-    let walk = use_memo(((*inputs).clone(), *clock), |(i, t)| Rc::new(compute(i, *t)));
+    let walk = use_memo(((*inputs).clone(), *clock), |(i, t)| {
+        Rc::new(compute(i, *t))
+    });
     let steps: Rc<Vec<Step>> = Rc::new(walk.steps.clone());
     let player = use_player(steps.len());
     // New inputs mean a new exchange: restart the clock too.
     let set = {
         let inputs = inputs.clone();
         let clock = clock.clone();
-        move |f: Box<dyn Fn(&mut Inputs, String)>| {
+        move |f: Setter| {
             let inputs = inputs.clone();
             let clock = clock.clone();
             Callback::from(move |e: Event| {
@@ -78,9 +100,17 @@ pub fn basic_walk() -> Html {
     let site_list = sites::all();
     let current_site = site_list.iter().find(|s| s.id == inputs.site).cloned();
     let on_site = set(Box::new(|i, v| i.site = v));
-    let on_profile = set(Box::new(|i, v| i.profile = Profile::from_id(&v).unwrap_or(Profile::Ie6)));
+    let on_profile = set(Box::new(|i, v| {
+        i.profile = Profile::from_id(&v).unwrap_or(Profile::Ie6)
+    }));
     let on_user = set(Box::new(|i, v| i.user = v));
-    let pw = |n: usize| set(Box::new(move |i: &mut Inputs, v| if let Some(p) = i.passwords.get_mut(n) { *p = v }));
+    let pw = |n: usize| {
+        set(Box::new(move |i: &mut Inputs, v| {
+            if let Some(p) = i.passwords.get_mut(n) {
+                *p = v
+            }
+        }))
+    };
 
     let index = player.index.min(steps.len().saturating_sub(1));
     let step = steps.get(index).cloned();
@@ -92,7 +122,10 @@ pub fn basic_walk() -> Html {
         Some(l) => format!("{} gives up after {l} rejected attempts.", inputs.profile.name()),
         None => format!("{} asks until the user cancels; here the user cancels when the passwords below run out.", inputs.profile.name()),
     };
-    let host = current_site.as_ref().map(|s| s.host.clone()).unwrap_or_default();
+    let host = current_site
+        .as_ref()
+        .map(|s| s.host.clone())
+        .unwrap_or_default();
     let url = format!("http://{host}/lab/{}/", inputs.site);
 
     html! {
@@ -159,10 +192,18 @@ fn detail(s: &Step, walk: &Walkthrough, url: &str) -> Html {
         },
         StepKind::Page => {
             let content = match (&walk.outcome, s.status.as_deref()) {
-                (Outcome::Authorized(u), _) => html! { <div class="site-page" data-test="site-page"><h3>{ "Welcome" }</h3><p>{ format!("You are logged on as {u}.") }</p></div> },
-                (Outcome::Anonymous, _) => html! { <div class="site-page" data-test="site-page"><h3>{ "Welcome" }</h3><p>{ "You are browsing anonymously." }</p></div> },
+                (Outcome::Authorized(u), _) => {
+                    html! { <div class="site-page" data-test="site-page"><h3>{ "Welcome" }</h3><p>{ format!("You are logged on as {u}.") }</p></div> }
+                }
+                (Outcome::Anonymous, _) => {
+                    html! { <div class="site-page" data-test="site-page"><h3>{ "Welcome" }</h3><p>{ "You are browsing anonymously." }</p></div> }
+                }
                 (_, Some(st)) if st.starts_with("401") => {
-                    let sub = st.split('.').nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
+                    let sub = st
+                        .split('.')
+                        .nth(1)
+                        .and_then(|x| x.parse().ok())
+                        .unwrap_or(0);
                     html! { <ErrorPage substatus={sub} /> }
                 }
                 _ => html! { <p>{ s.narration.clone() }</p> },

@@ -33,8 +33,15 @@ struct Analysis {
 fn analyse(text: &str) -> Analysis {
     let source = Source::from_paste(text);
     let parsed = http::parse(&source);
-    let choices = Profile::ALL.iter().map(|p| p.choose(&source, &parsed)).collect();
-    Analysis { source, parsed, choices }
+    let choices = Profile::ALL
+        .iter()
+        .map(|p| p.choose(&source, &parsed))
+        .collect();
+    Analysis {
+        source,
+        parsed,
+        choices,
+    }
 }
 
 #[function_component(HeadersLab)]
@@ -45,15 +52,25 @@ pub fn headers_lab() -> Html {
     let oninput = {
         let text = text.clone();
         Callback::from(move |e: InputEvent| {
-            if let Some(t) = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok()) {
+            if let Some(t) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+            {
                 text.set(t.value());
             }
         })
     };
     let a = &*analysis;
     let spans: Rc<Vec<Span>> = Rc::new(a.parsed.challenges.iter().map(|c| c.span).collect());
-    let broken: Rc<Vec<usize>> =
-        Rc::new(a.parsed.challenges.iter().enumerate().filter(|(_, c)| c.broken).map(|(i, _)| i).collect());
+    let broken: Rc<Vec<usize>> = Rc::new(
+        a.parsed
+            .challenges
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.broken)
+            .map(|(i, _)| i)
+            .collect(),
+    );
     let select_challenge = {
         let hover = hover.clone();
         let spans = spans.clone();

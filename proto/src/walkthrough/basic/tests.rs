@@ -65,7 +65,8 @@ fn right_password_on_the_second_attempt_ends_on_200() {
     let statuses: Vec<_> = w
         .steps
         .iter()
-        .filter_map(|s| (s.kind == StepKind::Response).then(|| s.status.clone().unwrap()))
+        .filter(|s| s.kind == StepKind::Response)
+        .map(|s| s.status.clone().unwrap())
         .collect();
     assert_eq!(statuses, vec!["401.2", "401.1", "200"]);
 }
