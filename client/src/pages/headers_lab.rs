@@ -106,7 +106,7 @@ pub fn headers_lab() -> Html {
                     <span class="idx">{ format!("#{i}") }</span>
                     <span class="scheme">{ c.scheme.clone() }</span>
                     { body }
-                    <span class="where">{ format!("line {}, bytes {}–{}", c.field + 1, c.span.start(), c.span.end()) }</span>
+                    <span class="where">{ format!("header {}, bytes {}–{}", c.field + 1, c.span.start(), c.span.end()) }</span>
                     { if c.broken { html! { <span class="badge bad">{ "breaks the RFC" }</span> } } else { Html::default() } }
                 </li>
             }

@@ -168,7 +168,7 @@ impl Profile {
     pub fn choose(self, source: &Source, parsed: &Parsed) -> Choice {
         let seen = match self {
             Profile::Rfc => read_rfc(parsed),
-            Profile::Chromium | Profile::Ie6 => read_per_line(source, parsed, self),
+            Profile::Chromium | Profile::Ie6 => read_per_line(source, parsed),
             Profile::Firefox => read_firefox(source, parsed),
         };
         decide(self, source, seen)
@@ -210,6 +210,84 @@ pub struct Choice {
 impl Choice {
     pub fn chosen_seen(&self) -> Option<&Seen> {
         self.chosen.and_then(|i| self.seen.get(i))
+    }
+}
+
+impl Seen {
+    fn new(scheme: &str, span: Span, field: usize, index: Option<usize>) -> Seen {
+        Seen {
+            scheme: scheme.to_string(),
+            kind: Scheme::from_name(scheme),
+            span,
+            field,
+            realm: None,
+            token: None,
+            algorithm: None,
+            unusable: None,
+            index,
+        }
+    }
+}
+
+/// Which `realm` a browser keeps when there are several: Firefox the first, Chromium the last.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum RealmRule {
+    First,
+    Last,
+}
+
+/// What a browser reads from the text after the scheme, given its own reading of the parameters:
+/// the token of NTLM and Negotiate, the realm, Digest's nonce and algorithm; or why it cannot use
+/// the challenge.
+fn read_rest(
+    seen: &mut Seen,
+    rest: &str,
+    pairs: Result<Vec<(String, String)>, String>,
+    realm: RealmRule,
+) {
+    match seen.kind {
+        None if seen.scheme.contains(',') => {
+            seen.unusable = Some(format!(
+                "the scheme reads as {:?}: the browser takes the first word, comma included",
+                seen.scheme
+            ));
+        }
+        None => seen.unusable = Some("unknown scheme".to_string()),
+        Some(Scheme::Ntlm | Scheme::Negotiate) => {
+            let t = rest.trim_matches(|c: char| c.is_ascii_whitespace());
+            seen.token = (!t.is_empty()).then(|| t.to_string());
+        }
+        Some(Scheme::Basic | Scheme::Digest) => {
+            let pairs = match pairs {
+                Ok(p) => p,
+                Err(e) => {
+                    seen.unusable = Some(format!("parameter list invalid: {e}"));
+                    return;
+                }
+            };
+            let value = |n: &str, rule: RealmRule| {
+                let mut it = pairs.iter().filter(|(k, _)| k.eq_ignore_ascii_case(n));
+                match rule {
+                    RealmRule::First => it.next(),
+                    RealmRule::Last => it.next_back(),
+                }
+                .map(|(_, v)| v.clone())
+            };
+            let last = |n: &str| value(n, RealmRule::Last);
+            seen.realm = Some(value("realm", realm).unwrap_or_default());
+            if seen.kind == Some(Scheme::Digest) {
+                seen.algorithm = last("algorithm");
+                if last("nonce").is_none_or(|n| n.is_empty()) {
+                    seen.unusable = Some("Digest without a nonce".into());
+                } else if seen
+                    .algorithm
+                    .as_deref()
+                    .is_some_and(|a| digest_algorithm_rank(a).is_none())
+                {
+                    seen.unusable = Some("Digest algorithm it does not implement".into());
+                }
+            }
+        }
     }
 }
 
@@ -264,7 +342,7 @@ fn is_lws(b: u8) -> bool {
 }
 
 /// Chromium's reading (and the assumed WinINet one): one line, one challenge.
-fn read_per_line(source: &Source, parsed: &Parsed, profile: Profile) -> Vec<Seen> {
+fn read_per_line(source: &Source, parsed: &Parsed) -> Vec<Seen> {
     let mut out = Vec::new();
     for (fi, span) in source.fields.iter().enumerate() {
         let text = span.slice(&source.text).as_bytes();
@@ -283,60 +361,14 @@ fn read_per_line(source: &Source, parsed: &Parsed, profile: Profile) -> Vec<Seen
             .slice(&source.text)
             .to_string();
         let rest = Span::new(span.start() + scheme_end, span.end() - trail).slice(&source.text);
-        let kind = Scheme::from_name(&scheme);
-        let mut seen = Seen {
-            scheme: scheme.clone(),
-            kind,
-            span: Span::new(start, span.end() - trail),
-            field: fi,
-            realm: None,
-            token: None,
-            algorithm: None,
-            unusable: None,
-            index: index_at(parsed, start),
-        };
-        match kind {
-            None => {
-                let why = if scheme.contains(',') {
-                    format!("the scheme reads as {scheme:?} (the comma is part of the first word): not a scheme it knows")
-                } else {
-                    "unknown scheme".to_string()
-                };
-                seen.unusable = Some(why);
-            }
-            Some(Scheme::Ntlm | Scheme::Negotiate) => {
-                let t = rest.trim_matches(|c: char| c.is_ascii_whitespace());
-                seen.token = (!t.is_empty()).then(|| t.to_string());
-            }
-            Some(k @ (Scheme::Basic | Scheme::Digest)) => match chromium_pairs(rest) {
-                Err(e) => seen.unusable = Some(format!("parameter list invalid: {e}")),
-                Ok(pairs) => {
-                    let last = |n: &str| {
-                        pairs
-                            .iter()
-                            .rev()
-                            .find(|(k, _)| k.eq_ignore_ascii_case(n))
-                            .map(|(_, v)| v.clone())
-                    };
-                    seen.realm = Some(last("realm").unwrap_or_default());
-                    if k == Scheme::Digest {
-                        seen.algorithm = last("algorithm");
-                        if last("nonce").is_none_or(|n| n.is_empty()) {
-                            seen.unusable = Some("Digest without a nonce".into());
-                        } else if seen
-                            .algorithm
-                            .as_deref()
-                            .is_some_and(|a| digest_algorithm_rank(a).is_none())
-                        {
-                            seen.unusable = Some("Digest algorithm it does not implement".into());
-                        }
-                    }
-                    if profile == Profile::Ie6 && k == Scheme::Basic && pairs.is_empty() {
-                        seen.realm = Some(String::new());
-                    }
-                }
-            },
-        }
+        let mut seen = Seen::new(
+            &scheme,
+            Span::new(start, span.end() - trail),
+            fi,
+            index_at(parsed, start),
+        );
+        let pairs = chromium_pairs(rest);
+        read_rest(&mut seen, rest, pairs, RealmRule::Last);
         out.push(seen);
     }
     out
@@ -441,60 +473,13 @@ fn read_firefox(source: &Source, parsed: &Parsed) -> Vec<Seen> {
                 Some(i) => (body.get(..i).unwrap_or(""), body.get(i..).unwrap_or("")),
                 None => (body, ""),
             };
-            let kind = Scheme::from_name(scheme);
-            let pairs = firefox_pairs(rest);
-            let mut seen = Seen {
-                scheme: scheme.to_string(),
-                kind,
-                span: Span::new(start, start + body.len()),
-                field: fi,
-                realm: None,
-                token: None,
-                algorithm: None,
-                unusable: None,
-                index: index_at(parsed, start),
-            };
-            match kind {
-                None => {
-                    seen.unusable = Some(if scheme.ends_with(',') {
-                        format!("the scheme reads as {scheme:?}: Firefox takes the text up to the first space, comma included")
-                    } else {
-                        "unknown scheme".to_string()
-                    })
-                }
-                Some(Scheme::Ntlm | Scheme::Negotiate) => {
-                    let t = rest.trim();
-                    seen.token = (!t.is_empty()).then(|| t.to_string());
-                }
-                Some(k @ (Scheme::Basic | Scheme::Digest)) => {
-                    seen.realm = Some(
-                        pairs
-                            .iter()
-                            .find(|p| p.0.eq_ignore_ascii_case("realm"))
-                            .map(|p| p.1.clone())
-                            .unwrap_or_default(),
-                    );
-                    if k == Scheme::Digest {
-                        let last = |n: &str| {
-                            pairs
-                                .iter()
-                                .rev()
-                                .find(|p| p.0.eq_ignore_ascii_case(n))
-                                .map(|p| p.1.clone())
-                        };
-                        seen.algorithm = last("algorithm");
-                        if last("nonce").is_none_or(|n| n.is_empty()) {
-                            seen.unusable = Some("Digest without a nonce".into());
-                        } else if seen
-                            .algorithm
-                            .as_deref()
-                            .is_some_and(|a| digest_algorithm_rank(a).is_none())
-                        {
-                            seen.unusable = Some("Digest algorithm it does not implement".into());
-                        }
-                    }
-                }
-            }
+            let mut seen = Seen::new(
+                scheme,
+                Span::new(start, start + body.len()),
+                fi,
+                index_at(parsed, start),
+            );
+            read_rest(&mut seen, rest, Ok(firefox_pairs(rest)), RealmRule::First);
             out.push(seen);
         }
     }

@@ -505,34 +505,22 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
                     charset = Some(*cs);
                 }
                 attempt_of_request = Some((attempt, limit));
-                match passwords.next() {
-                    Some(pw) => {
-                        steps.push(dialog_step(
-                            profile,
-                            attempt,
-                            limit,
-                            &realm,
-                            previous_failed,
-                            &scenario.user,
-                            Some(pw),
-                        ));
-                        state.step(Input::Credentials {
-                            user: &scenario.user,
-                            password: pw,
-                        })
-                    }
-                    None => {
-                        steps.push(dialog_step(
-                            profile,
-                            attempt,
-                            limit,
-                            &realm,
-                            previous_failed,
-                            &scenario.user,
-                            None,
-                        ));
-                        state.step(Input::Cancel)
-                    }
+                let typed = passwords.next();
+                steps.push(dialog_step(
+                    profile,
+                    attempt,
+                    limit,
+                    &realm,
+                    previous_failed,
+                    &scenario.user,
+                    typed.map(String::as_str),
+                ));
+                match typed {
+                    Some(pw) => state.step(Input::Credentials {
+                        user: &scenario.user,
+                        password: pw,
+                    }),
+                    None => state.step(Input::Cancel),
                 }
             }
             Event::Show { outcome } => {
