@@ -25,6 +25,7 @@ const CASES: &[Case] = &[
     (&["Basic realm=foo"], &["Basic realm=foo"], &[]),
     (&["Basic realm = \"foo\""], &["Basic realm=foo"], &[]),
     (&["Basic\r\n realm=\"foo\""], &["Basic realm=foo"], &[]),
+    (&["Basic realm=\"foo\r\n bar\""], &["Basic realm=foo bar"], &[]),
     (&["Basic realm=\"\\f\\o\\o\""], &["Basic realm=foo"], &[]),
     (&["Basic realm=\"\\\"foo\\\"\""], &["Basic realm=\"foo\""], &[]),
     (&["Basic realm='foo'"], &["Basic realm='foo'"], &[]),

@@ -649,6 +649,12 @@ impl Parser<'_> {
                         i += 1;
                     }
                 },
+                Some(b'\r' | b'\n') => {
+                    // obs-fold inside the quotes: a recipient reads it as one space.
+                    let j = self.skip_ows(i, end, Some(c));
+                    out.push(b' ');
+                    i = j.max(i + 1);
+                }
                 Some(b) => {
                     out.push(b);
                     i += 1;
