@@ -9,6 +9,7 @@
 //! Internet Explorer the Windows ANSI code page (modelled as ISO-8859-1). Base64 is the `base64`
 //! crate's; only the splitting and the byte spans are ours.
 
+use crate::field::{Field, Layer, Value};
 use crate::Span;
 use base64::Engine;
 use serde::Serialize;
@@ -217,6 +218,55 @@ pub fn decode(value: &str, charset: Charset) -> Result<Decoded, DecodeError> {
     })
 }
 
+/// The layers of an `Authorization: Basic` value for the panes: the header text (scheme,
+/// token68) and the decoded bytes (user-id, colon, password), each field with its span.
+pub fn layers(value: &str, d: &Decoded) -> Vec<Layer> {
+    let header = Layer {
+        label: "Authorization header value",
+        bytes: value.as_bytes().to_vec(),
+        fields: vec![Field::new(
+            "credentials",
+            Span::new(d.scheme_span.start(), d.token_span.end()),
+            Value::None,
+        )
+        .spec("RFC 7617 §2")
+        .with(vec![
+            Field::new(
+                "auth-scheme",
+                d.scheme_span,
+                Value::Text(d.scheme_span.slice(value).to_string()),
+            ),
+            Field::new(
+                "token68",
+                d.token_span,
+                Value::Text(d.token_span.slice(value).to_string()),
+            )
+            .note("base64 of user-id \":\" password: an encoding, not encryption"),
+        ])],
+    };
+    let colon = Span::new(d.user_bytes.end(), d.password_bytes.start());
+    let decoded = Layer {
+        label: "base64-decoded bytes",
+        bytes: d.bytes.clone(),
+        fields: vec![
+            Field::new("user-pass", Span::new(0, d.bytes.len()), Value::None)
+                .spec("RFC 7617 §2")
+                .with(vec![
+                    Field::new("user-id", d.user_bytes, Value::Text(d.user.clone())),
+                    Field::new("colon", colon, Value::Text(":".into()))
+                        .note("the first ':' separates user-id and password"),
+                    Field::new(
+                        "password",
+                        d.password_bytes,
+                        Value::Text(d.password.clone()),
+                    )
+                    .note("sent in the clear: anyone who sees the request can read it"),
+                ]),
+        ],
+    };
+    vec![header, decoded]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -280,6 +330,20 @@ mod tests {
         assert_eq!(d.token_span, Span(6, 34));
         assert_eq!(d.user_bytes, Span(0, 7));
         assert_eq!(d.password_bytes, Span(8, 19));
+    }
+
+    #[test]
+    fn layers_carry_spans_into_each_buffer() {
+        let v = "Basic QWxhZGRpbjpvcGVuIHNlc2FtZQ==";
+        let d = decode(v, Charset::Utf8).unwrap();
+        let l = layers(v, &d);
+        assert_eq!(l[0].find("token68").unwrap().span, Span(6, 34));
+        assert_eq!(l[1].find("user-id").unwrap().span, Span(0, 7));
+        assert_eq!(l[1].find("colon").unwrap().span, Span(7, 8));
+        assert_eq!(l[1].find("password").unwrap().span, Span(8, 19));
+        assert_eq!(l[1].fields[0].innermost_at(10).unwrap().name, "password");
+        assert_eq!(l[0].fields[0].innermost_at(2).unwrap().name, "auth-scheme");
+        assert!(l[0].fields[0].innermost_at(99).is_none());
     }
 
     #[test]

@@ -83,3 +83,20 @@ test('a phone-sized screen has no horizontal scrolling', async () => {
   assert.ok(overflow <= 0, `overflow ${overflow}px`);
   await context.close();
 });
+
+test('byte by byte: a field outlines its bytes and a byte selects its field', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#/basic`);
+  const walk = new BasicWalk(page);
+  await walk.setUp({ passwords: ['Wonderland1'] });
+  await walk.end();
+  await walk.rows().nth(4).click(); // the request with Authorization: Basic
+  await page.click('details.layers summary');
+  const decoded = page.locator('[data-test=layer]').nth(1);
+  await decoded.locator('[data-field=password] > .field-row').hover();
+  const outlined = await decoded.locator('.byte.sel .chr').allTextContents();
+  assert.equal(outlined.join(''), 'Wonderland1');
+  await decoded.locator('.byte').nth(2).click(); // the "i" of alice
+  assert.equal(await decoded.locator('.field.sel > .field-row .fname').innerText(), 'user-id');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -1,5 +1,6 @@
 pub mod browser_view;
 pub mod diagram;
 pub mod icons;
+pub mod layer_view;
 pub mod player;
 pub mod source_view;

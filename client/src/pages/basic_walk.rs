@@ -3,6 +3,7 @@
 
 use crate::components::browser_view::{BrowserView, ErrorPage};
 use crate::components::diagram::Diagram;
+use crate::components::layer_view::LayerView;
 use crate::components::player::{use_player, Action, Controls};
 use proto::http::Profile;
 use proto::iis::sites;
@@ -223,6 +224,10 @@ fn detail(s: &Step, walk: &Walkthrough, url: &str) -> Html {
                 <dt>{ "user" }</dt><dd><code>{ b.user.clone() }</code></dd>
                 <dt>{ "password" }</dt><dd><code>{ b.password.clone() }</code></dd>
             </dl>
+            <details class="layers">
+                <summary>{ "Byte by byte" }</summary>
+                { for b.layers.iter().map(|l| html! { <LayerView layer={Rc::new(l.clone())} /> }) }
+            </details>
         </div>
     });
     let status = s.status.clone().map(|st| html! { <span class={classes!("badge", if st.starts_with('2') { "ok" } else { "bad" })} data-test="status">{ st }</span> });

@@ -383,6 +383,7 @@ fn request_step(
                     Charset::Utf8 => d.as_utf8.clone(),
                     Charset::Latin1 => d.as_latin1.clone(),
                 },
+                layers: basic::layers(a, &d),
                 user: d.user,
                 password: d.password,
             });

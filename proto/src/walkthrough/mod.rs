@@ -50,6 +50,8 @@ pub struct BasicView {
     pub text: String,
     pub user: String,
     pub password: String,
+    /// The header text and the decoded bytes, with their field trees.
+    pub layers: Vec<crate::field::Layer>,
 }
 
 /// One thing that happens, with everything the page shows about it.

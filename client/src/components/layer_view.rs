@@ -1,0 +1,108 @@
+//! One decoded layer: its field tree and its bytes, linked both ways. Hovering a field outlines
+//! its bytes; clicking a byte selects the innermost field that holds it.
+
+use proto::field::{Field, Layer, Value};
+use proto::Span;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub layer: Rc<Layer>,
+}
+
+fn value_text(v: &Value) -> String {
+    match v {
+        Value::None => String::new(),
+        Value::Text(t) => t.clone(),
+        Value::U32(n) => format!("{n} (0x{n:08x})"),
+        Value::Bytes(b) => b
+            .iter()
+            .map(|x| format!("{x:02x}"))
+            .collect::<Vec<_>>()
+            .join(" "),
+    }
+}
+
+/// The leaf fields in order, for colouring bytes.
+fn leaves(fields: &[Field]) -> Vec<&Field> {
+    let mut out = Vec::new();
+    for f in fields {
+        if f.children.is_empty() {
+            out.push(f);
+        } else {
+            out.extend(leaves(&f.children));
+        }
+    }
+    out
+}
+
+#[function_component(LayerView)]
+pub fn layer_view(p: &Props) -> Html {
+    let selected = use_state(|| Option::<Span>::None);
+    let layer = &p.layer;
+    let leaf_spans: Vec<Span> = leaves(&layer.fields).iter().map(|f| f.span).collect();
+
+    fn tree(fields: &[Field], selected: &UseStateHandle<Option<Span>>) -> Html {
+        fields
+            .iter()
+            .map(|f| {
+                let span = f.span;
+                let on = {
+                    let s = selected.clone();
+                    Callback::from(move |_: MouseEvent| s.set(Some(span)))
+                };
+                let focus = {
+                    let s = selected.clone();
+                    Callback::from(move |_: FocusEvent| s.set(Some(span)))
+                };
+                let is_sel = **selected == Some(span);
+                html! {
+                    <li class={classes!("field", is_sel.then_some("sel"))} data-field={f.name}>
+                        <div class="field-row" tabindex="0" onmouseenter={on.clone()} onclick={on} onfocus={focus}>
+                            <span class="fname">{ f.name }</span>
+                            <span class="fval">{ value_text(&f.value) }</span>
+                            <span class="fspan">{ format!("bytes {}–{}", span.start(), span.end()) }</span>
+                            { f.spec.map(|s| html! { <span class="fspec">{ s }</span> }).unwrap_or_default() }
+                        </div>
+                        { f.note.map(|n| html! { <div class="fnote">{ n }</div> }).unwrap_or_default() }
+                        { if f.children.is_empty() { Html::default() } else { html! { <ul>{ tree(&f.children, selected) }</ul> } } }
+                    </li>
+                }
+            })
+            .collect()
+    }
+
+    let bytes: Html = layer
+        .bytes
+        .iter()
+        .take(1024)
+        .enumerate()
+        .map(|(i, b)| {
+            let leaf = leaf_spans.iter().position(|s| s.contains(i));
+            let in_sel = selected.is_some_and(|s| s.contains(i));
+            let onclick = {
+                let s = selected.clone();
+                let layer = layer.clone();
+                Callback::from(move |_: MouseEvent| {
+                    let hit = layer.fields.iter().find_map(|f| f.innermost_at(i));
+                    s.set(hit.map(|f| f.span));
+                })
+            };
+            let ch = if b.is_ascii_graphic() || *b == b' ' { char::from(*b) } else { '·' };
+            html! {
+                <span class={classes!("byte", leaf.map(|l| format!("ch{}", l % 6)), in_sel.then_some("sel"))}
+                      title={format!("byte {i}: 0x{b:02x}")} {onclick}>
+                    <span class="hex">{ format!("{b:02x}") }</span><span class="chr">{ ch.to_string() }</span>
+                </span>
+            }
+        })
+        .collect();
+    html! {
+        <div class="layer" data-test="layer">
+            <h5>{ layer.label } <span class="muted">{ format!(" — {} bytes", layer.bytes.len()) }</span></h5>
+            <ul class="fields">{ tree(&layer.fields, &selected) }</ul>
+            <div class="bytes" aria-label="Bytes of this layer; click one to select its field">{ bytes }</div>
+        </div>
+    }
+}
