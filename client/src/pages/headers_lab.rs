@@ -95,8 +95,13 @@ pub fn headers_lab() -> Html {
             let body = match &c.token68 {
                 Some(t) => html! { <span class="token68" title="token68">{ t.value.clone() }</span> },
                 None => html! {
-                    <span class="params">{ for c.params.iter().map(|p| html! {
-                        <span class="param"><b>{ p.name.clone() }</b>{ "=" }<q class={classes!((!p.quoted).then_some("unquoted"))}>{ p.value.clone() }</q></span>
+                    <span class="params">{ for c.params.iter().map(|p| {
+                        let (enter, leave) = highlight(p.span);
+                        html! {
+                            <span class="param" onmouseenter={enter} onmouseleave={leave}>
+                                <b>{ p.name.clone() }</b>{ "=" }<q class={classes!((!p.quoted).then_some("unquoted"))}>{ p.value.clone() }</q>
+                            </span>
+                        }
                     }) }</span>
                 },
             };
@@ -157,7 +162,19 @@ pub fn headers_lab() -> Html {
                     <h4>{ c.profile.name() }</h4>
                     <p class="chosen" data-test="chosen">{ headline }</p>
                     <ul class="reasons">{ for c.reasons.iter().skip(1).map(|r| html! { <li>{ r.clone() }</li> }) }</ul>
-                    <details><summary>{ "How it reads the header" }</summary><p>{ c.reasons.first().cloned().unwrap_or_default() }</p></details>
+                    <details>
+                        <summary>{ "How it reads the header" }</summary>
+                        <p>{ c.reasons.first().cloned().unwrap_or_default() }</p>
+                        <ol class="seen">{ for c.seen.iter().map(|s| {
+                            let (enter, leave) = highlight(s.span);
+                            let what = match (&s.realm, &s.token) {
+                                (Some(r), _) => format!("scheme {:?}, realm {:?}", s.scheme, r),
+                                (None, Some(_)) => format!("scheme {:?} with a token", s.scheme),
+                                (None, None) => format!("scheme {:?}", s.scheme),
+                            };
+                            html! { <li onmouseenter={enter} onmouseleave={leave}>{ what }{ s.unusable.as_ref().map(|u| format!(": {u}")).unwrap_or_default() }</li> }
+                        }) }</ol>
+                    </details>
                 </section>
             }
         })
