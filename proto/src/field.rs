@@ -13,6 +13,29 @@ pub enum Value {
     Text(String),
     Bytes(Vec<u8>),
     U32(u32),
+    U64(u64),
+    Bool(bool),
+    /// A point in time, ISO 8601 UTC.
+    Time(String),
+}
+
+impl Value {
+    /// The value as one line of text (bytes as lower-case hex).
+    pub fn display(&self) -> String {
+        match self {
+            Value::None => String::new(),
+            Value::Text(t) | Value::Time(t) => t.clone(),
+            Value::Bytes(b) => crate::field::hex(b),
+            Value::U32(n) => n.to_string(),
+            Value::U64(n) => n.to_string(),
+            Value::Bool(b) => b.to_string(),
+        }
+    }
+}
+
+/// Lower-case hex without separators.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// One decoded field, the bytes it came from, and how to explain it.

@@ -20,6 +20,7 @@ pub mod field;
 pub mod fuzz_entries;
 pub mod http;
 pub mod iis;
+pub mod ntlm;
 pub mod span;
 pub mod time;
 pub mod walkthrough;

@@ -72,6 +72,19 @@ pub fn w3c_date_time(unix: i64) -> String {
     )
 }
 
+/// ISO 8601 UTC with 100 ns precision, from a Windows FILETIME (100 ns intervals since
+/// 1601-01-01), as MS-NLMP's `MsvAvTimestamp` and the NTLMv2 blob carry it.
+pub fn filetime_iso8601(filetime: u64) -> String {
+    const EPOCH_DIFF_SECS: i64 = 11_644_473_600;
+    let secs = i64::try_from(filetime / 10_000_000).unwrap_or(i64::MAX) - EPOCH_DIFF_SECS;
+    let frac = filetime % 10_000_000;
+    let p = parts(secs);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{frac:07}Z",
+        p.y, p.mo, p.d, p.h, p.mi, p.s
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -79,6 +92,15 @@ mod tests {
     #[test]
     fn rfc9110_example_date() {
         assert_eq!(http_date(784_111_777), "Sun, 06 Nov 1994 08:49:37 GMT");
+    }
+
+    #[test]
+    fn filetime_zero_is_1601_and_unix_epoch_maps() {
+        assert_eq!(filetime_iso8601(0), "1601-01-01T00:00:00.0000000Z");
+        assert_eq!(
+            filetime_iso8601(116_444_736_000_000_001),
+            "1970-01-01T00:00:00.0000001Z"
+        );
     }
 
     #[test]
