@@ -222,7 +222,9 @@ pub fn decode(value: &str, charset: Charset) -> Result<Decoded, DecodeError> {
 /// token68) and the decoded bytes (user-id, colon, password), each field with its span.
 pub fn layers(value: &str, d: &Decoded) -> Vec<Layer> {
     let header = Layer {
+        kind: "header",
         label: "Authorization header value",
+        source: Span::new(0, value.len()),
         bytes: value.as_bytes().to_vec(),
         fields: vec![Field::new(
             "credentials",
@@ -246,7 +248,9 @@ pub fn layers(value: &str, d: &Decoded) -> Vec<Layer> {
     };
     let colon = Span::new(d.user_bytes.end(), d.password_bytes.start());
     let decoded = Layer {
+        kind: "basic",
         label: "base64-decoded bytes",
+        source: d.token_span,
         bytes: d.bytes.clone(),
         fields: vec![
             Field::new("user-pass", Span::new(0, d.bytes.len()), Value::None)

@@ -100,7 +100,11 @@ impl Field {
 /// One layer of a message (header text → base64 → bytes …) with its own buffer and fields.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Layer {
+    /// What the layer is: `header`, `base64`, `hex`, `ntlmssp`, …
+    pub kind: &'static str,
     pub label: &'static str,
+    /// Where this layer's content came from in the previous layer's buffer.
+    pub source: Span,
     pub bytes: Vec<u8>,
     pub fields: Vec<Field>,
 }

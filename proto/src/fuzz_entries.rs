@@ -55,3 +55,26 @@ fn run_all_profiles(source: &Source) {
         let _ = http::report_from(&parsed, &choice);
     }
 }
+
+/// Raw bytes as an NTLM message: every span of every field must lie inside the message.
+pub fn ntlm(data: &[u8]) {
+    let d = crate::ntlm::decode(data);
+    check_spans(&d.fields, data.len());
+}
+
+fn check_spans(fields: &[crate::field::Field], len: usize) {
+    for f in fields {
+        assert!(f.span.end() <= len, "{} {:?} beyond {len}", f.name, f.span);
+        check_spans(&f.children, len);
+    }
+}
+
+/// Pasted text through the whole "decode anything" pipeline, and its JSON form.
+pub fn decode(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    let d = crate::decode::decode(&text);
+    for l in &d.layers {
+        check_spans(&l.fields, l.bytes.len());
+    }
+    let _ = d.to_json();
+}

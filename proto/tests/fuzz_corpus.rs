@@ -30,6 +30,8 @@ fn corpus_replays_without_panics() {
     assert!(replay("challenge", proto::fuzz_entries::challenge) >= 20);
     assert!(replay("paste", proto::fuzz_entries::paste) >= 5);
     assert!(replay("basic_decode", proto::fuzz_entries::basic_decode) >= 5);
+    assert!(replay("ntlm", proto::fuzz_entries::ntlm) >= 3);
+    assert!(replay("decode", proto::fuzz_entries::decode) >= 3);
 }
 
 /// xorshift64*: deterministic bytes biased towards the characters the grammar cares about.
@@ -59,5 +61,7 @@ fn generated_inputs_do_not_panic() {
         proto::fuzz_entries::challenge(&data);
         proto::fuzz_entries::paste(&data);
         proto::fuzz_entries::basic_decode(&data);
+        proto::fuzz_entries::ntlm(&data);
+        proto::fuzz_entries::decode(&data);
     }
 }

@@ -181,22 +181,22 @@ fn field(p: &AvPair, value_span: Span) -> Field {
 /// `Single_Host_Data` (MS-NLMP 2.2.2.2): Size (4) | Z4 (4) | CustomData (8) | MachineID (32).
 fn single_host(p: &AvPair, s: Span) -> Field {
     let at = s.start();
+    let n = p.value.len();
+    // A short value yields short (or empty) parts, never spans past the pair.
     let part = |name: &'static str, a: usize, b: usize| {
-        let bytes = p.value.get(a..b.min(p.value.len())).unwrap_or(&[]).to_vec();
+        let (a, b) = (a.min(n), b.min(n));
         Field::new(
             name,
-            Span::new(at + a, at + a + bytes.len()),
-            Value::Bytes(bytes),
+            Span::new(at + a, at + b),
+            Value::Bytes(p.value.get(a..b).unwrap_or(&[]).to_vec()),
         )
     };
+    let mut size = part("Size", 0, 4);
+    size.value = Value::U32(p.u32().unwrap_or(0));
     Field::new("Value", s, Value::None)
         .spec("MS-NLMP 2.2.2.2")
         .with(vec![
-            Field::new(
-                "Size",
-                Span::new(at, at + 4),
-                Value::U32(p.u32().unwrap_or(0)),
-            ),
+            size,
             part("Z4", 4, 8),
             part("CustomData", 8, 16),
             part("MachineID", 16, 48),

@@ -1,0 +1,351 @@
+//! "Paste anything": a header line, `NTLM <base64>`, `Negotiate <base64>`, bare base64 or hex,
+//! peeled into layers (header → base64 or hex → NTLMSSP) with a field tree each.
+//!
+//! The JSON form is the `authscope decode --json` contract: every field has `offset` and
+//! `length` in its own layer's buffer; strings are text, binary values lower-case hex, times
+//! ISO 8601 UTC.
+
+use crate::field::{hex, Field, Layer, Value};
+use crate::ntlm;
+use crate::Span;
+use base64::Engine;
+use serde::Serialize;
+
+/// Something to look at, in layer `layer` at byte `offset`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Warning {
+    pub message: String,
+    pub layer: usize,
+    pub offset: usize,
+}
+
+/// Where and why decoding stopped.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    pub message: String,
+    pub layer: usize,
+    pub offset: usize,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Decoded {
+    pub layers: Vec<Layer>,
+    pub warnings: Vec<Warning>,
+    pub error: Option<Failure>,
+    /// The NTLM message, when the innermost layer is one.
+    pub ntlm: Option<ntlm::Message>,
+}
+
+const CREDENTIAL_EQUIVALENT: &str = "This AUTHENTICATE message is credential-equivalent: its response can be cracked offline \
+to recover the password, and it may be replayed. Do not paste it into tickets, chats or share links.";
+
+fn text_layer(
+    kind: &'static str,
+    label: &'static str,
+    source: Span,
+    text: &str,
+    fields: Vec<Field>,
+) -> Layer {
+    Layer {
+        kind,
+        label,
+        source,
+        bytes: text.as_bytes().to_vec(),
+        fields,
+    }
+}
+
+/// Split a header line or `Scheme token` into (fields, the token's span in `text`).
+fn peel_header(text: &str) -> (Vec<Field>, Span) {
+    let mut fields = Vec::new();
+    let mut at = text.len() - text.trim_start().len();
+    let rest = text.get(at..).unwrap_or("");
+    if let Some(colon) = rest.find(':') {
+        let name = rest.get(..colon).unwrap_or("");
+        if !name.is_empty() && name.bytes().all(crate::http::challenge::is_tchar) {
+            fields.push(Field::new(
+                "field-name",
+                Span::new(at, at + colon),
+                Value::Text(name.to_string()),
+            ));
+            at += colon + 1;
+            at += text.get(at..).map_or(0, |r| r.len() - r.trim_start().len());
+        }
+    }
+    let rest = text.get(at..).unwrap_or("");
+    if let Some(sp) = rest.find([' ', '\t']) {
+        let scheme = rest.get(..sp).unwrap_or("");
+        if ["ntlm", "negotiate", "kerberos", "basic"]
+            .contains(&scheme.to_ascii_lowercase().as_str())
+        {
+            fields.push(Field::new(
+                "auth-scheme",
+                Span::new(at, at + sp),
+                Value::Text(scheme.to_string()),
+            ));
+            at += sp;
+            at += text.get(at..).map_or(0, |r| r.len() - r.trim_start().len());
+        }
+    }
+    let end = text.trim_end().len().max(at);
+    (fields, Span::new(at, end))
+}
+
+fn is_hex_text(s: &str) -> bool {
+    let digits: Vec<char> = s
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != ':')
+        .collect();
+    !digits.is_empty() && digits.len() % 2 == 0 && digits.iter().all(char::is_ascii_hexdigit)
+}
+
+/// Decode whatever was pasted.
+pub fn decode(input: &str) -> Decoded {
+    let mut out = Decoded {
+        layers: Vec::new(),
+        warnings: Vec::new(),
+        error: None,
+        ntlm: None,
+    };
+    let (mut fields, token) = peel_header(input);
+    let token_text = token.slice(input);
+    if token_text.is_empty() {
+        out.layers.push(text_layer(
+            "header",
+            "Pasted text",
+            Span::new(0, input.len()),
+            input,
+            fields,
+        ));
+        out.error = Some(Failure {
+            message: "nothing to decode: paste a header, a token in base64, or hex".into(),
+            layer: 0,
+            offset: token.start(),
+        });
+        return out;
+    }
+    fields.push(Field::new(
+        "token",
+        token,
+        Value::Text(token_text.to_string()),
+    ));
+    out.layers.push(text_layer(
+        "header",
+        "Pasted text",
+        Span::new(0, input.len()),
+        input,
+        fields,
+    ));
+
+    // The token as base64 (the usual case) or hex; whitespace inside is tolerated.
+    let looks_hex =
+        is_hex_text(token_text) && !token_text.starts_with("TlRM") && token_text.len() > 2;
+    let compact: String = token_text
+        .chars()
+        .filter(|c| !c.is_whitespace() && (!looks_hex || *c != ':'))
+        .collect();
+    let (kind, label, bytes) = if looks_hex {
+        let b: Vec<u8> = compact
+            .as_bytes()
+            .chunks(2)
+            .filter_map(|p| {
+                std::str::from_utf8(p)
+                    .ok()
+                    .and_then(|h| u8::from_str_radix(h, 16).ok())
+            })
+            .collect();
+        ("hex", "hex", b)
+    } else {
+        let engine = base64::engine::GeneralPurpose::new(
+            &base64::alphabet::STANDARD,
+            base64::engine::GeneralPurposeConfig::new()
+                .with_decode_padding_mode(base64::engine::DecodePaddingMode::Indifferent),
+        );
+        match engine.decode(&compact) {
+            Ok(b) => ("base64", "base64", b),
+            Err(e) => {
+                let at = match e {
+                    base64::DecodeError::InvalidByte(i, _)
+                    | base64::DecodeError::InvalidLastSymbol(i, _) => i,
+                    _ => compact.len(),
+                };
+                out.layers.push(text_layer(
+                    "base64",
+                    "base64",
+                    token,
+                    &compact,
+                    vec![Field::new(
+                        "base64",
+                        Span::new(0, compact.len()),
+                        Value::Text(compact.clone()),
+                    )],
+                ));
+                out.error = Some(Failure {
+                    message: format!("not valid base64 (nor hex): {e}"),
+                    layer: 1,
+                    offset: at,
+                });
+                return out;
+            }
+        }
+    };
+    out.layers.push(text_layer(
+        kind,
+        label,
+        token,
+        &compact,
+        vec![Field::new(
+            kind,
+            Span::new(0, compact.len()),
+            Value::Text(compact.clone()),
+        )
+        .note("decoded into the next layer")],
+    ));
+    let source = Span::new(0, compact.len());
+    let layer = out.layers.len();
+    if bytes.starts_with(b"NTLMSSP\0") || bytes.starts_with(b"NTLMSSP") {
+        let d = ntlm::decode(&bytes);
+        for w in &d.warnings {
+            out.warnings.push(Warning {
+                message: w.message.clone(),
+                layer,
+                offset: w.offset,
+            });
+        }
+        if let Some(e) = &d.error {
+            out.error = Some(Failure {
+                message: e.to_string(),
+                layer,
+                offset: e.offset,
+            });
+        }
+        if let Some(ntlm::Message::Authenticate(a)) = &d.message {
+            if a.nt_kind != ntlm::ResponseKind::Empty {
+                out.warnings.insert(
+                    0,
+                    Warning {
+                        message: CREDENTIAL_EQUIVALENT.into(),
+                        layer,
+                        offset: 0,
+                    },
+                );
+            }
+        }
+        let label = match &d.message {
+            Some(m) => m.type_name(),
+            None => "NTLMSSP message",
+        };
+        out.layers.push(Layer {
+            kind: "ntlmssp",
+            label,
+            source,
+            bytes,
+            fields: d.fields,
+        });
+        out.ntlm = d.message;
+        return out;
+    }
+    let what = match bytes.first() {
+        Some(0x60) => "a GSS-API InitialContextToken (SPNEGO NegTokenInit or Kerberos AP-REQ)",
+        Some(0xa1) => "a SPNEGO NegTokenResp",
+        Some(0xa0) => "a SPNEGO NegTokenInit without its GSS-API wrapper",
+        Some(0x6a..=0x7e) => "a bare Kerberos message (ASN.1 APPLICATION tag)",
+        _ => "no token kind authscope knows",
+    };
+    out.layers.push(Layer {
+        kind: "bytes",
+        label: "bytes",
+        source,
+        bytes: bytes.clone(),
+        fields: vec![Field::new(
+            "bytes",
+            Span::new(0, bytes.len()),
+            Value::Bytes(bytes),
+        )],
+    });
+    out.error = Some(Failure {
+        message: format!("the bytes look like {what}; authscope decodes NTLMSSP so far"),
+        layer,
+        offset: 0,
+    });
+    out
+}
+
+/// A field in the JSON contract.
+#[derive(Serialize)]
+pub struct JsonField {
+    pub name: &'static str,
+    pub offset: usize,
+    pub length: usize,
+    pub value: JsonValue,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub note: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub spec: Option<&'static str>,
+    pub children: Vec<JsonField>,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum JsonValue {
+    Null,
+    Bool(bool),
+    Number(u64),
+    Text(String),
+}
+
+#[derive(Serialize)]
+pub struct JsonLayer {
+    pub kind: &'static str,
+    pub label: &'static str,
+    pub offset: usize,
+    pub length: usize,
+    pub fields: Vec<JsonField>,
+}
+
+#[derive(Serialize)]
+pub struct Json {
+    pub layers: Vec<JsonLayer>,
+    pub warnings: Vec<Warning>,
+    pub error: Option<Failure>,
+}
+
+fn json_field(f: &Field) -> JsonField {
+    JsonField {
+        name: f.name,
+        offset: f.span.start(),
+        length: f.span.len(),
+        value: match &f.value {
+            Value::None => JsonValue::Null,
+            Value::Bool(b) => JsonValue::Bool(*b),
+            Value::U32(n) => JsonValue::Number(u64::from(*n)),
+            Value::U64(n) => JsonValue::Number(*n),
+            Value::Text(t) | Value::Time(t) => JsonValue::Text(t.clone()),
+            Value::Bytes(b) => JsonValue::Text(hex(b)),
+        },
+        note: f.note,
+        spec: f.spec,
+        children: f.children.iter().map(json_field).collect(),
+    }
+}
+
+impl Decoded {
+    /// The `decode --json` contract.
+    pub fn to_json(&self) -> Json {
+        Json {
+            layers: self
+                .layers
+                .iter()
+                .map(|l| JsonLayer {
+                    kind: l.kind,
+                    label: l.label,
+                    offset: l.source.start(),
+                    length: l.source.len(),
+                    fields: l.fields.iter().map(json_field).collect(),
+                })
+                .collect(),
+            warnings: self.warnings.clone(),
+            error: self.error.clone(),
+        }
+    }
+}
