@@ -4,6 +4,7 @@
 //! sends what `proto` computes.
 
 mod challenge_cmd;
+mod decode_cmd;
 mod serve;
 mod static_files;
 
@@ -21,6 +22,12 @@ Usage:
       response block from standard input) and print, as JSON, the challenges, warnings and the
       challenge PROFILE would answer. PROFILE: ie6, chromium (default), firefox, rfc, all.
       Exit status: 0 a challenge was chosen, 1 none is usable, 2 bad usage.
+  authscope decode [--json] [--lines] [INPUT]
+      Decode a token: a header line, `NTLM <base64>`, `Negotiate <base64>`, bare base64 or hex
+      (INPUT, or standard input; with --lines one token per line). Prints its layers and field
+      tree with byte offsets, warnings and where decoding stopped; --json prints the contract.
+      Exit status: 0 decoded, 1 decoding stopped at an error, 2 bad usage.
+      An NTLM AUTHENTICATE message is credential-equivalent: do not share it.
   authscope sites
       List the lab sites and the demo accounts.
   authscope --help | --version
@@ -36,6 +43,7 @@ fn main() -> ExitCode {
     match cmd.as_str() {
         "serve" => serve::main(rest),
         "challenge" => challenge_cmd::main(rest),
+        "decode" => decode_cmd::main(rest),
         "sites" => {
             for s in proto::iis::sites::all() {
                 println!("/lab/{}/\t{}\t{}", s.id, s.title, s.summary);

@@ -135,3 +135,69 @@ fn dash_reads_a_pasted_response_block_from_stdin() {
     assert_eq!(v["chosen"]["scheme"], "Negotiate");
     assert_eq!(v["challenges"][0]["span"], serde_json::json!([45, 54]));
 }
+
+/// MS-NLMP 4.2.4.3's CHALLENGE_MESSAGE, base64.
+const SPEC_CHALLENGE_B64: &str = "TlRMTVNTUAACAAAADAAMADgAAAAzgoriASNFZ4mrze8AAAAAAAAAACQAJABEAAAABgBwFwAAAA9TAGUAcgB2AGUAcgACAAwARABvAG0AYQBpAG4AAQAMAFMAZQByAHYAZQByAAAAAAA=";
+
+#[test]
+fn decode_json_follows_the_contract() {
+    let o = run(&[
+        "decode",
+        "--json",
+        &format!("Authorization: NTLM {SPEC_CHALLENGE_B64}"),
+    ]);
+    assert_eq!(o.status.code(), Some(0));
+    let v = json(&o);
+    let kinds: Vec<&str> = v["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["header", "base64", "ntlmssp"]);
+    let fields = v["layers"][2]["fields"].as_array().unwrap();
+    let tn = fields.iter().find(|f| f["name"] == "TargetName").unwrap();
+    assert_eq!(
+        (
+            tn["offset"].as_u64(),
+            tn["length"].as_u64(),
+            tn["value"].as_str()
+        ),
+        (Some(56), Some(12), Some("Server"))
+    );
+    assert_eq!(v["error"], Value::Null);
+}
+
+#[test]
+fn decode_text_lists_fields_with_offsets_and_exits_1_on_errors() {
+    let o = run(&["decode", SPEC_CHALLENGE_B64]);
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        out.contains("ServerChallenge [24..32] 0123456789abcdef"),
+        "{out}"
+    );
+    let o = run(&["decode", "NTLM TlRMTVNTUAADAAAA"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(String::from_utf8(o.stdout)
+        .unwrap()
+        .contains("error (layer 2, byte 12)"));
+}
+
+#[test]
+fn decode_lines_reads_one_token_per_line_from_stdin() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_authscope"))
+        .args(["decode", "--json", "--lines"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let input = format!("{SPEC_CHALLENGE_B64}\n\nNTLM {SPEC_CHALLENGE_B64}\n");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert_eq!(json(&o).as_array().unwrap().len(), 2);
+}

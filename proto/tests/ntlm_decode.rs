@@ -251,3 +251,26 @@ fn overlapping_buffers_are_reported() {
         d.warnings
     );
 }
+
+#[test]
+fn a_short_single_host_pair_keeps_its_spans_inside_the_pair() {
+    // Found by fuzzing: MsvAvSingleHost with 4 value bytes instead of 48.
+    let ti = [&[8u8, 0, 4, 0][..], &[0x30, 0, 0, 0], &[0, 0, 0, 0]].concat();
+    let m = encode::challenge(0x0080_0001, &[], &[7; 8], &ti, None);
+    let d = ntlm::decode(&m);
+    let single = find(&d.fields, "MsvAvSingleHost");
+    fn inside(f: &Field, outer: Span) {
+        assert!(
+            outer.start() <= f.span.start() && f.span.end() <= outer.end(),
+            "{} {:?} outside {:?}",
+            f.name,
+            f.span,
+            outer
+        );
+        for c in &f.children {
+            inside(c, outer);
+        }
+    }
+    inside(single, single.span);
+    assert_eq!(find(&d.fields, "MachineID").span.len(), 0);
+}
