@@ -15,6 +15,7 @@ pub fn app() -> Html {
     let page = match route {
         Route::Headers => html! { <pages::headers_lab::HeadersLab /> },
         Route::Basic => html! { <pages::basic_walk::BasicWalk /> },
+        Route::Decoder => html! { <pages::decoder::Decoder /> },
         Route::About => html! { <pages::about::About /> },
     };
     let tab = |r: Route, label: &str| {
@@ -28,6 +29,7 @@ pub fn app() -> Html {
             <nav aria-label="Pages">
                 { tab(Route::Headers, "Headers lab") }
                 { tab(Route::Basic, "Basic walkthrough") }
+                { tab(Route::Decoder, "Decoder") }
                 { tab(Route::About, "About") }
             </nav>
         </header>

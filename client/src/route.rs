@@ -8,6 +8,7 @@ use yew::prelude::*;
 pub enum Route {
     Headers,
     Basic,
+    Decoder,
     About,
 }
 
@@ -17,6 +18,7 @@ impl Route {
         let path = path.split(['?', '&']).next().unwrap_or("");
         match path {
             "basic" => Route::Basic,
+            "decode" => Route::Decoder,
             "about" => Route::About,
             _ => Route::Headers,
         }
@@ -25,6 +27,7 @@ impl Route {
         match self {
             Route::Headers => "#/headers",
             Route::Basic => "#/basic",
+            Route::Decoder => "#/decode",
             Route::About => "#/about",
         }
     }

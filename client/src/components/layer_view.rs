@@ -13,14 +13,8 @@ pub struct Props {
 
 fn value_text(v: &Value) -> String {
     match v {
-        Value::None => String::new(),
-        Value::Text(t) => t.clone(),
         Value::U32(n) => format!("{n} (0x{n:08x})"),
-        Value::Bytes(b) => b
-            .iter()
-            .map(|x| format!("{x:02x}"))
-            .collect::<Vec<_>>()
-            .join(" "),
+        other => other.display(),
     }
 }
 
@@ -35,6 +29,31 @@ fn leaves(fields: &[Field]) -> Vec<&Field> {
         }
     }
     out
+}
+
+/// A field whose children are all on/off bits (NegotiateFlags): shown as a bit table.
+fn is_bits(f: &Field) -> bool {
+    f.children.len() >= 8 && f.children.iter().all(|c| matches!(c.value, Value::Bool(_)))
+}
+
+fn bits(f: &Field, selected: &UseStateHandle<Option<Span>>) -> Html {
+    let rows: Html = f
+        .children
+        .iter()
+        .enumerate()
+        .map(|(i, c)| {
+            let on = c.value == Value::Bool(true);
+            let span = c.span;
+            let s = selected.clone();
+            let enter = Callback::from(move |_: MouseEvent| s.set(Some(span)));
+            html! {
+                <tr class={if on { "on" } else { "off" }} onmouseenter={enter} title={c.note.unwrap_or("")} data-field={c.name}>
+                    <td>{ format!("0x{:08x}", 1u64 << i) }</td><td>{ c.name }</td><td>{ if on { "set" } else { "—" } }</td>
+                </tr>
+            }
+        })
+        .collect();
+    html! { <table class="bits" aria-label={format!("{} bits", f.name)}><tbody>{ rows }</tbody></table> }
 }
 
 #[function_component(LayerView)]
@@ -66,7 +85,7 @@ pub fn layer_view(p: &Props) -> Html {
                             { f.spec.map(|s| html! { <span class="fspec">{ s }</span> }).unwrap_or_default() }
                         </div>
                         { f.note.map(|n| html! { <div class="fnote">{ n }</div> }).unwrap_or_default() }
-                        { if f.children.is_empty() { Html::default() } else { html! { <ul>{ tree(&f.children, selected) }</ul> } } }
+                        { if f.children.is_empty() { Html::default() } else if is_bits(f) { bits(f, selected) } else { html! { <ul>{ tree(&f.children, selected) }</ul> } } }
                     </li>
                 }
             })

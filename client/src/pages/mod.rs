@@ -1,3 +1,4 @@
 pub mod about;
 pub mod basic_walk;
+pub mod decoder;
 pub mod headers_lab;

@@ -1,0 +1,85 @@
+//! The Decoder page: paste a header, a token in base64 or hex; see its layers, each with its field
+//! tree and bytes linked both ways, the warnings, and where decoding stopped.
+
+use crate::components::layer_view::LayerView;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// Examples: the MS-NLMP 4.2.4.3 messages (the specification's own example bytes).
+const SAMPLES: &[(&str, &str)] = &[
+    (
+        "CHALLENGE (MS-NLMP 4.2.4)",
+        "WWW-Authenticate: NTLM TlRMTVNTUAACAAAADAAMADgAAAAzgoriASNFZ4mrze8AAAAAAAAAACQAJABEAAAABgBwFwAAAA9TAGUAcgB2AGUAcgACAAwARABvAG0AYQBpAG4AAQAMAFMAZQByAHYAZQByAAAAAAA=",
+    ),
+    (
+        "AUTHENTICATE, NTLMv2 (MS-NLMP 4.2.4)",
+        "Authorization: NTLM TlRMTVNTUAADAAAAGAAYAGwAAABUAFQAhAAAAAwADABIAAAACAAIAFQAAAAQABAAXAAAABAAEADYAAAANYKI4gUBKAoAAAAPRABvAG0AYQBpAG4AVQBzAGUAcgBDAE8ATQBQAFUAVABFAFIAhsNQl6yc7BAlVHZKV8zMGaqqqqqqqqqqaM0KuFHlHJaqvJJ76+9qHAEBAAAAAAAAAAAAAAAAAACqqqqqqqqqqgAAAAACAAwARABvAG0AYQBpAG4AAQAMAFMAZQByAHYAZQByAAAAAAAAAAAAxdrSVE/JeZCUzhzpC8nQPg==",
+    ),
+    (
+        "AUTHENTICATE, NTLMv1 (MS-NLMP 4.2.2)",
+        "Authorization: NTLM TlRMTVNTUAADAAAAGAAYAGwAAAAYABgAhAAAAAwADABIAAAACAAIAFQAAAAQABAAXAAAABAAEACcAAAANYKA4gUBKAoAAAAPRABvAG0AYQBpAG4AVQBzAGUAcgBDAE8ATQBQAFUAVABFAFIAmN73uH+Iql2v4t93lojBct7xHH1cze8TZ8QwEfMCmKKtNezmTxYzHES9vtknhB+UUYgisbPzUMiVhoLsuz48tw==",
+    ),
+    ("Truncated", "NTLM TlRMTVNTUAADAAAAGAAYAGwAAABUAFQAhAAAAAwADABIAAAACAA"),
+    ("SPNEGO (next)", "Negotiate oRUwE6ADCgEDoQwGCisGAQQBgjcCAgo="),
+];
+
+#[function_component(Decoder)]
+pub fn decoder() -> Html {
+    let text = use_state(|| SAMPLES.first().map(|s| s.1).unwrap_or("").to_string());
+    let decoded = use_memo((*text).clone(), |t| proto::decode::decode(t));
+    let oninput = {
+        let text = text.clone();
+        Callback::from(move |e: InputEvent| {
+            if let Some(t) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
+            {
+                text.set(t.value());
+            }
+        })
+    };
+    let samples: Html = SAMPLES
+        .iter()
+        .map(|(label, t)| {
+            let text = text.clone();
+            let onclick = Callback::from(move |_| text.set(t.to_string()));
+            html! { <button type="button" class="chip" {onclick}>{ *label }</button> }
+        })
+        .collect();
+    let d = &*decoded;
+    let secret = matches!(&d.ntlm, Some(proto::ntlm::Message::Authenticate(a)) if a.nt_kind != proto::ntlm::ResponseKind::Empty);
+    html! {
+        <div class="page decoder">
+            <h2>{ "Decoder" }</h2>
+            <p class="lede">{ "Paste a header line, NTLM <base64>, Negotiate <base64>, bare base64 or hex. Everything is decoded here, in your browser." }</p>
+            <div class="samples" aria-label="Examples">{ samples }</div>
+            <label class="paste">
+                <span>{ "Token or header" }</span>
+                <textarea data-test="decode-input" rows="4" spellcheck="false" value={(*text).clone()} {oninput} />
+            </label>
+            { if secret { html! {
+                <p class="secret" role="alert" data-test="credential-warning">
+                    <b>{ "Credential-equivalent. " }</b>
+                    { "An NTLM AUTHENTICATE message's response can be cracked offline to recover the password, and can be replayed. Do not paste it into tickets, chats or links." }
+                </p>
+            } } else { Html::default() } }
+            { d.error.as_ref().map(|e| html! {
+                <p class="error" role="status" data-test="decode-error">{ format!("Decoding stopped in layer {} at byte {}: {}", e.layer, e.offset, e.message) }</p>
+            }).unwrap_or_default() }
+            { if d.warnings.is_empty() { Html::default() } else { html! {
+                <ul class="diagnostics" data-test="decode-warnings">{ for d.warnings.iter().map(|w| html! {
+                    <li class="diag warning"><span class="icon" aria-label="warning">{ "⚠" }</span><span class="msg">{ w.message.clone() }</span><code class="snip">{ format!("layer {}, byte {}", w.layer, w.offset) }</code></li>
+                }) }</ul>
+            } } }
+            <div class="layers-list">
+                { for d.layers.iter().enumerate().map(|(i, l)| html! {
+                    <section class="layer-box" data-test={format!("layer-{}", l.kind)}>
+                        <h3>{ format!("Layer {i}: ") }{ l.label }<span class="muted">{ format!(" ({})", l.kind) }</span></h3>
+                        <LayerView layer={Rc::new(l.clone())} />
+                    </section>
+                }) }
+            </div>
+        </div>
+    }
+}
