@@ -81,6 +81,8 @@ pub enum ResponseKind {
     LmV2,
     /// With extended session security the LM field carries the client challenge, then zeros.
     ClientChallengeOnly,
+    /// Z(24): an NTLMv2 client that saw MsvAvTimestamp sends no LM response (MS-NLMP 3.1.5.1.2).
+    Zeroed,
     NtlmV1,
     /// NTLMv1 computed over the NTLM2 session challenge (extended session security).
     NtlmV1Ess,
@@ -96,6 +98,9 @@ impl ResponseKind {
             ResponseKind::LmV2 => "LMv2",
             ResponseKind::ClientChallengeOnly => {
                 "client challenge (NTLMv1 with extended session security)"
+            }
+            ResponseKind::Zeroed => {
+                "Z(24): not sent, as NTLMv2 clients do when the CHALLENGE carries MsvAvTimestamp"
             }
             ResponseKind::NtlmV1 => "NTLMv1",
             ResponseKind::NtlmV1Ess => {
@@ -585,6 +590,7 @@ impl Ctx<'_> {
         };
         let lm_kind = match lm_response.len() {
             0 => ResponseKind::Empty,
+            24 if lm_response.iter().all(|b| *b == 0) => ResponseKind::Zeroed,
             24 if nt_kind == ResponseKind::NtlmV2 => ResponseKind::LmV2,
             24 if ess
                 && lm_response

@@ -7,6 +7,7 @@ pub mod encode;
 pub mod flags;
 pub mod message;
 pub mod reader;
+pub mod verify;
 pub mod version;
 
 pub use message::{decode, Authenticate, Challenge, Decoded, Message, Negotiate, ResponseKind};
