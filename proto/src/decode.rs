@@ -349,3 +349,13 @@ impl Decoded {
         }
     }
 }
+
+/// The NTLMSSP bytes inside whatever was pasted (header, base64 or hex), if that is what it holds.
+pub fn ntlm_bytes(input: &str) -> Option<Vec<u8>> {
+    decode(input)
+        .layers
+        .into_iter()
+        .last()
+        .filter(|l| l.kind == "ntlmssp")
+        .map(|l| l.bytes)
+}

@@ -40,3 +40,19 @@ test('an AUTHENTICATE message is flagged as credential-equivalent; broken input 
   assert.equal(await d.ntlm().locator('[data-field=LmChallengeResponseFields]').count(), 1);
   await context.close();
 });
+
+test('check with a password: the MS-NLMP example matches with "Password" and not with another', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#/decode`);
+  await page.getByText('Load the MS-NLMP 4.2.4 example').click();
+  await page.click('[data-test=check-run]');
+  assert.equal(await page.locator('[data-test=response-verdict]').innerText(), 'matches');
+  assert.match(await page.locator('[data-test=check-result]').innerText(), /NTProofStr[\s\S]*68cd0ab851e51c96aabc927bebef6a1c/);
+  await page.fill('[data-test=check-password]', 'password');
+  await page.click('[data-test=check-run]');
+  assert.equal(await page.locator('[data-test=response-verdict]').innerText(), 'does not match');
+  // The password never reaches the URL or storage.
+  assert.ok(!page.url().includes('assword'));
+  assert.equal(await page.evaluate(() => localStorage.length + sessionStorage.length), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

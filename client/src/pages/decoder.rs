@@ -2,6 +2,7 @@
 //! tree and bytes linked both ways, the warnings, and where decoding stopped.
 
 use crate::components::layer_view::LayerView;
+use crate::components::password_check::PasswordCheck;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -80,6 +81,7 @@ pub fn decoder() -> Html {
                     </section>
                 }) }
             </div>
+            <PasswordCheck />
         </div>
     }
 }
