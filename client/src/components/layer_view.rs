@@ -9,6 +9,9 @@ use yew::prelude::*;
 #[derive(Properties, PartialEq)]
 pub struct Props {
     pub layer: Rc<Layer>,
+    /// Show the byte grid (text layers read better without it).
+    #[prop_or(true)]
+    pub bytes: bool,
 }
 
 fn value_text(v: &Value) -> String {
@@ -120,8 +123,10 @@ pub fn layer_view(p: &Props) -> Html {
     html! {
         <div class="layer" data-test="layer">
             <h5>{ layer.label } <span class="muted">{ format!(" — {} bytes", layer.bytes.len()) }</span></h5>
-            <ul class="fields">{ tree(&layer.fields, &selected) }</ul>
-            <div class="bytes" aria-label="Bytes of this layer; click one to select its field">{ bytes }</div>
+            <div class={classes!("layer-body", p.bytes.then_some("with-bytes"))}>
+                <ul class="fields">{ tree(&layer.fields, &selected) }</ul>
+                { if p.bytes { html! { <div class="bytes" aria-label="Bytes of this layer; click one to select its field">{ bytes }</div> } } else { Html::default() } }
+            </div>
         </div>
     }
 }

@@ -77,7 +77,7 @@ pub fn decoder() -> Html {
                 { for d.layers.iter().enumerate().map(|(i, l)| html! {
                     <section class="layer-box" data-test={format!("layer-{}", l.kind)}>
                         <h3>{ format!("Layer {i}: ") }{ l.label }<span class="muted">{ format!(" ({})", l.kind) }</span></h3>
-                        <LayerView layer={Rc::new(l.clone())} />
+                        <LayerView layer={Rc::new(l.clone())} bytes={matches!(l.kind, "ntlmssp" | "bytes")} />
                     </section>
                 }) }
             </div>
