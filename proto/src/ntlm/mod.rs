@@ -2,11 +2,13 @@
 //! cryptography that makes and checks the responses.
 
 pub mod avpair;
+pub mod client;
 pub mod crypto;
 pub mod encode;
 pub mod flags;
 pub mod message;
 pub mod reader;
+pub mod server;
 pub mod verify;
 pub mod version;
 

@@ -1,0 +1,178 @@
+//! The client side of NTLM (MS-NLMP 3.1.5.1): the NEGOTIATE, then the AUTHENTICATE that answers
+//! a CHALLENGE. Randomness (client challenge, random session key) and time are arguments.
+//!
+//! ```text
+//!  Start ──NEGOTIATE──► ExpectChallenge ──CHALLENGE / AUTHENTICATE──► Done
+//! ```
+
+use super::avpair::{self, AvPair};
+use super::crypto;
+use super::encode::{self, AuthenticateParts, MIC_OFFSET};
+use super::flags as f;
+use super::message::{self, Challenge, Message, VersionInfo};
+
+/// Who the client is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Credentials {
+    pub user: String,
+    pub domain: String,
+    pub password: String,
+    pub workstation: String,
+}
+
+/// Which response the client computes: Windows' LmCompatibilityLevel in three steps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// NTLMv2 (levels 3 to 5; every Windows since Vista).
+    V2,
+    /// NTLMv1 with extended session security (NTLM2 session response).
+    V1Ess,
+    /// NTLMv1 with LMv1 (levels 0 and 1; Windows 9x/NT4 era).
+    V1,
+}
+
+/// The flags a Windows client of the IIS 6 era requests.
+pub const CLIENT_FLAGS: u32 = f::UNICODE
+    | f::OEM
+    | f::REQUEST_TARGET
+    | f::SIGN
+    | f::ALWAYS_SIGN
+    | f::NTLM
+    | f::EXTENDED_SESSIONSECURITY
+    | f::VERSION
+    | f::NEGOTIATE_128
+    | f::KEY_EXCH
+    | f::NEGOTIATE_56;
+
+/// Windows XP SP2 (5.1, build 2600), the Internet Explorer 6 client of the IIS 6 guide.
+pub const WINDOWS_XP: VersionInfo = VersionInfo {
+    major: 5,
+    minor: 1,
+    build: 2600,
+    revision: 0x0f,
+};
+
+/// The NEGOTIATE_MESSAGE.
+pub fn negotiate(mode: Mode, version: &VersionInfo) -> Vec<u8> {
+    let flags = match mode {
+        Mode::V2 | Mode::V1Ess => CLIENT_FLAGS,
+        Mode::V1 => CLIENT_FLAGS & !f::EXTENDED_SESSIONSECURITY,
+    };
+    encode::negotiate(flags, None, None, Some(version))
+}
+
+/// Random inputs of one AUTHENTICATE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Entropy {
+    pub client_challenge: [u8; 8],
+    pub random_session_key: [u8; 16],
+    /// The client's clock as a FILETIME, used when the CHALLENGE carries no MsvAvTimestamp.
+    pub now_filetime: u64,
+}
+
+fn av(id: u16, value: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(value.len()).unwrap_or(u16::MAX);
+    [&id.to_le_bytes()[..], &len.to_le_bytes(), value].concat()
+}
+
+/// The AUTHENTICATE_MESSAGE answering `challenge` (bytes as received), after `negotiate`.
+pub fn authenticate(
+    creds: &Credentials,
+    mode: Mode,
+    negotiate: &[u8],
+    challenge: &[u8],
+    e: &Entropy,
+    version: &VersionInfo,
+) -> Result<Vec<u8>, String> {
+    let d = message::decode(challenge);
+    let c: Challenge = match d.message {
+        Some(Message::Challenge(c)) => c,
+        _ => {
+            return Err(d
+                .error
+                .map(|e| format!("the CHALLENGE does not decode: {e}"))
+                .unwrap_or("that is not a CHALLENGE_MESSAGE".into()))
+        }
+    };
+    let requested = match message::decode(negotiate).message {
+        Some(Message::Negotiate(n)) => n.flags,
+        _ => CLIENT_FLAGS,
+    };
+    // Negotiated: what both sides set, with the server's choice of character set.
+    let flags = (c.flags & requested)
+        | (c.flags & (f::TARGET_INFO | f::TARGET_TYPE_DOMAIN | f::TARGET_TYPE_SERVER | f::VERSION));
+    let unicode = flags & f::UNICODE != 0;
+    let text = |s: &str| {
+        if unicode {
+            crypto::unicode(s)
+        } else {
+            s.as_bytes().to_vec()
+        }
+    };
+    let sc = c.server_challenge;
+    let timestamp = avpair::find(&c.target_info, avpair::MSV_AV_TIMESTAMP).and_then(AvPair::u64);
+    let with_mic = mode == Mode::V2 && timestamp.is_some();
+
+    let (lm, nt, kxkey) = match mode {
+        Mode::V2 => {
+            let key = crypto::ntowf_v2(&creds.password, &creds.user, &creds.domain);
+            // The blob's pairs: the server's TargetInfo, plus MsvAvFlags announcing the MIC.
+            let mut pairs: Vec<u8> = c
+                .target_info
+                .iter()
+                .filter(|p| p.id != avpair::MSV_AV_EOL)
+                .flat_map(|p| av(p.id, &p.value))
+                .collect();
+            if with_mic {
+                pairs.extend(av(avpair::MSV_AV_FLAGS, &avpair::AV_FLAG_MIC.to_le_bytes()));
+            }
+            pairs.extend(av(avpair::MSV_AV_EOL, &[]));
+            let temp = crypto::ntlm_v2_temp(
+                timestamp.unwrap_or(e.now_filetime),
+                &e.client_challenge,
+                &pairs,
+            );
+            let (proof, sbk) = crypto::ntlm_v2_proof(&key, &sc, &temp);
+            // With MsvAvTimestamp the client sends Z(24) instead of LMv2 (MS-NLMP 3.1.5.1.2).
+            let lm = if timestamp.is_some() {
+                vec![0; 24]
+            } else {
+                crypto::lm_v2(&key, &sc, &e.client_challenge).to_vec()
+            };
+            (lm, [&proof[..], &temp].concat(), sbk)
+        }
+        Mode::V1Ess | Mode::V1 => {
+            let ess = mode == Mode::V1Ess && flags & f::EXTENDED_SESSIONSECURITY != 0;
+            let (nt, lm, sbk) =
+                crypto::ntlm_v1(&creds.password, &sc, ess.then_some(&e.client_challenge));
+            let kx = crypto::kxkey_v1(flags, &sbk, &lm, &sc, &crypto::lmowf_v1(&creds.password));
+            (lm.to_vec(), nt.to_vec(), kx)
+        }
+    };
+    let (exported, encrypted) = if flags & f::KEY_EXCH != 0 {
+        (
+            e.random_session_key,
+            crypto::rc4(&kxkey, &e.random_session_key),
+        )
+    } else {
+        (kxkey, Vec::new())
+    };
+    let mut msg = encode::authenticate(&AuthenticateParts {
+        flags,
+        lm_response: &lm,
+        nt_response: &nt,
+        domain: &text(&creds.domain),
+        user: &text(&creds.user),
+        workstation: &text(&creds.workstation),
+        encrypted_random_session_key: &encrypted,
+        version: Some(version),
+        with_mic,
+    });
+    if with_mic {
+        let mic = crypto::mic(&exported, negotiate, challenge, &msg);
+        if let Some(slot) = msg.get_mut(MIC_OFFSET..MIC_OFFSET + 16) {
+            slot.copy_from_slice(&mic);
+        }
+    }
+    Ok(msg)
+}

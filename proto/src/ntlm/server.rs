@@ -1,0 +1,247 @@
+//! The server side of NTLM over HTTP, one state machine per TCP connection (MS-NTHT): the
+//! CHALLENGE a connection was sent can only be answered on that connection.
+//!
+//! ```text
+//!  ExpectNegotiate ──NEGOTIATE──► ExpectAuthenticate{challenge} ──AUTHENTICATE──► verdict
+//!        ▲                                                             │
+//!        └──────────────── a new handshake (any NEGOTIATE) ◄───────────┘
+//! ```
+//! Randomness (the server challenge) and time (the MsvAvTimestamp) are arguments.
+
+use super::encode;
+use super::flags as f;
+use super::message::{self, Message, ResponseKind, VersionInfo};
+use super::verify::verify;
+use super::{avpair, crypto};
+
+/// What the server says about itself in the CHALLENGE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerInfo {
+    pub netbios_computer: String,
+    pub netbios_domain: String,
+    pub dns_computer: String,
+    pub dns_domain: String,
+    pub version: VersionInfo,
+}
+
+/// Windows Server 2003 SP1, as an IIS 6 server would announce (5.2, build 3790).
+pub const SERVER_2003: VersionInfo = VersionInfo {
+    major: 5,
+    minor: 2,
+    build: 3790,
+    revision: 0x0f,
+};
+
+/// A pending handshake: what the AUTHENTICATE must answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Pending {
+    pub negotiate: Vec<u8>,
+    pub challenge: Vec<u8>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub enum NtlmServer {
+    #[default]
+    ExpectNegotiate,
+    ExpectAuthenticate(Pending),
+}
+
+/// The verdict on an AUTHENTICATE.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Accepted {
+        domain: String,
+        user: String,
+        kind: ResponseKind,
+    },
+    /// `win32` is the SSPI status IIS logs (`sc-win32-status`).
+    Rejected {
+        domain: String,
+        user: String,
+        reason: String,
+        win32: u32,
+    },
+}
+
+/// SSPI status codes as IIS logs them.
+pub const SEC_E_LOGON_DENIED: u32 = 0x8009_030C;
+pub const SEC_E_INVALID_TOKEN: u32 = 0x8009_0308;
+pub const SEC_E_NO_AUTHENTICATING_AUTHORITY: u32 = 0x8009_0311;
+/// What IIS logs on the intermediate (CHALLENGE) leg: 2148074254.
+pub const SEC_I_CONTINUE_NEEDED_LOGGED: u32 = 0x8009_030E;
+
+/// How the server finds an account's password: `Err(reason, win32)` when the account cannot
+/// log on at all (no such user, no network logon right, domain controller unreachable).
+pub type Lookup<'a> = &'a dyn Fn(&str, &str) -> Result<String, (String, u32)>;
+
+/// The CHALLENGE flags for a client's NEGOTIATE flags: what the client asked for that NTLM
+/// servers grant, plus what this server always sets.
+pub fn challenge_flags(client: u32) -> u32 {
+    let mut out = f::NTLM | f::TARGET_INFO | f::VERSION | f::TARGET_TYPE_DOMAIN;
+    out |= if client & f::UNICODE != 0 {
+        f::UNICODE
+    } else {
+        f::OEM
+    };
+    for bit in [
+        f::REQUEST_TARGET,
+        f::SIGN,
+        f::SEAL,
+        f::ALWAYS_SIGN,
+        f::EXTENDED_SESSIONSECURITY,
+        f::NEGOTIATE_128,
+        f::NEGOTIATE_56,
+        f::KEY_EXCH,
+    ] {
+        out |= client & bit;
+    }
+    if client & f::EXTENDED_SESSIONSECURITY == 0 {
+        out |= client & f::LM_KEY;
+    }
+    out
+}
+
+fn av(id: u16, value: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(value.len()).unwrap_or(u16::MAX);
+    [&id.to_le_bytes()[..], &len.to_le_bytes(), value].concat()
+}
+
+/// The TargetInfo an IIS server in a domain sends, with the time as a FILETIME.
+pub fn target_info(info: &ServerInfo, filetime: u64) -> Vec<u8> {
+    [
+        av(
+            avpair::MSV_AV_NB_DOMAIN_NAME,
+            &crypto::unicode(&info.netbios_domain),
+        ),
+        av(
+            avpair::MSV_AV_NB_COMPUTER_NAME,
+            &crypto::unicode(&info.netbios_computer),
+        ),
+        av(
+            avpair::MSV_AV_DNS_DOMAIN_NAME,
+            &crypto::unicode(&info.dns_domain),
+        ),
+        av(
+            avpair::MSV_AV_DNS_COMPUTER_NAME,
+            &crypto::unicode(&info.dns_computer),
+        ),
+        av(avpair::MSV_AV_TIMESTAMP, &filetime.to_le_bytes()),
+        av(avpair::MSV_AV_EOL, &[]),
+    ]
+    .concat()
+}
+
+/// Seconds since the Unix epoch as a FILETIME.
+pub fn filetime(unix: i64) -> u64 {
+    u64::try_from(unix.saturating_add(11_644_473_600))
+        .unwrap_or(0)
+        .saturating_mul(10_000_000)
+}
+
+impl NtlmServer {
+    /// A NEGOTIATE arrived: answer with a CHALLENGE (the bytes to send) and wait for the
+    /// AUTHENTICATE. Any state accepts a NEGOTIATE: it starts a new handshake.
+    pub fn on_negotiate(
+        self,
+        negotiate: &[u8],
+        info: &ServerInfo,
+        server_challenge: [u8; 8],
+        now: i64,
+    ) -> Result<(NtlmServer, Vec<u8>), String> {
+        let d = message::decode(negotiate);
+        let n = match (d.message, d.error) {
+            (Some(Message::Negotiate(n)), _) => n,
+            (_, Some(e)) => return Err(format!("the NEGOTIATE does not decode: {e}")),
+            (Some(m), None) => {
+                return Err(format!(
+                    "expected a NEGOTIATE_MESSAGE, got a {}",
+                    m.type_name()
+                ))
+            }
+            (None, None) => return Err("empty message".into()),
+        };
+        let flags = challenge_flags(n.flags);
+        let name = if flags & f::UNICODE != 0 {
+            crypto::unicode(&info.netbios_domain)
+        } else {
+            info.netbios_domain.as_bytes().to_vec()
+        };
+        let challenge = encode::challenge(
+            flags,
+            &name,
+            &server_challenge,
+            &target_info(info, filetime(now)),
+            Some(&info.version),
+        );
+        let pending = Pending {
+            negotiate: negotiate.to_vec(),
+            challenge: challenge.clone(),
+        };
+        Ok((NtlmServer::ExpectAuthenticate(pending), challenge))
+    }
+
+    /// An AUTHENTICATE arrived. `None` when this connection sent no CHALLENGE (the handshake
+    /// broke: keep-alive off, or a proxy that does not keep the connection point to point).
+    pub fn on_authenticate(self, authenticate: &[u8], lookup: Lookup<'_>) -> Option<Verdict> {
+        let NtlmServer::ExpectAuthenticate(p) = self else {
+            return None;
+        };
+        let d = message::decode(authenticate);
+        let a = match d.message {
+            Some(Message::Authenticate(a)) => a,
+            _ => {
+                let reason = d
+                    .error
+                    .map(|e| e.to_string())
+                    .unwrap_or_else(|| "not an AUTHENTICATE_MESSAGE".into());
+                return Some(Verdict::Rejected {
+                    domain: String::new(),
+                    user: String::new(),
+                    reason,
+                    win32: SEC_E_INVALID_TOKEN,
+                });
+            }
+        };
+        let (domain, user) = (a.domain.clone(), a.user.clone());
+        let reject = |reason: String, win32: u32| {
+            Some(Verdict::Rejected {
+                domain: domain.clone(),
+                user: user.clone(),
+                reason,
+                win32,
+            })
+        };
+        if a.nt_kind == ResponseKind::Empty {
+            return reject("anonymous AUTHENTICATE".into(), SEC_E_LOGON_DENIED);
+        }
+        let password = match lookup(&domain, &user) {
+            Ok(p) => p,
+            Err((reason, win32)) => return reject(reason, win32),
+        };
+        match verify(
+            &password,
+            None,
+            None,
+            Some(&p.negotiate),
+            &p.challenge,
+            authenticate,
+        ) {
+            Ok(v) if v.response_matches && v.mic_matches != Some(false) => {
+                Some(Verdict::Accepted {
+                    domain,
+                    user,
+                    kind: v.kind,
+                })
+            }
+            Ok(v) if v.response_matches => reject(
+                "the MIC does not match: the messages were altered".into(),
+                SEC_E_LOGON_DENIED,
+            ),
+            Ok(_) => reject(
+                "the response does not match the account's password".into(),
+                SEC_E_LOGON_DENIED,
+            ),
+            Err(e) => reject(e, SEC_E_INVALID_TOKEN),
+        }
+    }
+}

@@ -1,0 +1,166 @@
+//! authscope's NTLM client against its server, in memory: NTLMv2 with a MIC, NTLMv1 with and
+//! without extended session security, a wrong password, a tampered message, a broken handshake.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
+
+use proto::ntlm::client::{self, Credentials, Entropy, Mode, WINDOWS_XP};
+use proto::ntlm::server::{NtlmServer, ServerInfo, Verdict, SEC_E_LOGON_DENIED, SERVER_2003};
+use proto::ntlm::{self, Message, ResponseKind};
+
+fn info() -> ServerInfo {
+    ServerInfo {
+        netbios_computer: "WEB01".into(),
+        netbios_domain: "CONTOSO".into(),
+        dns_computer: "web01.contoso.com".into(),
+        dns_domain: "contoso.com".into(),
+        version: SERVER_2003,
+    }
+}
+
+fn creds(password: &str) -> Credentials {
+    Credentials {
+        user: "bob".into(),
+        domain: "CONTOSO".into(),
+        password: password.into(),
+        workstation: "WS01".into(),
+    }
+}
+
+const ENTROPY: Entropy = Entropy {
+    client_challenge: [0x11; 8],
+    random_session_key: [0x22; 16],
+    now_filetime: 0,
+};
+
+fn lookup(domain: &str, user: &str) -> Result<String, (String, u32)> {
+    if domain.eq_ignore_ascii_case("CONTOSO") && user.eq_ignore_ascii_case("bob") {
+        Ok("Builder2".into())
+    } else {
+        Err(("no such account".into(), SEC_E_LOGON_DENIED))
+    }
+}
+
+fn handshake(password: &str, mode: Mode, tamper: bool) -> (Verdict, Vec<u8>) {
+    let neg = client::negotiate(mode, &WINDOWS_XP);
+    let (server, challenge) = NtlmServer::default()
+        .on_negotiate(&neg, &info(), [1, 2, 3, 4, 5, 6, 7, 8], 1_795_761_633)
+        .unwrap();
+    let mut auth = client::authenticate(
+        &creds(password),
+        mode,
+        &neg,
+        &challenge,
+        &ENTROPY,
+        &WINDOWS_XP,
+    )
+    .unwrap();
+    if tamper {
+        let last = auth.len() - 1;
+        auth[last] ^= 0x80; // the encrypted session key: the response still verifies, the MIC no longer
+    }
+    (server.on_authenticate(&auth, &lookup).unwrap(), auth)
+}
+
+#[test]
+fn ntlmv2_with_mic_is_accepted() {
+    let (v, auth) = handshake("Builder2", Mode::V2, false);
+    assert_eq!(
+        v,
+        Verdict::Accepted {
+            domain: "CONTOSO".into(),
+            user: "bob".into(),
+            kind: ResponseKind::NtlmV2
+        }
+    );
+    let Some(Message::Authenticate(a)) = ntlm::decode(&auth).message else {
+        panic!()
+    };
+    assert!(a.mic.is_some_and(|m| m != [0; 16]));
+    assert_eq!(a.lm_kind, ResponseKind::Zeroed);
+}
+
+#[test]
+fn ntlmv1_variants_are_accepted() {
+    assert!(matches!(
+        handshake("Builder2", Mode::V1Ess, false).0,
+        Verdict::Accepted {
+            kind: ResponseKind::NtlmV1Ess,
+            ..
+        }
+    ));
+    assert!(matches!(
+        handshake("Builder2", Mode::V1, false).0,
+        Verdict::Accepted {
+            kind: ResponseKind::NtlmV1,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn a_wrong_password_is_rejected_with_logon_denied() {
+    for mode in [Mode::V2, Mode::V1Ess, Mode::V1] {
+        let (v, _) = handshake("builder2", mode, false);
+        assert!(
+            matches!(
+                v,
+                Verdict::Rejected {
+                    win32: SEC_E_LOGON_DENIED,
+                    ..
+                }
+            ),
+            "{mode:?}: {v:?}"
+        );
+    }
+}
+
+#[test]
+fn a_tampered_message_fails_the_mic() {
+    let (v, _) = handshake("Builder2", Mode::V2, true);
+    let Verdict::Rejected { reason, .. } = v else {
+        panic!("{v:?}")
+    };
+    assert!(reason.contains("MIC"), "{reason}");
+}
+
+#[test]
+fn an_authenticate_without_a_challenge_on_this_connection_is_not_answered() {
+    let neg = client::negotiate(Mode::V2, &WINDOWS_XP);
+    let (_, challenge) = NtlmServer::default()
+        .on_negotiate(&neg, &info(), [9; 8], 0)
+        .unwrap();
+    let auth = client::authenticate(
+        &creds("Builder2"),
+        Mode::V2,
+        &neg,
+        &challenge,
+        &ENTROPY,
+        &WINDOWS_XP,
+    )
+    .unwrap();
+    // A fresh connection's state machine never sent that CHALLENGE.
+    assert_eq!(NtlmServer::default().on_authenticate(&auth, &lookup), None);
+}
+
+#[test]
+fn the_challenge_names_the_server_and_carries_a_timestamp() {
+    let neg = client::negotiate(Mode::V2, &WINDOWS_XP);
+    let (_, challenge) = NtlmServer::default()
+        .on_negotiate(&neg, &info(), [9; 8], 1_795_761_633)
+        .unwrap();
+    let d = ntlm::decode(&challenge);
+    assert!(d.warnings.is_empty(), "{:?}", d.warnings);
+    let Some(Message::Challenge(c)) = d.message else {
+        panic!()
+    };
+    assert_eq!(c.target_name.as_deref(), Some("CONTOSO"));
+    assert_eq!(c.server_challenge, [9; 8]);
+    let ts = proto::ntlm::avpair::find(&c.target_info, proto::ntlm::avpair::MSV_AV_TIMESTAMP)
+        .unwrap()
+        .u64()
+        .unwrap();
+    assert_eq!(
+        proto::time::filetime_iso8601(ts),
+        "2026-11-27T06:40:33.0000000Z"
+    );
+}
