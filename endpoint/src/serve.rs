@@ -11,11 +11,13 @@ use hyper::body::Incoming;
 use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
+use std::collections::BTreeMap;
+use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 struct Options {
@@ -94,6 +96,8 @@ pub fn main(args: &[String]) -> ExitCode {
 struct State {
     dist: Dist,
     next_connection: AtomicU64,
+    /// One IIS host per lab site, holding each connection's handshake state.
+    hosts: Mutex<BTreeMap<String, proto::iis::host::Host>>,
 }
 
 async fn run(opts: Options) -> ExitCode {
@@ -118,9 +122,14 @@ async fn run(opts: Options) -> ExitCode {
             opts.dist.display()
         );
     }
+    let hosts = proto::iis::sites::all()
+        .into_iter()
+        .map(|s| (s.id.clone(), proto::iis::host::Host::new(s)))
+        .collect();
     let state = Arc::new(State {
         dist,
         next_connection: AtomicU64::new(1),
+        hosts: Mutex::new(hosts),
     });
     println!("authscope is serving http://{addr}/");
     println!("lab sites: http://{addr}/lab/  (authscope sites lists them)");
@@ -139,14 +148,21 @@ async fn run(opts: Options) -> ExitCode {
         let id = state.next_connection.fetch_add(1, Ordering::Relaxed);
         let state = state.clone();
         tokio::spawn(async move {
+            let for_requests = state.clone();
             let svc = hyper::service::service_fn(move |req| {
-                let state = state.clone();
+                let state = for_requests.clone();
                 async move { Ok::<_, std::convert::Infallible>(handle(&state, req, id, peer)) }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)
                 .serve_connection(TokioIo::new(stream), svc)
                 .await;
+            // The connection is gone, and with it any handshake or identity it carried.
+            if let Ok(mut hosts) = state.hosts.lock() {
+                for h in hosts.values_mut() {
+                    h.close(id);
+                }
+            }
         });
     }
 }
@@ -196,10 +212,7 @@ fn handle(
     }
     if let Some(rest) = path.strip_prefix("/lab/") {
         let id = rest.split('/').next().unwrap_or("");
-        return match proto::iis::sites::by_id(id) {
-            Some(site) => lab(&site, &req, connection, peer),
-            None => not_found(),
-        };
+        return lab(state, id, &req, connection, peer);
     }
     if !matches!(*req.method(), hyper::Method::GET | hyper::Method::HEAD) {
         return respond(
@@ -245,8 +258,28 @@ fn lab_index() -> Response<Full<Bytes>> {
     respond(StatusCode::OK, h, body.into_bytes())
 }
 
+/// 8 random bytes for an NTLM server challenge.
+fn random8() -> [u8; 8] {
+    let mut b = [0u8; 8];
+    let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut b));
+    if read.is_err() {
+        // No /dev/urandom: fall back on the hasher's per-process random keys.
+        use std::hash::{BuildHasher, Hasher};
+        let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+        h.write_u128(
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map(|d| d.as_nanos())
+                .unwrap_or(0),
+        );
+        b = h.finish().to_le_bytes();
+    }
+    b
+}
+
 fn lab(
-    site: &proto::iis::Site,
+    state: &State,
+    site_id: &str,
     req: &Request<Incoming>,
     connection: u64,
     peer: SocketAddr,
@@ -274,7 +307,15 @@ fn lab(
         client_ip: peer.ip().to_string(),
         now: now(),
     };
-    let resp = site.handle(&r);
+    let resp = {
+        let Ok(mut hosts) = state.hosts.lock() else {
+            return not_found();
+        };
+        let Some(host) = hosts.get_mut(site_id) else {
+            return not_found();
+        };
+        host.handle(&r, random8())
+    };
     // The W3C log line: it names the user, never the password.
     println!("{}", resp.log.format());
     let mut headers = resp.headers.clone();

@@ -183,3 +183,117 @@ fn static_app_has_wasm_mime_and_a_strict_csp_with_the_boot_script_hash() {
     let (status, _, _) = get(&s.addr, "/lab/nope/", "");
     assert!(status.starts_with("HTTP/1.1 404"));
 }
+
+/// curl's own NTLM implementation (an independent client) against the lab: returns (status, body).
+fn curl_ntlm(addr: &str, path: &str, user: &str) -> (String, String) {
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "--ntlm",
+            "-u",
+            user,
+            "-w",
+            "\n%{http_code}",
+            &format!("http://{addr}{path}"),
+        ])
+        .output()
+        .expect("curl is installed by scripts/setup");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    let (body, code) = text.rsplit_once('\n').unwrap();
+    (code.to_string(), body.to_string())
+}
+
+#[test]
+fn curl_ntlm_authenticates_against_the_integrated_site() {
+    let d = dist();
+    let s = start(&d.0);
+    let (code, body) = curl_ntlm(&s.addr, "/lab/integrated/", "CONTOSO\\bob:Builder2");
+    assert_eq!(code, "200", "{body}");
+    assert!(body.contains("CONTOSO\\bob"));
+    let (code, body) = curl_ntlm(&s.addr, "/lab/integrated/", "alice:Wonderland1");
+    assert_eq!(code, "200");
+    assert!(body.contains("WEB01\\alice"));
+    let (code, body) = curl_ntlm(&s.addr, "/lab/integrated/", "CONTOSO\\bob:wrong");
+    assert_eq!(code, "401");
+    assert!(body
+        .contains("HTTP Error 401.1 - Unauthorized: Access is denied due to invalid credentials."));
+    let (code, _) = curl_ntlm(&s.addr, "/lab/integrated/", "CONTOSO\\carol:Kiosk3");
+    assert_eq!(code, "401");
+}
+
+#[test]
+fn curl_ntlm_fails_when_keep_alives_are_off() {
+    let d = dist();
+    let s = start(&d.0);
+    let (code, _) = curl_ntlm(
+        &s.addr,
+        "/lab/integrated-no-keepalive/",
+        "CONTOSO\\bob:Builder2",
+    );
+    assert_eq!(code, "401");
+}
+
+#[test]
+fn an_authenticate_on_a_new_connection_gets_401_2() {
+    use base64::Engine;
+    use proto::ntlm::client::{self, Credentials, Entropy, Mode, WINDOWS_XP};
+    let d = dist();
+    let s = start(&d.0);
+    // Leg 2 on one connection (kept open), leg 3 on another.
+    let neg = client::negotiate(Mode::V2, &WINDOWS_XP);
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let mut c1 = TcpStream::connect(&s.addr).unwrap();
+    write!(
+        c1,
+        "GET /lab/integrated/ HTTP/1.1\r\nHost: web01\r\nAuthorization: NTLM {}\r\n\r\n",
+        b64(&neg)
+    )
+    .unwrap();
+    let mut reader = BufReader::new(c1.try_clone().unwrap());
+    let mut challenge = None;
+    let mut length = 0usize;
+    loop {
+        let mut line = String::new();
+        reader.read_line(&mut line).unwrap();
+        let l = line.trim_end();
+        if l.is_empty() {
+            break;
+        }
+        if let Some(v) = l.strip_prefix("www-authenticate: NTLM ") {
+            challenge = Some(base64::engine::general_purpose::STANDARD.decode(v).unwrap());
+        }
+        if let Some(v) = l.strip_prefix("content-length: ") {
+            length = v.parse().unwrap();
+        }
+    }
+    let mut body = vec![0; length];
+    reader.read_exact(&mut body).unwrap();
+    let creds = Credentials {
+        user: "bob".into(),
+        domain: "CONTOSO".into(),
+        password: "Builder2".into(),
+        workstation: "WS".into(),
+    };
+    let entropy = Entropy {
+        client_challenge: [3; 8],
+        random_session_key: [4; 16],
+        now_filetime: 0,
+    };
+    let auth = client::authenticate(
+        &creds,
+        Mode::V2,
+        &neg,
+        &challenge.unwrap(),
+        &entropy,
+        &WINDOWS_XP,
+    )
+    .unwrap();
+    let (status, h, _) = get(
+        &s.addr,
+        "/lab/integrated/",
+        &format!("Authorization: NTLM {}\r\n", b64(&auth)),
+    );
+    assert_eq!(status, "HTTP/1.1 401 Unauthorized");
+    assert_eq!(header(&h, "www-authenticate"), vec!["Negotiate", "NTLM"]);
+    drop(c1);
+}

@@ -14,6 +14,7 @@
 //! Authorization: scheme not enabled ─────────────────────────► 401.2 + list
 //! ```
 
+pub mod host;
 pub mod pages;
 pub mod sites;
 
@@ -67,6 +68,21 @@ pub struct Account {
     #[serde(skip)]
     pub password: String,
     pub disabled: bool,
+    /// The "Access this computer from the network" right (NTLM and Kerberos need it).
+    pub network_logon: bool,
+}
+
+impl Account {
+    /// An enabled account with the network logon right.
+    pub fn new(domain: &str, user: &str, password: &str) -> Account {
+        Account {
+            domain: domain.into(),
+            user: user.into(),
+            password: password.into(),
+            disabled: false,
+            network_logon: true,
+        }
+    }
 }
 
 /// One web site (for now, one metabase node: the site root).
@@ -95,6 +111,9 @@ pub struct Site {
     pub accounts: Vec<Account>,
     /// Whether the IIS computer can reach a domain controller.
     pub dc_reachable: bool,
+    /// `AllowKeepAlive`: without it IIS closes the connection after every response, which
+    /// breaks connection-based NTLM.
+    pub allow_keep_alive: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -415,7 +434,7 @@ impl Site {
         };
         if enabled {
             trace.push(format!(
-                "Authorization: {scheme} reaches Integrated Windows authentication, whose handshake this engine does not run yet; the token is not accepted."
+                "Authorization: {scheme} needs the connection's handshake state, which only a host (iis::Host) keeps; without it the token is refused."
             ));
         } else {
             trace.push(format!(
@@ -460,11 +479,15 @@ impl Site {
     }
 
     fn base_headers(&self, req: &Request) -> Vec<(String, String)> {
-        vec![
+        let mut h = vec![
             ("Date".into(), crate::time::http_date(req.now)),
             ("Server".into(), "Microsoft-IIS/6.0".into()),
             ("X-Powered-By".into(), "ASP.NET".into()),
-        ]
+        ];
+        if !self.allow_keep_alive {
+            h.push(("Connection".into(), "close".into()));
+        }
+        h
     }
 
     fn log(
@@ -490,7 +513,12 @@ impl Site {
         }
     }
 
-    fn ok(&self, req: &Request, user: Option<String>, mut trace: Vec<String>) -> Response {
+    pub(crate) fn ok(
+        &self,
+        req: &Request,
+        user: Option<String>,
+        mut trace: Vec<String>,
+    ) -> Response {
         trace.push(match &user {
             Some(u) => format!("Authenticated as {u}: IIS serves the page (200)."),
             None => "Anonymous access granted: IIS serves the page (200).".into(),
@@ -511,7 +539,7 @@ impl Site {
         }
     }
 
-    fn deny(
+    pub(crate) fn deny(
         &self,
         req: &Request,
         substatus: u16,

@@ -23,6 +23,11 @@ pub const DEMO_USERS: &[DemoUser] = &[
         password: "Builder2",
         note: "domain account in CONTOSO",
     },
+    DemoUser {
+        name: "CONTOSO\\carol",
+        password: "Kiosk3",
+        note: "domain account without \"Access this computer from the network\"",
+    },
 ];
 
 fn base(id: &str, title: &str, summary: &str, flags: u32) -> Site {
@@ -40,26 +45,16 @@ fn base(id: &str, title: &str, summary: &str, flags: u32) -> Site {
         anonymous_user: "IUSR_WEB01".into(),
         anonymous_password: "iusr-Synced-9".into(),
         accounts: vec![
+            Account::new("WEB01", "alice", "Wonderland1"),
+            Account::new("WEB01", "IUSR_WEB01", "iusr-Synced-9"),
+            Account::new("CONTOSO", "bob", "Builder2"),
             Account {
-                domain: "WEB01".into(),
-                user: "alice".into(),
-                password: "Wonderland1".into(),
-                disabled: false,
-            },
-            Account {
-                domain: "WEB01".into(),
-                user: "IUSR_WEB01".into(),
-                password: "iusr-Synced-9".into(),
-                disabled: false,
-            },
-            Account {
-                domain: "CONTOSO".into(),
-                user: "bob".into(),
-                password: "Builder2".into(),
-                disabled: false,
+                network_logon: false,
+                ..Account::new("CONTOSO", "carol", "Kiosk3")
             },
         ],
         dc_reachable: true,
+        allow_keep_alive: true,
     }
 }
 
@@ -80,7 +75,21 @@ pub fn all() -> Vec<Site> {
     );
     realm.realm = Some("CONTOSO intranet".into());
     realm.default_logon_domain = Some("CONTOSO".into());
+    let mut no_keep_alive = base(
+        "integrated-no-keepalive",
+        "Integrated Windows, keep-alives off",
+        "AuthFlags = AuthNTLM with AllowKeepAlive = false: every response closes the connection, so NTLM's CHALLENGE is never answered on the connection that got it (401.2 again and again).",
+        AuthFlags::NTLM,
+    );
+    no_keep_alive.allow_keep_alive = false;
     vec![
+        base(
+            "integrated",
+            "Integrated Windows only",
+            "AuthFlags = AuthNTLM: IIS offers Negotiate and NTLM; the handshake is bound to the TCP connection.",
+            AuthFlags::NTLM,
+        ),
+        no_keep_alive,
         base("basic", "Basic only", "AuthFlags = AuthBasic: anonymous access is off, Basic is the only method.", AuthFlags::BASIC),
         realm,
         dc_down,

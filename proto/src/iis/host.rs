@@ -1,0 +1,239 @@
+//! A site with the state IIS 6 keeps per TCP connection: the NTLM handshake under way, and the
+//! identity an NTLM-authenticated connection keeps for later requests (`AuthPersistSingleRequest`
+//! is false by default for NTLM, IIS 6 guide "AuthPersistence Usage in IIS 6.0").
+//!
+//! ```text
+//! Authorization: NTLM|Negotiate <NEGOTIATE>     ─► 401 + WWW-Authenticate: <scheme> <CHALLENGE>
+//!                                                  (logged 401 1 2148074254: the normal middle leg)
+//! Authorization: … <AUTHENTICATE>, same conn.   ─► verify ─► 200 (the connection stays logged on)
+//!                                                          └► 401.1 (logon denied)
+//! Authorization: … <AUTHENTICATE>, other conn.  ─► 401.2: this connection sent no CHALLENGE
+//! ```
+
+use super::{win32, AuthFlags, Request, Response, Site};
+use crate::ntlm::server::{
+    self, NtlmServer, ServerInfo, Verdict, SEC_E_INVALID_TOKEN, SEC_E_LOGON_DENIED,
+    SEC_E_NO_AUTHENTICATING_AUTHORITY,
+};
+use crate::ntlm::{self, Message};
+use base64::Engine;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, Default)]
+struct Conn {
+    ntlm: NtlmServer,
+    /// The user this connection authenticated as with NTLM.
+    user: Option<String>,
+}
+
+/// One site and its connections.
+#[derive(Clone, Debug)]
+pub struct Host {
+    pub site: Site,
+    conns: BTreeMap<u64, Conn>,
+}
+
+impl Host {
+    pub fn new(site: Site) -> Host {
+        Host {
+            site,
+            conns: BTreeMap::new(),
+        }
+    }
+
+    /// The connection closed: forget its handshake and identity.
+    pub fn close(&mut self, connection: u64) {
+        self.conns.remove(&connection);
+    }
+
+    fn info(&self) -> ServerInfo {
+        let domain = self
+            .site
+            .domain
+            .clone()
+            .unwrap_or_else(|| self.site.machine.clone());
+        let dns_domain = self
+            .site
+            .host
+            .split_once('.')
+            .map(|(_, d)| d.to_string())
+            .unwrap_or_default();
+        ServerInfo {
+            netbios_computer: self.site.machine.clone(),
+            netbios_domain: domain,
+            dns_computer: self.site.host.clone(),
+            dns_domain,
+            version: server::SERVER_2003,
+        }
+    }
+
+    /// The password of `domain\user` for the NTLM server, or why that account cannot log on
+    /// over the network.
+    fn lookup(&self, domain: &str, user: &str) -> Result<String, (String, u32)> {
+        let site = &self.site;
+        let local = domain.is_empty() || domain.eq_ignore_ascii_case(&site.machine);
+        let dom = if local { site.machine.as_str() } else { domain };
+        if !local {
+            let ours = site
+                .domain
+                .as_deref()
+                .is_some_and(|d| d.eq_ignore_ascii_case(domain));
+            if !ours {
+                return Err((
+                    format!("{domain} is neither this computer nor its domain"),
+                    SEC_E_LOGON_DENIED,
+                ));
+            }
+            if !site.dc_reachable {
+                return Err((
+                    format!("no domain controller for {domain} answers the pass-through request"),
+                    SEC_E_NO_AUTHENTICATING_AUTHORITY,
+                ));
+            }
+        }
+        match site
+            .accounts
+            .iter()
+            .find(|a| a.domain.eq_ignore_ascii_case(dom) && a.user.eq_ignore_ascii_case(user))
+        {
+            None => Err(("no such account".into(), SEC_E_LOGON_DENIED)),
+            Some(a) if a.disabled => Err(("the account is disabled".into(), SEC_E_LOGON_DENIED)),
+            Some(a) if !a.network_logon => Err((
+                "the account lacks the \"Access this computer from the network\" right".into(),
+                SEC_E_LOGON_DENIED,
+            )),
+            Some(a) => Ok(a.password.clone()),
+        }
+    }
+
+    /// Answer `req`. `server_challenge` is the randomness a CHALLENGE needs (an argument, so the
+    /// engine stays deterministic).
+    pub fn handle(&mut self, req: &Request, server_challenge: [u8; 8]) -> Response {
+        let integrated = self.site.auth_flags.has(AuthFlags::NTLM);
+        let authz = req.header("Authorization").map(str::trim).unwrap_or("");
+        let (scheme, token) = authz
+            .split_once([' ', '\t'])
+            .map_or((authz, ""), |(s, t)| (s, t.trim()));
+        let ntlm_scheme =
+            scheme.eq_ignore_ascii_case("ntlm") || scheme.eq_ignore_ascii_case("negotiate");
+        if !integrated || !ntlm_scheme || token.is_empty() {
+            let user = self.conns.get(&req.connection).and_then(|c| c.user.clone());
+            if let (true, true, Some(u)) = (integrated, authz.is_empty(), user) {
+                let trace = vec![
+                    format!("Request for {} on connection #{}", req.target, req.connection),
+                    format!("No Authorization header, but this connection authenticated as {u} with NTLM and AuthPersistSingleRequest is false: the identity persists."),
+                ];
+                return self.site.ok(req, Some(u), trace);
+            }
+            return self.site.handle(req);
+        }
+        let mut trace = vec![format!(
+            "Request for {} on connection #{}; AuthFlags = {}; Authorization: {scheme}",
+            req.target,
+            req.connection,
+            self.site.auth_flags.names()
+        )];
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(token)
+            .unwrap_or_default();
+        let kind = ntlm::decode(&bytes).message;
+        let conn = self.conns.remove(&req.connection).unwrap_or_default();
+        match kind {
+            Some(Message::Negotiate(_)) => {
+                let info = self.info();
+                match conn
+                    .ntlm
+                    .on_negotiate(&bytes, &info, server_challenge, req.now)
+                {
+                    Ok((state, challenge)) => {
+                        self.conns.insert(
+                            req.connection,
+                            Conn {
+                                ntlm: state,
+                                user: None,
+                            },
+                        );
+                        trace.push("An NTLM NEGOTIATE: SSPI answers with a CHALLENGE for this connection; IIS sends it in a 401 (logged 401.1, 2148074254: the normal middle leg, not an error).".into());
+                        let value = format!(
+                            "{scheme} {}",
+                            base64::engine::general_purpose::STANDARD.encode(challenge)
+                        );
+                        let mut r = self.site.deny(
+                            req,
+                            1,
+                            server::SEC_I_CONTINUE_NEEDED_LOGGED,
+                            false,
+                            trace,
+                            None,
+                        );
+                        let at = r
+                            .headers
+                            .iter()
+                            .position(|(n, _)| n == "Content-Type")
+                            .unwrap_or(r.headers.len());
+                        r.headers.insert(at, ("WWW-Authenticate".into(), value));
+                        r
+                    }
+                    Err(e) => {
+                        trace.push(format!("The NEGOTIATE is malformed: {e}"));
+                        self.site
+                            .deny(req, 1, SEC_E_INVALID_TOKEN, true, trace, None)
+                    }
+                }
+            }
+            Some(Message::Authenticate(_)) => {
+                let site_lookup = |d: &str, u: &str| self.lookup(d, u);
+                match conn.ntlm.on_authenticate(&bytes, &site_lookup) {
+                    None => {
+                        trace.push("An AUTHENTICATE on a connection that was sent no CHALLENGE: the handshake broke (a new connection: keep-alives off, or a proxy that is not point to point). IIS answers 401.2 and the browser must start again.".into());
+                        self.site
+                            .deny(req, 2, win32::ACCESS_DENIED, true, trace, None)
+                    }
+                    Some(Verdict::Accepted { domain, user, kind }) => {
+                        let who = format!(
+                            "{}\\{}",
+                            if domain.is_empty() {
+                                self.site.machine.clone()
+                            } else {
+                                domain.to_ascii_uppercase()
+                            },
+                            user
+                        );
+                        trace.push(format!("The {} response verifies: {who} is logged on; the connection keeps this identity.", kind.name()));
+                        self.conns.insert(
+                            req.connection,
+                            Conn {
+                                ntlm: NtlmServer::ExpectNegotiate,
+                                user: Some(who.clone()),
+                            },
+                        );
+                        self.site.ok(req, Some(who), trace)
+                    }
+                    Some(Verdict::Rejected {
+                        domain,
+                        user,
+                        reason,
+                        win32,
+                    }) => {
+                        trace.push(format!(
+                            "The logon of {domain}\\{user} fails: {reason}: 401.1."
+                        ));
+                        self.site.deny(
+                            req,
+                            1,
+                            win32,
+                            true,
+                            trace,
+                            Some(format!("{domain}\\{user}")),
+                        )
+                    }
+                }
+            }
+            _ => {
+                trace.push("The token is not an NTLM NEGOTIATE or AUTHENTICATE (Kerberos and SPNEGO tokens are not handled by this lab yet).".into());
+                self.site
+                    .deny(req, 1, SEC_E_INVALID_TOKEN, true, trace, None)
+            }
+        }
+    }
+}
