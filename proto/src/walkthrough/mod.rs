@@ -2,6 +2,7 @@
 //! everything that crosses between them as a `Vec<Step>` the page plays (Back is indexing).
 
 pub mod basic;
+pub mod ntlm;
 
 use serde::Serialize;
 
@@ -37,6 +38,10 @@ pub enum StepKind {
     Dialog,
     /// The browser shows a page: the site, or the error page.
     Page,
+    /// A TCP connection opens or closes.
+    Connection,
+    /// IIS and the domain controller talk (NTLM pass-through, Netlogon).
+    Backend,
 }
 
 /// The credentials of a Basic request, decoded for display.
@@ -80,10 +85,12 @@ pub struct Step {
     /// The IIS engine's decisions for responses.
     pub trace: Vec<String>,
     pub connection: Option<u64>,
+    /// The authentication token this message carries (base64), for the decoder.
+    pub token: Option<String>,
 }
 
 impl Step {
-    fn new(
+    pub(crate) fn new(
         kind: StepKind,
         from: Lane,
         to: Lane,
@@ -105,6 +112,7 @@ impl Step {
             log: None,
             trace: Vec::new(),
             connection: None,
+            token: None,
         }
     }
 }
