@@ -16,6 +16,7 @@ pub fn app() -> Html {
         Route::Headers => html! { <pages::headers_lab::HeadersLab /> },
         Route::Basic => html! { <pages::basic_walk::BasicWalk /> },
         Route::Decoder => html! { <pages::decoder::Decoder /> },
+        Route::Ntlm => html! { <pages::ntlm_walk::NtlmWalk /> },
         Route::About => html! { <pages::about::About /> },
     };
     let tab = |r: Route, label: &str| {
@@ -29,6 +30,7 @@ pub fn app() -> Html {
             <nav aria-label="Pages">
                 { tab(Route::Headers, "Headers lab") }
                 { tab(Route::Basic, "Basic walkthrough") }
+                { tab(Route::Ntlm, "NTLM walkthrough") }
                 { tab(Route::Decoder, "Decoder") }
                 { tab(Route::About, "About") }
             </nav>

@@ -9,6 +9,7 @@ pub enum Route {
     Headers,
     Basic,
     Decoder,
+    Ntlm,
     About,
 }
 
@@ -19,6 +20,7 @@ impl Route {
         match path {
             "basic" => Route::Basic,
             "decode" => Route::Decoder,
+            "ntlm" => Route::Ntlm,
             "about" => Route::About,
             _ => Route::Headers,
         }
@@ -28,6 +30,7 @@ impl Route {
             Route::Headers => "#/headers",
             Route::Basic => "#/basic",
             Route::Decoder => "#/decode",
+            Route::Ntlm => "#/ntlm",
             Route::About => "#/about",
         }
     }

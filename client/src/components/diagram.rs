@@ -75,29 +75,27 @@ pub fn diagram(p: &Props) -> Html {
             };
             let class = classes!("row", current.then_some("current"), status_class(s), format!("k-{:?}", s.kind).to_lowercase());
             let label = format!("Step {}: {}", i + 1, s.label);
-            let body = match s.kind {
-                StepKind::Request | StepKind::Response => {
-                    let x1 = lane_x(&p.lanes, s.from);
-                    let x2 = lane_x(&p.lanes, s.to);
-                    let mid = (x1 + x2) / 2;
-                    let dir = if x2 > x1 { -8 } else { 8 };
-                    html! {
-                        <>
-                        <line class={classes!("arrow", (s.kind == StepKind::Response).then_some("reply"))}
-                              x1={x1.to_string()} y1={(y + 18).to_string()} x2={x2.to_string()} y2={(y + 18).to_string()} />
-                        <polyline class="head" points={format!("{},{} {},{} {},{}", x2 + dir, y + 13, x2, y + 18, x2 + dir, y + 23)} />
-                        <text class="label" x={mid.to_string()} y={(y + 11).to_string()} text-anchor="middle">{ s.label.clone() }</text>
-                        </>
-                    }
+            let reply = s.kind == StepKind::Response || (s.kind == StepKind::Backend && s.from == Lane::DomainController);
+            let body = if s.from != s.to {
+                let x1 = lane_x(&p.lanes, s.from);
+                let x2 = lane_x(&p.lanes, s.to);
+                let mid = (x1 + x2) / 2;
+                let dir = if x2 > x1 { -8 } else { 8 };
+                html! {
+                    <>
+                    <line class={classes!("arrow", reply.then_some("reply"))}
+                          x1={x1.to_string()} y1={(y + 18).to_string()} x2={x2.to_string()} y2={(y + 18).to_string()} />
+                    <polyline class="head" points={format!("{},{} {},{} {},{}", x2 + dir, y + 13, x2, y + 18, x2 + dir, y + 23)} />
+                    <text class="label" x={mid.to_string()} y={(y + 11).to_string()} text-anchor="middle">{ s.label.clone() }</text>
+                    </>
                 }
-                _ => {
-                    let x = lane_x(&p.lanes, s.from);
-                    html! {
-                        <>
-                        <rect class="note" x={(x + 12).to_string()} y={(y + 4).to_string()} width="300" height="28" rx="5" />
-                        <text class="label" x={(x + 22).to_string()} y={(y + 23).to_string()}>{ s.label.clone() }</text>
-                        </>
-                    }
+            } else {
+                let x = lane_x(&p.lanes, s.from);
+                html! {
+                    <>
+                    <rect class={classes!("note", (s.kind == StepKind::Connection).then_some("conn"))} x={(x + 12).to_string()} y={(y + 4).to_string()} width="300" height="28" rx="5" />
+                    <text class="label" x={(x + 22).to_string()} y={(y + 23).to_string()}>{ s.label.clone() }</text>
+                    </>
                 }
             };
             html! {

@@ -5,3 +5,4 @@ pub mod layer_view;
 pub mod password_check;
 pub mod player;
 pub mod source_view;
+pub mod step_detail;

@@ -3,8 +3,8 @@
 
 use crate::components::browser_view::{BrowserView, ErrorPage};
 use crate::components::diagram::Diagram;
-use crate::components::layer_view::LayerView;
 use crate::components::player::{use_player, Action, Controls};
+use crate::components::step_detail::StepDetail;
 use proto::http::Profile;
 use proto::iis::sites;
 use proto::walkthrough::basic::{run, Outcome, Scenario, Walkthrough};
@@ -213,40 +213,5 @@ fn detail(s: &Step, walk: &Walkthrough, url: &str) -> Html {
         }
         _ => Html::default(),
     };
-    let basic = s.basic.as_ref().map(|b| html! {
-        <div class="decode" data-test="basic-decode">
-            <h4>{ "Authorization: Basic, decoded" }</h4>
-            <dl>
-                <dt>{ "Header" }</dt><dd><code>{ format!("Authorization: {}", b.header_value) }</code></dd>
-                <dt>{ "base64" }</dt><dd><code>{ b.token68.clone() }</code></dd>
-                <dt>{ format!("bytes ({})", b.charset) }</dt><dd><code>{ b.hex.clone() }</code></dd>
-                <dt>{ "text" }</dt><dd><code data-test="basic-text">{ b.text.clone() }</code></dd>
-                <dt>{ "user" }</dt><dd><code>{ b.user.clone() }</code></dd>
-                <dt>{ "password" }</dt><dd><code>{ b.password.clone() }</code></dd>
-            </dl>
-            <details class="layers">
-                <summary>{ "Byte by byte" }</summary>
-                { for b.layers.iter().map(|l| html! { <LayerView layer={Rc::new(l.clone())} /> }) }
-            </details>
-        </div>
-    });
-    let status = s.status.clone().map(|st| html! { <span class={classes!("badge", if st.starts_with('2') { "ok" } else { "bad" })} data-test="status">{ st }</span> });
-    html! {
-        <article>
-            <h3>{ s.title.clone() } { " " } { status.unwrap_or_default() } { attempt.map(|a| html! { <span class="badge">{ a }</span> }).unwrap_or_default() }</h3>
-            { for s.explanation.iter().map(|p| html! { <p>{ p.clone() }</p> }) }
-            { view }
-            { basic.unwrap_or_default() }
-            { if s.trace.is_empty() { Html::default() } else { html! {
-                <div class="trace"><h4>{ "IIS's decisions" }</h4><ol>{ for s.trace.iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ol></div>
-            } } }
-            { s.log.clone().map(|l| html! { <div class="log"><h4>{ "W3C log line" }</h4><pre>{ proto::iis::LogLine::FIELDS }{ "\n" }{ l }</pre></div> }).unwrap_or_default() }
-            { s.http.clone().map(|h| html! {
-                <details class="wire" open={matches!(s.kind, StepKind::Request | StepKind::Response)}>
-                    <summary>{ if s.kind == StepKind::Request { "Full request" } else if s.kind == StepKind::Page { "Response body (HTML)" } else { "Full response" } }</summary>
-                    <pre data-test="http">{ h }</pre>
-                </details>
-            }).unwrap_or_default() }
-        </article>
-    }
+    html! { <StepDetail step={Rc::new(s.clone())} {view} /> }
 }

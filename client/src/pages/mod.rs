@@ -2,3 +2,4 @@ pub mod about;
 pub mod basic_walk;
 pub mod decoder;
 pub mod headers_lab;
+pub mod ntlm_walk;

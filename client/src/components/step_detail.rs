@@ -1,0 +1,78 @@
+//! The explanation panel of a walkthrough step: title, narration, explanation, what the browser
+//! shows, the decoded credentials or token, IIS's decisions, the log line and the wire text.
+
+use crate::components::layer_view::LayerView;
+use proto::walkthrough::{Step, StepKind};
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct Props {
+    pub step: Rc<Step>,
+    /// What the browser window shows at this step (dialog, page), if anything.
+    #[prop_or_default]
+    pub view: Html,
+}
+
+#[function_component(StepDetail)]
+pub fn step_detail(p: &Props) -> Html {
+    let s = &*p.step;
+    let attempt = s.attempt.map(|(n, l)| match l {
+        Some(l) => format!("attempt {n} of {l}"),
+        None => format!("attempt {n}"),
+    });
+    let status = s.status.clone().map(|st| {
+        html! { <span class={classes!("badge", if st.starts_with('2') { "ok" } else { "bad" })} data-test="status">{ st }</span> }
+    });
+    let basic = s.basic.as_ref().map(|b| {
+        html! {
+            <div class="decode" data-test="basic-decode">
+                <h4>{ "Authorization: Basic, decoded" }</h4>
+                <dl>
+                    <dt>{ "Header" }</dt><dd><code>{ format!("Authorization: {}", b.header_value) }</code></dd>
+                    <dt>{ "base64" }</dt><dd><code>{ b.token68.clone() }</code></dd>
+                    <dt>{ format!("bytes ({})", b.charset) }</dt><dd><code>{ b.hex.clone() }</code></dd>
+                    <dt>{ "text" }</dt><dd><code data-test="basic-text">{ b.text.clone() }</code></dd>
+                    <dt>{ "user" }</dt><dd><code>{ b.user.clone() }</code></dd>
+                    <dt>{ "password" }</dt><dd><code>{ b.password.clone() }</code></dd>
+                </dl>
+                <details class="layers">
+                    <summary>{ "Byte by byte" }</summary>
+                    { for b.layers.iter().map(|l| html! { <LayerView layer={Rc::new(l.clone())} /> }) }
+                </details>
+            </div>
+        }
+    });
+    // A token on the wire: decode it here, with the same decoder as the Decoder page.
+    let token = s.token.as_ref().map(|t| {
+        let d = proto::decode::decode(t);
+        let ntlm = d.layers.iter().rev().find(|l| l.kind == "ntlmssp").cloned();
+        html! {
+            <details class="layers token" open=true data-test="token-decode">
+                <summary>{ format!("The token, decoded: {}", ntlm.as_ref().map_or("bytes", |l| l.label)) }</summary>
+                { ntlm.map(|l| html! { <LayerView layer={Rc::new(l)} /> }).unwrap_or_default() }
+                { for d.warnings.iter().map(|w| html! { <p class="note">{ format!("⚠ {}", w.message) }</p> }) }
+            </details>
+        }
+    });
+    html! {
+        <article>
+            <h3>{ s.title.clone() } { " " } { status.unwrap_or_default() } { attempt.map(|a| html! { <span class="badge">{ a }</span> }).unwrap_or_default() }
+                { s.connection.map(|c| html! { <span class="badge conn">{ format!("connection #{c}") }</span> }).unwrap_or_default() }</h3>
+            { for s.explanation.iter().map(|e| html! { <p>{ e.clone() }</p> }) }
+            { p.view.clone() }
+            { basic.unwrap_or_default() }
+            { token.unwrap_or_default() }
+            { if s.trace.is_empty() { Html::default() } else { html! {
+                <div class="trace"><h4>{ "IIS's decisions" }</h4><ol>{ for s.trace.iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ol></div>
+            } } }
+            { s.log.clone().map(|l| html! { <div class="log"><h4>{ "W3C log line" }</h4><pre>{ proto::iis::LogLine::FIELDS }{ "\n" }{ l }</pre></div> }).unwrap_or_default() }
+            { s.http.clone().map(|h| html! {
+                <details class="wire" open={matches!(s.kind, StepKind::Request | StepKind::Response)}>
+                    <summary>{ match s.kind { StepKind::Request => "Full request", StepKind::Page => "Response body (HTML)", _ => "Full response" } }</summary>
+                    <pre data-test="http">{ h }</pre>
+                </details>
+            }).unwrap_or_default() }
+        </article>
+    }
+}

@@ -1,0 +1,144 @@
+//! The NT Challenge/Response walkthrough: the IIS 6 guide's NTLM sequence with Browser, IIS and
+//! domain controller lanes, TCP connections, real tokens, and the failure variants.
+
+use crate::components::browser_view::{BrowserView, ErrorPage};
+use crate::components::diagram::Diagram;
+use crate::components::player::{use_player, Action, Controls};
+use crate::components::step_detail::StepDetail;
+use proto::http::Profile;
+use proto::walkthrough::ntlm::{run, Outcome, Scenario, Variant, Walkthrough};
+use proto::walkthrough::{Step, StepKind};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+#[derive(Clone, PartialEq)]
+struct Inputs {
+    variant: Variant,
+    profile: Profile,
+    negotiate_header: bool,
+}
+
+fn select_value(e: &Event) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        .map(|s| s.value())
+        .unwrap_or_default()
+}
+
+#[function_component(NtlmWalk)]
+pub fn ntlm_walk() -> Html {
+    let inputs = use_state(|| Inputs {
+        variant: Variant::Healthy,
+        profile: Profile::Ie6,
+        negotiate_header: false,
+    });
+    let now = use_state(|| {
+        #[allow(clippy::cast_possible_truncation)]
+        let secs = (js_sys::Date::now() / 1000.0) as i64;
+        secs
+    });
+    let walk = use_memo(((*inputs).clone(), *now), |(i, t)| {
+        Rc::new(run(&Scenario {
+            variant: i.variant,
+            profile: i.profile,
+            negotiate_header: i.negotiate_header,
+            now: *t,
+        }))
+    });
+    let steps: Rc<Vec<Step>> = Rc::new(walk.steps.clone());
+    let player = use_player(steps.len());
+    let on_variant = {
+        let inputs = inputs.clone();
+        Callback::from(move |e: Event| {
+            inputs.set(Inputs {
+                variant: Variant::from_id(&select_value(&e)).unwrap_or(Variant::Healthy),
+                ..(*inputs).clone()
+            })
+        })
+    };
+    let on_profile = {
+        let inputs = inputs.clone();
+        Callback::from(move |e: Event| {
+            inputs.set(Inputs {
+                profile: Profile::from_id(&select_value(&e)).unwrap_or(Profile::Ie6),
+                ..(*inputs).clone()
+            })
+        })
+    };
+    let on_header = {
+        let inputs = inputs.clone();
+        Callback::from(move |e: Event| {
+            inputs.set(Inputs {
+                negotiate_header: select_value(&e) == "negotiate",
+                ..(*inputs).clone()
+            })
+        })
+    };
+    let index = player.index.min(steps.len().saturating_sub(1));
+    let step = steps.get(index).cloned();
+    let on_select = {
+        let d = player.dispatcher();
+        Callback::from(move |i: usize| d.dispatch(Action::Goto(i)))
+    };
+    html! {
+        <div class="page walk">
+            <section class="setup" aria-labelledby="ntcr-h">
+                <h2 id="ntcr-h">{ "NT Challenge/Response (NTLM) walkthrough" }</h2>
+                <p class="lede">{ "The sequence of the IIS 6 guide: the anonymous request and its 401.2, a new connection, NEGOTIATE, CHALLENGE, AUTHENTICATE, the domain controller's pass-through, and the verdict. Every token is a real NTLM message; open any step to decode it." }</p>
+                <div class="form">
+                    <label>{ "What happens" }
+                        <select data-test="variant" onchange={on_variant}>
+                            { for Variant::ALL.iter().map(|v| html! { <option value={v.id()} selected={*v == inputs.variant}>{ v.title() }</option> }) }
+                        </select>
+                    </label>
+                    <label>{ "Browser" }
+                        <select data-test="profile" onchange={on_profile}>
+                            { for [Profile::Ie6, Profile::Chromium, Profile::Firefox].into_iter().map(|p| html! { <option value={p.id()} selected={p == inputs.profile}>{ p.name() }</option> }) }
+                        </select>
+                    </label>
+                    <label>{ "Authorization header" }
+                        <select data-test="header" onchange={on_header}>
+                            <option value="ntlm" selected={!inputs.negotiate_header}>{ "NTLM (as the IIS 6 guide tells it)" }</option>
+                            <option value="negotiate" selected={inputs.negotiate_header}>{ "Negotiate carrying NTLM (IE when Kerberos is not used)" }</option>
+                        </select>
+                    </label>
+                </div>
+                <p class="hint">{ "The user is CONTOSO\\bob (a domain account, so IIS passes the response to a domain controller); the variant with no network logon right uses CONTOSO\\carol. The site is /lab/integrated/ — the same site answers real NTLM on authscope serve (curl --ntlm -u 'CONTOSO\\bob:Builder2' …)." }</p>
+            </section>
+            <Controls player={player.clone()} />
+            <p class="narration" aria-live="polite" data-test="narration">{ step.as_ref().map(|s| s.narration.clone()).unwrap_or_default() }</p>
+            <div class="stage">
+                <Diagram steps={steps.clone()} {index} lanes={walk.lanes.clone()} {on_select} />
+                <div class="detail" data-test="detail">
+                    { step.map(|s| view(&s, &walk)).unwrap_or_default() }
+                </div>
+            </div>
+        </div>
+    }
+}
+
+fn view(s: &Step, walk: &Walkthrough) -> Html {
+    let url = "http://web01.contoso.com/lab/integrated/";
+    let view = match s.kind {
+        StepKind::Page => {
+            let content = match (&walk.outcome, s.status.as_deref()) {
+                (Outcome::Authorized(u), _) => {
+                    html! { <div class="site-page" data-test="site-page"><h3>{ "Welcome" }</h3><p>{ format!("You are logged on as {u}.") }</p></div> }
+                }
+                (_, Some(st)) if st.starts_with("401") => {
+                    let sub = st
+                        .split('.')
+                        .nth(1)
+                        .and_then(|x| x.parse().ok())
+                        .unwrap_or(0);
+                    html! { <ErrorPage substatus={sub} /> }
+                }
+                _ => html! { <p>{ s.narration.clone() }</p> },
+            };
+            html! { <BrowserView url={AttrValue::from(url)}>{ content }</BrowserView> }
+        }
+        _ => Html::default(),
+    };
+    html! { <StepDetail step={Rc::new(s.clone())} {view} /> }
+}
