@@ -21,7 +21,7 @@ pub fn step_detail(p: &Props) -> Html {
         Some(l) => format!("attempt {n} of {l}"),
         None => format!("attempt {n}"),
     });
-    let status = s.status.clone().map(|st| {
+    let status = s.status.clone().filter(|_| s.kind != StepKind::Backend).map(|st| {
         html! { <span class={classes!("badge", if st.starts_with('2') { "ok" } else { "bad" })} data-test="status">{ st }</span> }
     });
     let basic = s.basic.as_ref().map(|b| {

@@ -267,8 +267,12 @@ impl Driver {
         let token = challenge
             .iter()
             .find_map(|v| v.split_once(' ').map(|(_, t)| t.to_string()));
+        let scheme = challenge
+            .first()
+            .and_then(|v| v.split(' ').next())
+            .unwrap_or("NTLM");
         let label = match (&token, r.status) {
-            (Some(_), _) => format!("{st} + WWW-Authenticate: … <CHALLENGE>"),
+            (Some(_), _) => format!("{st} + {scheme} <CHALLENGE>"),
             (None, 401) if !challenge.is_empty() => format!("{st} + {}", challenge.join(", ")),
             _ => format!("{st} {}", r.reason),
         };
