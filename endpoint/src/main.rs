@@ -5,6 +5,7 @@
 
 mod challenge_cmd;
 mod decode_cmd;
+mod ntlm_cmd;
 mod serve;
 mod static_files;
 
@@ -28,6 +29,10 @@ Usage:
       tree with byte offsets, warnings and where decoding stopped; --json prints the contract.
       Exit status: 0 decoded, 1 decoding stopped at an error, 2 bad usage.
       An NTLM AUTHENTICATE message is credential-equivalent: do not share it.
+  authscope ntlm verify [--json] [--user U] [--domain D] [--negotiate TOKEN] CHALLENGE AUTHENTICATE
+      Check a captured AUTHENTICATE against a password and print each derived value (NTOWFv2,
+      NTProofStr, session keys, MIC). The password is read from $AUTHSCOPE_PASSWORD or the first
+      line of standard input, never from an argument. Exit status: 0 matches, 1 does not, 2 usage.
   authscope sites
       List the lab sites and the demo accounts.
   authscope --help | --version
@@ -44,6 +49,7 @@ fn main() -> ExitCode {
         "serve" => serve::main(rest),
         "challenge" => challenge_cmd::main(rest),
         "decode" => decode_cmd::main(rest),
+        "ntlm" => ntlm_cmd::main(rest),
         "sites" => {
             for s in proto::iis::sites::all() {
                 println!("/lab/{}/\t{}\t{}", s.id, s.title, s.summary);

@@ -201,3 +201,57 @@ fn decode_lines_reads_one_token_per_line_from_stdin() {
     let o = child.wait_with_output().unwrap();
     assert_eq!(json(&o).as_array().unwrap().len(), 2);
 }
+
+#[test]
+fn ntlm_verify_checks_a_pyspnego_exchange_with_the_password_from_stdin() {
+    let f: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../tests/fixtures/ntlm/pyspnego-ntlmv2.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    let args = |extra: &[&str]| {
+        let mut a = vec![
+            "ntlm",
+            "verify",
+            "--negotiate",
+            f["negotiate"].as_str().unwrap(),
+        ];
+        a.extend_from_slice(extra);
+        a.push(f["challenge"].as_str().unwrap());
+        a.push(f["authenticate"].as_str().unwrap());
+        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    for (password, code) in [("Wonderland1\n", 0), ("nope\n", 1)] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_authscope"))
+            .args(args(&["--json"]))
+            .env_remove("AUTHSCOPE_PASSWORD")
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(password.as_bytes())
+            .unwrap();
+        let o = child.wait_with_output().unwrap();
+        assert_eq!(o.status.code(), Some(code), "{password}");
+        let v = json(&o);
+        assert_eq!(v["response_matches"], code == 0);
+        if code == 0 {
+            assert_eq!(v["mic_matches"], true);
+            assert_eq!(v["exported_session_key"], f["session_key"]);
+        }
+    }
+    // A password as an argument is refused.
+    assert_eq!(
+        run(&["ntlm", "verify", "--password", "x", "a", "b"])
+            .status
+            .code(),
+        Some(2)
+    );
+}
