@@ -319,6 +319,8 @@ fn lab(
     // The W3C log line: it names the user, never the password.
     println!("{}", resp.log.format());
     let mut headers = resp.headers.clone();
+    // Which TCP connection carried this request: the page's Live mode shows it per leg.
+    headers.push(("X-Authscope-Connection".into(), connection.to_string()));
     headers.extend(security_headers(
         "default-src 'none'; style-src 'unsafe-inline'".into(),
     ));

@@ -37,3 +37,19 @@ test('with keep-alives off IIS keeps answering 401.2 and the browser gives up', 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('live mode runs the real handshake against authscope serve from the page', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#/ntlm`);
+  await page.click('[data-test=live-run]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=live-leg]').length === 3);
+  const statuses = await page.locator('[data-test=live-status]').allInnerTexts();
+  assert.deepEqual(statuses, ['401', '401', '200']);
+  // Keep-alives off: the AUTHENTICATE lands on another connection and IIS answers 401 again.
+  await page.selectOption('[data-test=live-site]', 'integrated-no-keepalive');
+  await page.click('[data-test=live-run]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=live-leg]').length === 3);
+  assert.deepEqual(await page.locator('[data-test=live-status]').allInnerTexts(), ['401', '401', '401']);
+  // 401 responses are console errors in Chromium ("Failed to load resource"): those are the point here.
+  assert.deepEqual(problems.filter((p) => !p.includes('401')), []);
+  await context.close();
+});

@@ -3,6 +3,7 @@
 
 use crate::components::browser_view::{BrowserView, ErrorPage};
 use crate::components::diagram::Diagram;
+use crate::components::live::Live;
 use crate::components::player::{use_player, Action, Controls};
 use crate::components::step_detail::StepDetail;
 use proto::http::Profile;
@@ -114,6 +115,7 @@ pub fn ntlm_walk() -> Html {
                     { step.map(|s| view(&s, &walk)).unwrap_or_default() }
                 </div>
             </div>
+            <Live />
         </div>
     }
 }

@@ -1,0 +1,215 @@
+//! Live mode: the NTLM handshake run from this page with `fetch` against the real endpoint
+//! (`authscope serve`, same origin). `credentials: "omit"` keeps the browser from answering the
+//! 401s itself, so the page sees and sends every token. The password stays in this component.
+
+use crate::components::layer_view::LayerView;
+use proto::ntlm::client::{self, Credentials, Entropy, Mode, WINDOWS_XP};
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_futures::JsFuture;
+use yew::prelude::*;
+
+/// One real request and its response.
+#[derive(Clone, PartialEq)]
+struct Leg {
+    request: String,
+    status: u16,
+    connection: String,
+    authenticate: Vec<String>,
+    token: Option<String>,
+}
+
+async fn fetch(url: &str, authorization: Option<&str>) -> Result<Leg, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method("GET");
+    init.set_credentials(web_sys::RequestCredentials::Omit);
+    let headers = web_sys::Headers::new().map_err(|_| "headers")?;
+    if let Some(a) = authorization {
+        headers.set("Authorization", a).map_err(|_| "header")?;
+    }
+    init.set_headers(&headers);
+    let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| "request")?;
+    let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req))
+        .await
+        .map_err(|_| "the request failed (is this page served by authscope serve?)")?
+        .dyn_into()
+        .map_err(|_| "response")?;
+    let h = resp.headers();
+    let get = |n: &str| h.get(n).ok().flatten();
+    // Several WWW-Authenticate fields arrive joined with ", " in fetch's Headers.
+    let authenticate: Vec<String> = get("WWW-Authenticate")
+        .map(|v| v.split(", ").map(str::to_string).collect())
+        .unwrap_or_default();
+    let token = authenticate
+        .iter()
+        .find_map(|v| v.split_once(' ').map(|(_, t)| t.to_string()));
+    let request = match authorization {
+        Some(a) => format!("GET {url}\nAuthorization: {}…", a.get(..40).unwrap_or(a)),
+        None => format!("GET {url}"),
+    };
+    Ok(Leg {
+        request,
+        status: resp.status(),
+        connection: get("X-Authscope-Connection").unwrap_or_else(|| "?".into()),
+        authenticate,
+        token,
+    })
+}
+
+fn random<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
+        let _ = c.get_random_values_with_u8_array(&mut b);
+    }
+    b
+}
+
+async fn handshake(
+    url: String,
+    creds: Credentials,
+    scheme: &'static str,
+    push: Callback<Result<Leg, String>>,
+) {
+    let b64 = |b: &[u8]| {
+        use base64::Engine;
+        base64::engine::general_purpose::STANDARD.encode(b)
+    };
+    let first = fetch(&url, None).await;
+    push.emit(first.clone());
+    if first.is_err() {
+        return;
+    }
+    let negotiate = client::negotiate(Mode::V2, &WINDOWS_XP);
+    let second = fetch(&url, Some(&format!("{scheme} {}", b64(&negotiate)))).await;
+    push.emit(second.clone());
+    let Some(token) = second.ok().and_then(|l| l.token) else {
+        return;
+    };
+    let challenge = proto::decode::ntlm_bytes(&token).unwrap_or_default();
+    #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
+    let now = proto::ntlm::server::filetime((js_sys::Date::now() / 1000.0) as i64);
+    let entropy = Entropy {
+        client_challenge: random(),
+        random_session_key: random(),
+        now_filetime: now,
+    };
+    match client::authenticate(
+        &creds,
+        Mode::V2,
+        &negotiate,
+        &challenge,
+        &entropy,
+        &WINDOWS_XP,
+    ) {
+        Ok(auth) => push.emit(fetch(&url, Some(&format!("{scheme} {}", b64(&auth)))).await),
+        Err(e) => push.emit(Err(e)),
+    }
+}
+
+fn value_of(e: &InputEvent) -> String {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .map(|i| i.value())
+        .unwrap_or_default()
+}
+
+#[function_component(Live)]
+pub fn live() -> Html {
+    let user = use_state(|| "bob".to_string());
+    let domain = use_state(|| "CONTOSO".to_string());
+    let password = use_state(|| "Builder2".to_string());
+    let site = use_state(|| "integrated".to_string());
+    let legs = use_state(Vec::<Result<Leg, String>>::new);
+    let log = use_mut_ref(Vec::<Result<Leg, String>>::new);
+    let run = {
+        let (user, domain, password, site, legs, log) = (
+            user.clone(),
+            domain.clone(),
+            password.clone(),
+            site.clone(),
+            legs.clone(),
+            log.clone(),
+        );
+        Callback::from(move |_| {
+            log.borrow_mut().clear();
+            legs.set(Vec::new());
+            let push = {
+                let (legs, log) = (legs.clone(), log.clone());
+                Callback::from(move |l: Result<Leg, String>| {
+                    log.borrow_mut().push(l);
+                    legs.set(log.borrow().clone());
+                })
+            };
+            let creds = Credentials {
+                user: (*user).clone(),
+                domain: (*domain).clone(),
+                password: (*password).clone(),
+                workstation: "BROWSER".into(),
+            };
+            let url = format!("/lab/{}/", *site);
+            wasm_bindgen_futures::spawn_local(handshake(url, creds, "NTLM", push));
+        })
+    };
+    let edit = |h: &UseStateHandle<String>| {
+        let h = h.clone();
+        Callback::from(move |e: InputEvent| h.set(value_of(&e)))
+    };
+    let on_site = {
+        let site = site.clone();
+        Callback::from(move |e: Event| {
+            if let Some(s) = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
+            {
+                site.set(s.value());
+            }
+        })
+    };
+    let rows: Html = legs
+        .iter()
+        .enumerate()
+        .map(|(i, l)| match l {
+            Err(e) => html! { <li class="error">{ e.clone() }</li> },
+            Ok(l) => {
+                let decoded = l.token.as_deref().and_then(|t| proto::decode::decode(t).layers.into_iter().last()).filter(|x| x.kind == "ntlmssp");
+                html! {
+                    <li class="leg" data-test="live-leg">
+                        <pre>{ l.request.clone() }</pre>
+                        <p>
+                            <span class={classes!("badge", if l.status == 200 { "ok" } else { "bad" })} data-test="live-status">{ l.status }</span>
+                            <span class="badge conn">{ format!("connection #{}", l.connection) }</span>
+                            { format!(" leg {}", i + 1) }
+                            { if l.authenticate.is_empty() { String::new() } else { format!(" · WWW-Authenticate: {}", l.authenticate.iter().map(|a| a.get(..40).unwrap_or(a)).collect::<Vec<_>>().join(", ")) } }
+                        </p>
+                        { decoded.map(|d| html! { <details><summary>{ format!("Decode: {}", d.label) }</summary><LayerView layer={Rc::new(d)} /></details> }).unwrap_or_default() }
+                    </li>
+                }
+            }
+        })
+        .collect();
+    let connections: Vec<&str> = legs
+        .iter()
+        .filter_map(|l| l.as_ref().ok())
+        .map(|l| l.connection.as_str())
+        .collect();
+    let changed = connections.len() >= 3 && connections.get(1) != connections.get(2);
+    html! {
+        <section class="live" aria-labelledby="live-h">
+            <h3 id="live-h">{ "Live: the same handshake over real HTTP" }</h3>
+            <p class="hint">{ "Runs NEGOTIATE, CHALLENGE and AUTHENTICATE with fetch against this server's /lab/ sites (works when the page is served by authscope serve). The password stays in this page." }</p>
+            <div class="form">
+                <label>{ "Site" }<select data-test="live-site" onchange={on_site}>
+                    <option value="integrated" selected={*site == "integrated"}>{ "/lab/integrated/" }</option>
+                    <option value="integrated-no-keepalive" selected={*site == "integrated-no-keepalive"}>{ "/lab/integrated-no-keepalive/" }</option>
+                </select></label>
+                <label>{ "User" }<input type="text" autocomplete="off" value={(*user).clone()} oninput={edit(&user)} /></label>
+                <label>{ "Domain" }<input type="text" autocomplete="off" value={(*domain).clone()} oninput={edit(&domain)} /></label>
+                <label>{ "Password" }<input data-test="live-password" type="password" autocomplete="off" value={(*password).clone()} oninput={edit(&password)} /></label>
+            </div>
+            <button type="button" class="primary" data-test="live-run" onclick={run}>{ "Run live" }</button>
+            <ol class="legs">{ rows }</ol>
+            { if changed { html! { <p class="note">{ "The AUTHENTICATE travelled on another connection than the CHALLENGE: IIS cannot match them, so the handshake fails (401.2)." }</p> } } else { Html::default() } }
+        </section>
+    }
+}
