@@ -17,6 +17,7 @@ pub fn app() -> Html {
         Route::Basic => html! { <pages::basic_walk::BasicWalk /> },
         Route::Decoder => html! { <pages::decoder::Decoder /> },
         Route::Ntlm => html! { <pages::ntlm_walk::NtlmWalk /> },
+        Route::Bench => html! { <pages::bench::Bench /> },
         Route::About => html! { <pages::about::About /> },
     };
     let tab = |r: Route, label: &str| {

@@ -10,6 +10,7 @@ pub enum Route {
     Basic,
     Decoder,
     Ntlm,
+    Bench,
     About,
 }
 
@@ -21,6 +22,7 @@ impl Route {
             "basic" => Route::Basic,
             "decode" => Route::Decoder,
             "ntlm" => Route::Ntlm,
+            "bench" => Route::Bench,
             "about" => Route::About,
             _ => Route::Headers,
         }
@@ -31,6 +33,7 @@ impl Route {
             Route::Basic => "#/basic",
             Route::Decoder => "#/decode",
             Route::Ntlm => "#/ntlm",
+            Route::Bench => "#/bench",
             Route::About => "#/about",
         }
     }

@@ -15,6 +15,7 @@
 //! or `wasm32`. No input may panic: decoders return errors that carry a byte offset.
 
 pub mod basic;
+pub mod bench;
 pub mod decode;
 pub mod field;
 #[doc(hidden)]

@@ -5,10 +5,6 @@ use proto::ntlm::verify::{verify, Verification};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-/// MS-NLMP 4.2.4.3's CHALLENGE and AUTHENTICATE (NTLMv2; the password is "Password").
-const SPEC_CHALLENGE: &str = "TlRMTVNTUAACAAAADAAMADgAAAAzgoriASNFZ4mrze8AAAAAAAAAACQAJABEAAAABgBwFwAAAA9TAGUAcgB2AGUAcgACAAwARABvAG0AYQBpAG4AAQAMAFMAZQByAHYAZQByAAAAAAA=";
-const SPEC_AUTHENTICATE: &str = "TlRMTVNTUAADAAAAGAAYAGwAAABUAFQAhAAAAAwADABIAAAACAAIAFQAAAAQABAAXAAAABAAEADYAAAANYKI4gUBKAoAAAAPRABvAG0AYQBpAG4AVQBzAGUAcgBDAE8ATQBQAFUAVABFAFIAhsNQl6yc7BAlVHZKV8zMGaqqqqqqqqqqaM0KuFHlHJaqvJJ76+9qHAEBAAAAAAAAAAAAAAAAAACqqqqqqqqqqgAAAAACAAwARABvAG0AYQBpAG4AAQAMAFMAZQByAHYAZQByAAAAAAAAAAAAxdrSVE/JeZCUzhzpC8nQPg==";
-
 #[derive(Clone, Default, PartialEq)]
 struct Form {
     negotiate: String,
@@ -81,9 +77,9 @@ pub fn password_check() -> Html {
         let result = result.clone();
         Callback::from(move |_| {
             form.set(Form {
-                challenge: SPEC_CHALLENGE.into(),
-                authenticate: SPEC_AUTHENTICATE.into(),
-                password: "Password".into(),
+                challenge: proto::ntlm::samples::CHALLENGE_V2.into(),
+                authenticate: proto::ntlm::samples::AUTHENTICATE_V2.into(),
+                password: proto::ntlm::samples::PASSWORD.into(),
                 ..Form::default()
             });
             result.set(None);

@@ -9,25 +9,38 @@ use yew::prelude::*;
 
 /// Examples: the MS-NLMP 4.2.4.3 messages (the specification's own example bytes).
 const SAMPLES: &[(&str, &str)] = &[
+    ("CHALLENGE (MS-NLMP 4.2.4)", "CHALLENGE_V2"),
+    ("AUTHENTICATE, NTLMv2 (MS-NLMP 4.2.4)", "AUTHENTICATE_V2"),
+    ("AUTHENTICATE, NTLMv1 (MS-NLMP 4.2.2)", "AUTHENTICATE_V1"),
     (
-        "CHALLENGE (MS-NLMP 4.2.4)",
-        "WWW-Authenticate: NTLM TlRMTVNTUAACAAAADAAMADgAAAAzgoriASNFZ4mrze8AAAAAAAAAACQAJABEAAAABgBwFwAAAA9TAGUAcgB2AGUAcgACAAwARABvAG0AYQBpAG4AAQAMAFMAZQByAHYAZQByAAAAAAA=",
+        "Truncated",
+        "NTLM TlRMTVNTUAADAAAAGAAYAGwAAABUAFQAhAAAAAwADABIAAAACAA",
     ),
     (
-        "AUTHENTICATE, NTLMv2 (MS-NLMP 4.2.4)",
-        "Authorization: NTLM TlRMTVNTUAADAAAAGAAYAGwAAABUAFQAhAAAAAwADABIAAAACAAIAFQAAAAQABAAXAAAABAAEADYAAAANYKI4gUBKAoAAAAPRABvAG0AYQBpAG4AVQBzAGUAcgBDAE8ATQBQAFUAVABFAFIAhsNQl6yc7BAlVHZKV8zMGaqqqqqqqqqqaM0KuFHlHJaqvJJ76+9qHAEBAAAAAAAAAAAAAAAAAACqqqqqqqqqqgAAAAACAAwARABvAG0AYQBpAG4AAQAMAFMAZQByAHYAZQByAAAAAAAAAAAAxdrSVE/JeZCUzhzpC8nQPg==",
+        "SPNEGO (next)",
+        "Negotiate oRUwE6ADCgEDoQwGCisGAQQBgjcCAgo=",
     ),
-    (
-        "AUTHENTICATE, NTLMv1 (MS-NLMP 4.2.2)",
-        "Authorization: NTLM TlRMTVNTUAADAAAAGAAYAGwAAAAYABgAhAAAAAwADABIAAAACAAIAFQAAAAQABAAXAAAABAAEACcAAAANYKA4gUBKAoAAAAPRABvAG0AYQBpAG4AVQBzAGUAcgBDAE8ATQBQAFUAVABFAFIAmN73uH+Iql2v4t93lojBct7xHH1cze8TZ8QwEfMCmKKtNezmTxYzHES9vtknhB+UUYgisbPzUMiVhoLsuz48tw==",
-    ),
-    ("Truncated", "NTLM TlRMTVNTUAADAAAAGAAYAGwAAABUAFQAhAAAAAwADABIAAAACAA"),
-    ("SPNEGO (next)", "Negotiate oRUwE6ADCgEDoQwGCisGAQQBgjcCAgo="),
 ];
+
+/// The text a sample loads (the MS-NLMP examples come from `proto::ntlm::samples`).
+fn sample_text(t: &str) -> String {
+    use proto::ntlm::samples;
+    match t {
+        "AUTHENTICATE_V2" => format!("Authorization: NTLM {}", samples::AUTHENTICATE_V2),
+        "AUTHENTICATE_V1" => format!("Authorization: NTLM {}", samples::AUTHENTICATE_V1),
+        "CHALLENGE_V2" => format!("WWW-Authenticate: NTLM {}", samples::CHALLENGE_V2),
+        other => other.to_string(),
+    }
+}
 
 #[function_component(Decoder)]
 pub fn decoder() -> Html {
-    let text = use_state(|| SAMPLES.first().map(|s| s.1).unwrap_or("").to_string());
+    let text = use_state(|| {
+        format!(
+            "WWW-Authenticate: NTLM {}",
+            proto::ntlm::samples::CHALLENGE_V2
+        )
+    });
     let decoded = use_memo((*text).clone(), |t| proto::decode::decode(t));
     let oninput = {
         let text = text.clone();
@@ -44,7 +57,7 @@ pub fn decoder() -> Html {
         .iter()
         .map(|(label, t)| {
             let text = text.clone();
-            let onclick = Callback::from(move |_| text.set(t.to_string()));
+            let onclick = Callback::from(move |_| text.set(sample_text(t)));
             html! { <button type="button" class="chip" {onclick}>{ *label }</button> }
         })
         .collect();

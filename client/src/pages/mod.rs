@@ -1,5 +1,6 @@
 pub mod about;
 pub mod basic_walk;
+pub mod bench;
 pub mod decoder;
 pub mod headers_lab;
 pub mod ntlm_walk;

@@ -8,6 +8,7 @@ pub mod encode;
 pub mod flags;
 pub mod message;
 pub mod reader;
+pub mod samples;
 pub mod server;
 pub mod verify;
 pub mod version;

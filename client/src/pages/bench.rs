@@ -1,0 +1,28 @@
+//! `#/bench`: the decoding benchmark in this browser (the same workloads as `cargo bench`).
+
+use yew::prelude::*;
+
+#[function_component(Bench)]
+pub fn bench() -> Html {
+    let results = use_state(Vec::<proto::bench::Result>::new);
+    let run = {
+        let results = results.clone();
+        Callback::from(move |_| {
+            let now = || js_sys::Date::now();
+            results.set(proto::bench::run(&now, 1000.0));
+        })
+    };
+    html! {
+        <div class="page bench">
+            <h2>{ "Decoder benchmark" }</h2>
+            <p class="lede">{ "How many NTLM messages this browser decodes per second (about one second per row; the page is busy meanwhile)." }</p>
+            <button type="button" class="primary" data-test="bench-run" onclick={run}>{ "Run" }</button>
+            <table class="derivation" data-test="bench-results">
+                <thead><tr><th>{ "Workload" }</th><th>{ "Bytes" }</th><th>{ "Messages per second" }</th></tr></thead>
+                <tbody>{ for results.iter().map(|r| html! {
+                    <tr><td>{ r.name }</td><td>{ r.bytes }</td><td data-test="bench-rate">{ format!("{:.0}", r.per_second) }</td></tr>
+                }) }</tbody>
+            </table>
+        </div>
+    }
+}
