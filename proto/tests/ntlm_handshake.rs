@@ -164,3 +164,32 @@ fn the_challenge_names_the_server_and_carries_a_timestamp() {
         "2026-11-27T06:40:33.0000000Z"
     );
 }
+
+#[test]
+fn the_client_state_machine_sends_negotiate_then_authenticate_and_refuses_inputs_out_of_order() {
+    use proto::ntlm::client::{Input, NtlmClient};
+    let c = NtlmClient::new(creds("Builder2"), Mode::V2);
+    assert!(c
+        .clone()
+        .step(Input::Challenge {
+            bytes: &[],
+            entropy: ENTROPY
+        })
+        .is_err());
+    let (c, neg) = c.step(Input::Begin).unwrap();
+    let (server, challenge) = NtlmServer::default()
+        .on_negotiate(&neg, &info(), [4; 8], 0)
+        .unwrap();
+    assert!(c.clone().step(Input::Begin).is_err());
+    let (c, auth) = c
+        .step(Input::Challenge {
+            bytes: &challenge,
+            entropy: ENTROPY,
+        })
+        .unwrap();
+    assert_eq!(c, NtlmClient::Done);
+    assert!(matches!(
+        server.on_authenticate(&auth, &lookup),
+        Some(Verdict::Accepted { .. })
+    ));
+}

@@ -176,3 +176,75 @@ pub fn authenticate(
     }
     Ok(msg)
 }
+
+/// The client as a state machine, for drivers that step it with what arrives.
+///
+/// ```text
+///  Start ──Begin──► ExpectChallenge{negotiate} ──Challenge──► Done
+///   (sends NEGOTIATE)                  (sends AUTHENTICATE)
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NtlmClient {
+    Start {
+        creds: Credentials,
+        mode: Mode,
+    },
+    ExpectChallenge {
+        creds: Credentials,
+        mode: Mode,
+        negotiate: Vec<u8>,
+    },
+    Done,
+}
+
+/// What the client is given.
+#[derive(Clone, Copy, Debug)]
+pub enum Input<'a> {
+    Begin,
+    /// The CHALLENGE as received, and the randomness the AUTHENTICATE needs.
+    Challenge {
+        bytes: &'a [u8],
+        entropy: Entropy,
+    },
+}
+
+impl NtlmClient {
+    pub fn new(creds: Credentials, mode: Mode) -> NtlmClient {
+        NtlmClient::Start { creds, mode }
+    }
+
+    /// Consume the state and an input; returns the next state and the message to send.
+    pub fn step(self, input: Input<'_>) -> Result<(NtlmClient, Vec<u8>), String> {
+        match (self, input) {
+            (NtlmClient::Start { creds, mode }, Input::Begin) => {
+                let negotiate = negotiate(mode, &WINDOWS_XP);
+                Ok((
+                    NtlmClient::ExpectChallenge {
+                        creds,
+                        mode,
+                        negotiate: negotiate.clone(),
+                    },
+                    negotiate,
+                ))
+            }
+            (
+                NtlmClient::ExpectChallenge {
+                    creds,
+                    mode,
+                    negotiate,
+                },
+                Input::Challenge { bytes, entropy },
+            ) => {
+                let auth = authenticate(&creds, mode, &negotiate, bytes, &entropy, &WINDOWS_XP)?;
+                Ok((NtlmClient::Done, auth))
+            }
+            (NtlmClient::Start { .. }, Input::Challenge { .. }) => {
+                Err("expected Begin (nothing was sent yet), got a CHALLENGE".into())
+            }
+            (NtlmClient::ExpectChallenge { .. }, Input::Begin) => {
+                Err("expected a CHALLENGE, got Begin".into())
+            }
+            (NtlmClient::Done, _) => Err("the handshake is over".into()),
+        }
+    }
+}

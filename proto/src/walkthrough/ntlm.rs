@@ -18,7 +18,7 @@ use super::{Lane, Step, StepKind};
 use crate::http::{self, Profile, Scheme, Source};
 use crate::iis::host::Host;
 use crate::iis::{sites, Request, Response};
-use crate::ntlm::client::{self, Credentials, Entropy, Mode, WINDOWS_XP};
+use crate::ntlm::client::{Credentials, Entropy, Input as ClientInput, Mode, NtlmClient};
 use crate::ntlm::server::{SEC_E_LOGON_DENIED, SEC_E_NO_AUTHENTICATING_AUTHORITY};
 use base64::Engine;
 use serde::Serialize;
@@ -421,7 +421,11 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
             dialog.attempt = Some((attempt, Some(limit)));
             d.steps.push(dialog);
         }
-        let negotiate = client::negotiate(Mode::V2, &WINDOWS_XP);
+        let Ok((state, negotiate)) =
+            NtlmClient::new(creds.clone(), Mode::V2).step(ClientInput::Begin)
+        else {
+            break;
+        };
         let r = d.send(
             Some(format!("{scheme} {}", b64(&negotiate))),
             "+ NEGOTIATE",
@@ -458,15 +462,11 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
             random_session_key: [0x40 + attempt; 16],
             now_filetime: 0,
         };
-        let auth = match client::authenticate(
-            &creds,
-            Mode::V2,
-            &negotiate,
-            &challenge,
-            &entropy,
-            &WINDOWS_XP,
-        ) {
-            Ok(a) => a,
+        let auth = match state.step(ClientInput::Challenge {
+            bytes: &challenge,
+            entropy,
+        }) {
+            Ok((_, a)) => a,
             Err(_) => {
                 last = r;
                 continue;
