@@ -109,3 +109,10 @@ fn ms_nlmp_4_2_4_verifies_and_recovers_the_random_session_key() {
         ]
     );
 }
+
+#[test]
+fn impacket_exchanges_verify_with_impacket_s_session_keys() {
+    // impacket sends no MIC, so there is none to check.
+    check("impacket-ntlmv2.json", ResponseKind::NtlmV2, None);
+    check("impacket-ntlmv1.json", ResponseKind::NtlmV1Ess, None);
+}
