@@ -9,9 +9,25 @@ pub mod route;
 use route::Route;
 use yew::prelude::*;
 
+/// A token handed to the Decoder page from elsewhere in the app (kept in memory, never in the
+/// URL: an AUTHENTICATE message is credential-equivalent).
+#[derive(Clone, PartialEq)]
+pub struct DecoderInbox(pub UseStateHandle<Option<String>>);
+
+impl DecoderInbox {
+    /// Open `text` in the Decoder page.
+    pub fn open(&self, text: String) {
+        self.0.set(Some(text));
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_hash(Route::Decoder.href());
+        }
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let route = route::use_route();
+    let inbox = DecoderInbox(use_state(|| None));
     let page = match route {
         Route::Headers => html! { <pages::headers_lab::HeadersLab /> },
         Route::Basic => html! { <pages::basic_walk::BasicWalk /> },
@@ -36,7 +52,9 @@ pub fn app() -> Html {
                 { tab(Route::About, "About") }
             </nav>
         </header>
-        <main id="main">{ page }</main>
+        <ContextProvider<DecoderInbox> context={inbox}>
+            <main id="main">{ page }</main>
+        </ContextProvider<DecoderInbox>>
         <footer class="foot">
             { "authscope runs entirely in this page: nothing you type leaves your browser. " }
             <a href="#/about">{ "About" }</a>

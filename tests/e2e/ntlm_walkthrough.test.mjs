@@ -24,6 +24,11 @@ test('the healthy NT Challenge/Response sequence ends on 200 over one connection
   // Open the CHALLENGE leg: its token decodes in place.
   await w.rows().nth(6).click();
   assert.match(await page.locator('[data-test=token-decode] summary').innerText(), /CHALLENGE_MESSAGE/);
+  // … and opens in the Decoder page, with nothing of the token in the URL.
+  await page.click('[data-test=open-in-decoder]');
+  await page.waitForSelector('[data-test=layer-ntlmssp]');
+  assert.match(await page.locator('[data-test=layer-ntlmssp] h3').innerText(), /CHALLENGE_MESSAGE/);
+  assert.ok(page.url().endsWith('#/decode'), page.url());
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -44,14 +44,24 @@ pub fn step_detail(p: &Props) -> Html {
         }
     });
     // A token on the wire: decode it here, with the same decoder as the Decoder page.
+    let inbox = use_context::<crate::DecoderInbox>();
     let token = s.token.as_ref().map(|t| {
         let d = proto::decode::decode(t);
+        let open = {
+            let (inbox, t) = (inbox.clone(), t.clone());
+            Callback::from(move |_| {
+                if let Some(i) = &inbox {
+                    i.open(t.clone());
+                }
+            })
+        };
         let ntlm = d.layers.iter().rev().find(|l| l.kind == "ntlmssp").cloned();
         html! {
             <details class="layers token" open=true data-test="token-decode">
                 <summary>{ format!("The token, decoded: {}", ntlm.as_ref().map_or("bytes", |l| l.label)) }</summary>
                 { ntlm.map(|l| html! { <LayerView layer={Rc::new(l)} /> }).unwrap_or_default() }
                 { for d.warnings.iter().map(|w| html! { <p class="note">{ format!("⚠ {}", w.message) }</p> }) }
+                <button type="button" class="chip" data-test="open-in-decoder" onclick={open}>{ "Open in the Decoder" }</button>
             </details>
         }
     });
