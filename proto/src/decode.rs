@@ -109,26 +109,13 @@ pub fn decode(input: &str) -> Decoded {
     };
     let (mut fields, token) = peel_header(input);
     let token_text = token.slice(input);
-    if token_text.is_empty() {
-        out.layers.push(text_layer(
-            "header",
-            "Pasted text",
-            Span::new(0, input.len()),
-            input,
-            fields,
+    if !token_text.is_empty() {
+        fields.push(Field::new(
+            "token",
+            token,
+            Value::Text(token_text.to_string()),
         ));
-        out.error = Some(Failure {
-            message: "nothing to decode: paste a header, a token in base64, or hex".into(),
-            layer: 0,
-            offset: token.start(),
-        });
-        return out;
     }
-    fields.push(Field::new(
-        "token",
-        token,
-        Value::Text(token_text.to_string()),
-    ));
     out.layers.push(text_layer(
         "header",
         "Pasted text",
@@ -136,6 +123,14 @@ pub fn decode(input: &str) -> Decoded {
         input,
         fields,
     ));
+    if token_text.is_empty() {
+        out.error = Some(Failure {
+            message: "nothing to decode: paste a header, a token in base64, or hex".into(),
+            layer: 0,
+            offset: token.start(),
+        });
+        return out;
+    }
 
     // The token as base64 (the usual case) or hex; whitespace inside is tolerated.
     let looks_hex =

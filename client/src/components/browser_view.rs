@@ -42,3 +42,26 @@ pub fn error_page(p: &ErrorPageProps) -> Html {
         </div>
     }
 }
+
+/// What the browser window shows at the end of a walkthrough: the site's page for `user`, or
+/// IIS's error page for a `401.x` status, or the narration.
+pub fn final_page(url: &str, user: Option<&str>, status: Option<&str>, narration: &str) -> Html {
+    let content = match (user, status) {
+        (Some(u), _) => {
+            html! { <div class="site-page" data-test="site-page"><h3>{ "Welcome" }</h3><p>{ format!("You are logged on as {u}.") }</p></div> }
+        }
+        (None, Some(st)) if st.starts_with("401") => {
+            let sub = st
+                .split('.')
+                .nth(1)
+                .and_then(|x| x.parse().ok())
+                .unwrap_or(0);
+            html! { <ErrorPage substatus={sub} /> }
+        }
+        (None, Some(st)) if st.starts_with('2') => {
+            html! { <div class="site-page" data-test="site-page"><h3>{ "Welcome" }</h3><p>{ "You are browsing anonymously." }</p></div> }
+        }
+        _ => html! { <p>{ narration.to_string() }</p> },
+    };
+    html! { <BrowserView url={AttrValue::from(url.to_string())}>{ content }</BrowserView> }
+}

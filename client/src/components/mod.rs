@@ -4,6 +4,7 @@ pub mod icons;
 pub mod layer_view;
 pub mod live;
 pub mod password_check;
+pub mod paste_box;
 pub mod player;
 pub mod source_view;
 pub mod step_detail;

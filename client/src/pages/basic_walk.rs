@@ -1,7 +1,7 @@
 //! The Basic walkthrough: pick a site and a browser, type the passwords the user will try, and
 //! step through the exchange `proto` records against the simulated IIS 6 site.
 
-use crate::components::browser_view::{BrowserView, ErrorPage};
+use crate::components::browser_view::{final_page, BrowserView};
 use crate::components::diagram::Diagram;
 use crate::components::player::{use_player, Action, Controls};
 use crate::components::step_detail::StepDetail;
@@ -192,24 +192,11 @@ fn detail(s: &Step, walk: &Walkthrough, url: &str) -> Html {
             </BrowserView>
         },
         StepKind::Page => {
-            let content = match (&walk.outcome, s.status.as_deref()) {
-                (Outcome::Authorized(u), _) => {
-                    html! { <div class="site-page" data-test="site-page"><h3>{ "Welcome" }</h3><p>{ format!("You are logged on as {u}.") }</p></div> }
-                }
-                (Outcome::Anonymous, _) => {
-                    html! { <div class="site-page" data-test="site-page"><h3>{ "Welcome" }</h3><p>{ "You are browsing anonymously." }</p></div> }
-                }
-                (_, Some(st)) if st.starts_with("401") => {
-                    let sub = st
-                        .split('.')
-                        .nth(1)
-                        .and_then(|x| x.parse().ok())
-                        .unwrap_or(0);
-                    html! { <ErrorPage substatus={sub} /> }
-                }
-                _ => html! { <p>{ s.narration.clone() }</p> },
+            let user = match &walk.outcome {
+                Outcome::Authorized(u) => Some(u.as_str()),
+                _ => None,
             };
-            html! { <BrowserView url={AttrValue::from(url.to_string())}>{ content }</BrowserView> }
+            final_page(url, user, s.status.as_deref(), &s.narration)
         }
         _ => Html::default(),
     };

@@ -3,8 +3,8 @@
 
 use crate::components::layer_view::LayerView;
 use crate::components::password_check::PasswordCheck;
+use crate::components::paste_box::PasteBox;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Examples: the MS-NLMP 4.2.4.3 messages (the specification's own example bytes).
@@ -42,36 +42,15 @@ pub fn decoder() -> Html {
         )
     });
     let decoded = use_memo((*text).clone(), |t| proto::decode::decode(t));
-    let oninput = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(t) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
-            {
-                text.set(t.value());
-            }
-        })
-    };
-    let samples: Html = SAMPLES
-        .iter()
-        .map(|(label, t)| {
-            let text = text.clone();
-            let onclick = Callback::from(move |_| text.set(sample_text(t)));
-            html! { <button type="button" class="chip" {onclick}>{ *label }</button> }
-        })
-        .collect();
+    let samples: Vec<(&'static str, String)> =
+        SAMPLES.iter().map(|(l, t)| (*l, sample_text(t))).collect();
     let d = &*decoded;
     let secret = matches!(&d.ntlm, Some(proto::ntlm::Message::Authenticate(a)) if a.nt_kind != proto::ntlm::ResponseKind::Empty);
     html! {
         <div class="page decoder">
             <h2>{ "Decoder" }</h2>
             <p class="lede">{ "Paste a header line, NTLM <base64>, Negotiate <base64>, bare base64 or hex. Everything is decoded here, in your browser." }</p>
-            <div class="samples" aria-label="Examples">{ samples }</div>
-            <label class="paste">
-                <span>{ "Token or header" }</span>
-                <textarea data-test="decode-input" rows="4" spellcheck="false" value={(*text).clone()} {oninput} />
-            </label>
+            <PasteBox label="Token or header" test="decode-input" rows={4} {samples} text={text.clone()} />
             { if secret { html! {
                 <p class="secret" role="alert" data-test="credential-warning">
                     <b>{ "Credential-equivalent. " }</b>

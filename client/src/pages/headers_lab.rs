@@ -2,11 +2,11 @@
 //! challenge with the characters it came from, the diagnostics, and every browser profile's
 //! choice side by side with its reasons.
 
+use crate::components::paste_box::PasteBox;
 use crate::components::source_view::SourceView;
 use proto::http::{self, Level, Profile, Source};
 use proto::Span;
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Examples a learner can load with one click: (label, text).
@@ -49,17 +49,6 @@ pub fn headers_lab() -> Html {
     let text = use_state(|| SAMPLES.first().map(|s| s.1).unwrap_or("").to_string());
     let hover = use_state(|| Option::<Span>::None);
     let analysis = use_memo((*text).clone(), |t| analyse(t));
-    let oninput = {
-        let text = text.clone();
-        Callback::from(move |e: InputEvent| {
-            if let Some(t) = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlTextAreaElement>().ok())
-            {
-                text.set(t.value());
-            }
-        })
-    };
     let a = &*analysis;
     let spans: Rc<Vec<Span>> = Rc::new(a.parsed.challenges.iter().map(|c| c.span).collect());
     let broken: Rc<Vec<usize>> = Rc::new(
@@ -180,25 +169,15 @@ pub fn headers_lab() -> Html {
         })
         .collect();
 
-    let samples: Html = SAMPLES
-        .iter()
-        .map(|(label, t)| {
-            let text = text.clone();
-            let onclick = Callback::from(move |_| text.set(t.to_string()));
-            html! { <button type="button" class="chip" {onclick}>{ *label }</button> }
-        })
-        .collect();
+    let samples: Vec<(&'static str, String)> =
+        SAMPLES.iter().map(|(l, t)| (*l, t.to_string())).collect();
 
     let fields = a.source.fields.len();
     html! {
         <div class="page lab">
             <h2>{ "Headers lab" }</h2>
             <p class="lede">{ "Paste WWW-Authenticate values (one header per line) or a whole response header block. authscope reads them the way RFC 9110 does and the way each browser does." }</p>
-            <div class="samples" aria-label="Examples">{ samples }</div>
-            <label class="paste">
-                <span>{ "Response headers or WWW-Authenticate values" }</span>
-                <textarea data-test="headers-input" rows="6" spellcheck="false" value={(*text).clone()} {oninput} />
-            </label>
+            <PasteBox label="Response headers or WWW-Authenticate values" test="headers-input" rows={6} {samples} text={text.clone()} />
             <p class="summary" data-test="summary">
                 { format!("{} header field{}, {} challenge{}", fields, if fields == 1 { "" } else { "s" }, a.parsed.challenges.len(), if a.parsed.challenges.len() == 1 { "" } else { "s" }) }
                 { if a.source.skipped_lines > 0 { format!("; {} other header line{} ignored", a.source.skipped_lines, if a.source.skipped_lines == 1 { "" } else { "s" }) } else { String::new() } }

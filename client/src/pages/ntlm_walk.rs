@@ -1,7 +1,7 @@
 //! The NT Challenge/Response walkthrough: the IIS 6 guide's NTLM sequence with Browser, IIS and
 //! domain controller lanes, TCP connections, real tokens, and the failure variants.
 
-use crate::components::browser_view::{BrowserView, ErrorPage};
+use crate::components::browser_view::final_page;
 use crate::components::diagram::Diagram;
 use crate::components::live::Live;
 use crate::components::player::{use_player, Action, Controls};
@@ -124,21 +124,11 @@ fn view(s: &Step, walk: &Walkthrough) -> Html {
     let url = "http://web01.contoso.com/lab/integrated/";
     let view = match s.kind {
         StepKind::Page => {
-            let content = match (&walk.outcome, s.status.as_deref()) {
-                (Outcome::Authorized(u), _) => {
-                    html! { <div class="site-page" data-test="site-page"><h3>{ "Welcome" }</h3><p>{ format!("You are logged on as {u}.") }</p></div> }
-                }
-                (_, Some(st)) if st.starts_with("401") => {
-                    let sub = st
-                        .split('.')
-                        .nth(1)
-                        .and_then(|x| x.parse().ok())
-                        .unwrap_or(0);
-                    html! { <ErrorPage substatus={sub} /> }
-                }
-                _ => html! { <p>{ s.narration.clone() }</p> },
+            let user = match &walk.outcome {
+                Outcome::Authorized(u) => Some(u.as_str()),
+                _ => None,
             };
-            html! { <BrowserView url={AttrValue::from(url)}>{ content }</BrowserView> }
+            final_page(url, user, s.status.as_deref(), &s.narration)
         }
         _ => Html::default(),
     };
