@@ -109,7 +109,9 @@ impl Host {
     /// Answer `req`. `server_challenge` is the randomness a CHALLENGE needs (an argument, so the
     /// engine stays deterministic).
     pub fn handle(&mut self, req: &Request, server_challenge: [u8; 8]) -> Response {
-        let integrated = self.site.auth_flags.has(AuthFlags::NTLM);
+        // The properties that apply to this URL (metabase inheritance).
+        let site = self.site.for_path(&self.site.site_path(&req.target));
+        let integrated = site.auth_flags.has(AuthFlags::NTLM);
         let authz = req.header("Authorization").map(str::trim).unwrap_or("");
         let (scheme, token) = authz
             .split_once([' ', '\t'])
@@ -123,15 +125,15 @@ impl Host {
                     format!("Request for {} on connection #{}", req.target, req.connection),
                     format!("No Authorization header, but this connection authenticated as {u} with NTLM and AuthPersistSingleRequest is false: the identity persists."),
                 ];
-                return self.site.ok(req, Some(u), trace);
+                return site.ok(req, Some(u), trace);
             }
-            return self.site.handle(req);
+            return site.handle(req);
         }
         let mut trace = vec![format!(
             "Request for {} on connection #{}; AuthFlags = {}; Authorization: {scheme}",
             req.target,
             req.connection,
-            self.site.auth_flags.names()
+            site.auth_flags.names()
         )];
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(token)
@@ -158,7 +160,7 @@ impl Host {
                             "{scheme} {}",
                             base64::engine::general_purpose::STANDARD.encode(challenge)
                         );
-                        let mut r = self.site.deny(
+                        let mut r = site.deny(
                             req,
                             1,
                             server::SEC_I_CONTINUE_NEEDED_LOGGED,
@@ -176,8 +178,7 @@ impl Host {
                     }
                     Err(e) => {
                         trace.push(format!("The NEGOTIATE is malformed: {e}"));
-                        self.site
-                            .deny(req, 1, SEC_E_INVALID_TOKEN, true, trace, None)
+                        site.deny(req, 1, SEC_E_INVALID_TOKEN, true, trace, None)
                     }
                 }
             }
@@ -186,8 +187,7 @@ impl Host {
                 match conn.ntlm.on_authenticate(&bytes, &site_lookup) {
                     None => {
                         trace.push("An AUTHENTICATE on a connection that was sent no CHALLENGE: the handshake broke (a new connection: keep-alives off, or a proxy that is not point to point). IIS answers 401.2 and the browser must start again.".into());
-                        self.site
-                            .deny(req, 2, win32::ACCESS_DENIED, true, trace, None)
+                        site.deny(req, 2, win32::ACCESS_DENIED, true, trace, None)
                     }
                     Some(Verdict::Accepted { domain, user, kind }) => {
                         let who = format!(
@@ -199,15 +199,19 @@ impl Host {
                             },
                             user
                         );
-                        trace.push(format!("The {} response verifies: {who} is logged on; the connection keeps this identity.", kind.name()));
-                        self.conns.insert(
-                            req.connection,
-                            Conn {
-                                ntlm: NtlmServer::ExpectNegotiate,
-                                user: Some(who.clone()),
-                            },
-                        );
-                        self.site.ok(req, Some(who), trace)
+                        if site.auth_persist_single_request {
+                            trace.push(format!("The {} response verifies: {who} is logged on for this request only (AuthPersistSingleRequest is true).", kind.name()));
+                        } else {
+                            trace.push(format!("The {} response verifies: {who} is logged on; the connection keeps this identity (AuthPersistSingleRequest is false).", kind.name()));
+                            self.conns.insert(
+                                req.connection,
+                                Conn {
+                                    ntlm: NtlmServer::ExpectNegotiate,
+                                    user: Some(who.clone()),
+                                },
+                            );
+                        }
+                        site.ok(req, Some(who), trace)
                     }
                     Some(Verdict::Rejected {
                         domain,
@@ -218,7 +222,7 @@ impl Host {
                         trace.push(format!(
                             "The logon of {domain}\\{user} fails: {reason}: 401.1."
                         ));
-                        self.site.deny(
+                        site.deny(
                             req,
                             1,
                             win32,
@@ -231,8 +235,7 @@ impl Host {
             }
             _ => {
                 trace.push("The token is not an NTLM NEGOTIATE or AUTHENTICATE (Kerberos and SPNEGO tokens are not handled by this lab yet).".into());
-                self.site
-                    .deny(req, 1, SEC_E_INVALID_TOKEN, true, trace, None)
+                site.deny(req, 1, SEC_E_INVALID_TOKEN, true, trace, None)
             }
         }
     }

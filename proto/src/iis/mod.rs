@@ -14,6 +14,7 @@
 //! Authorization: scheme not enabled ─────────────────────────► 401.2 + list
 //! ```
 
+mod access;
 pub mod host;
 pub mod pages;
 pub mod sites;
@@ -68,8 +69,16 @@ pub struct Account {
     #[serde(skip)]
     pub password: String,
     pub disabled: bool,
-    /// The "Access this computer from the network" right (NTLM and Kerberos need it).
+    /// The "Access this computer from the network" right (NTLM, Kerberos and LogonMethod 2/3).
     pub network_logon: bool,
+    /// The "Log on locally" right (LogonMethod 0, interactive).
+    pub log_on_locally: bool,
+    /// The "Log on as a batch job" right (LogonMethod 1).
+    pub batch_logon: bool,
+    /// The account has expired.
+    pub expired: bool,
+    /// Too many bad passwords: the account is locked out.
+    pub locked_out: bool,
 }
 
 impl Account {
@@ -81,8 +90,80 @@ impl Account {
             password: password.into(),
             disabled: false,
             network_logon: true,
+            log_on_locally: true,
+            batch_logon: true,
+            expired: false,
+            locked_out: false,
         }
     }
+}
+
+/// The worker process identity (the application pool's).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Identity {
+    NetworkService,
+    LocalSystem,
+    LocalService,
+    /// A named account (domain or local).
+    Named,
+}
+
+impl Identity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Identity::NetworkService => "NetworkService",
+            Identity::LocalSystem => "LocalSystem",
+            Identity::LocalService => "LocalService",
+            Identity::Named => "a named account",
+        }
+    }
+}
+
+/// How IIS 6 came to be on the server (it changes the sub-authentication defaults).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum Install {
+    Clean,
+    /// Upgraded from IIS 5: AnonymousPasswordSync stays true and Iissuba.dll registered.
+    Upgrade,
+}
+
+/// Content on a UNC share, and the `UNCUserName`/`UNCPassword` used to reach it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Unc {
+    pub share: String,
+    /// `UNCUserName`: empty means the request's own credentials pass through.
+    pub user: String,
+    #[serde(skip)]
+    pub password: String,
+}
+
+/// A file (or default document) and the principals its NTFS ACL grants read access to.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FileEntry {
+    /// The path under the site root, e.g. `/default.htm`.
+    pub path: String,
+    /// `Everyone`, `Authenticated Users`, `Users`, `IUSR_WEB01`, `CONTOSO\bob`…
+    pub acl: Vec<String>,
+}
+
+/// A metabase node below the site root (virtual directory, directory or file) with the
+/// properties set on it; unset properties inherit from the nodes above.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Node {
+    /// The path under the site root, e.g. `/app`.
+    pub path: String,
+    pub auth_flags: Option<AuthFlags>,
+    pub logon_method: Option<u8>,
+    pub anonymous_user: Option<String>,
+    #[serde(skip)]
+    pub anonymous_password: Option<String>,
+    pub anonymous_password_sync: Option<bool>,
+    pub realm: Option<String>,
+    pub default_logon_domain: Option<String>,
+    pub auth_persist_single_request: Option<bool>,
+    pub default_doc: Option<Vec<String>>,
+    pub enable_default_doc: Option<bool>,
+    pub unc: Option<Unc>,
 }
 
 /// One web site (for now, one metabase node: the site root).
@@ -114,6 +195,28 @@ pub struct Site {
     /// `AllowKeepAlive`: without it IIS closes the connection after every response, which
     /// breaks connection-based NTLM.
     pub allow_keep_alive: bool,
+    /// `LogonMethod` for Anonymous and Basic: 0 interactive, 1 batch, 2 network, 3 network
+    /// cleartext (IIS 6's default; earlier versions used 0).
+    pub logon_method: u8,
+    /// `AnonymousPasswordSync`: log IUSR on through the Iissuba.dll sub-authentication package
+    /// instead of with `AnonymousUserPass`.
+    pub anonymous_password_sync: bool,
+    /// Whether Iissuba.dll is registered.
+    pub iissuba_registered: bool,
+    pub worker_identity: Identity,
+    pub install: Install,
+    /// `AuthPersistSingleRequest` (NTLM only honours it; default false: the connection keeps
+    /// its identity).
+    pub auth_persist_single_request: bool,
+    /// `DefaultDoc`, in order, and `EnableDefaultDoc`.
+    pub default_doc: Vec<String>,
+    pub enable_default_doc: bool,
+    /// The files and their ACLs; empty means every path exists and everyone may read it.
+    pub files: Vec<FileEntry>,
+    /// Content on a UNC share.
+    pub unc: Option<Unc>,
+    /// Nodes below the root with their own properties.
+    pub nodes: Vec<Node>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -164,6 +267,9 @@ pub mod win32 {
     pub const NO_LOGON_SERVERS: u32 = 1311;
     pub const LOGON_FAILURE: u32 = 1326;
     pub const ACCOUNT_DISABLED: u32 = 1331;
+    pub const LOGON_TYPE_NOT_GRANTED: u32 = 1385;
+    pub const ACCOUNT_EXPIRED: u32 = 1793;
+    pub const ACCOUNT_LOCKED_OUT: u32 = 1909;
 
     /// The symbolic name of a code.
     pub fn name(code: u32) -> &'static str {
@@ -173,6 +279,9 @@ pub mod win32 {
             NO_LOGON_SERVERS => "ERROR_NO_LOGON_SERVERS",
             LOGON_FAILURE => "ERROR_LOGON_FAILURE",
             ACCOUNT_DISABLED => "ERROR_ACCOUNT_DISABLED",
+            LOGON_TYPE_NOT_GRANTED => "ERROR_LOGON_TYPE_NOT_GRANTED",
+            ACCOUNT_EXPIRED => "ERROR_ACCOUNT_EXPIRED",
+            ACCOUNT_LOCKED_OUT => "ERROR_ACCOUNT_LOCKED_OUT",
             _ => "",
         }
     }
@@ -265,6 +374,26 @@ impl Response {
     }
 }
 
+/// `LogonMethod` by the LOGON32 name it stands for.
+pub fn logon_method_name(m: u8) -> &'static str {
+    match m {
+        0 => "INTERACTIVE",
+        1 => "BATCH",
+        2 => "NETWORK",
+        _ => "NETWORK_CLEARTEXT",
+    }
+}
+
+/// Whether `path` is `node` or below it (whole path segments, case-insensitive as IIS is).
+fn path_is_under(path: &str, node: &str) -> bool {
+    let node = node.trim_end_matches('/');
+    if node.is_empty() {
+        return true;
+    }
+    let (p, n) = (path.to_ascii_lowercase(), node.to_ascii_lowercase());
+    p == n || p.starts_with(&format!("{n}/"))
+}
+
 /// What a logon attempt came to.
 enum Logon {
     Ok(String),
@@ -299,10 +428,18 @@ impl Site {
             .find(|a| a.domain.eq_ignore_ascii_case(domain) && a.user.eq_ignore_ascii_case(user))
     }
 
-    /// `LogonUser(user, domain, password, LOGON32_LOGON_NETWORK_CLEARTEXT)` as IIS 6 calls it.
-    fn logon(&self, domain: &str, user: &str, password: &str, trace: &mut Vec<String>) -> Logon {
+    /// `LogonUser(user, domain, password, <LogonMethod>)` as IIS 6 calls it for Anonymous and
+    /// Basic: the password, then the account's state, then the right the logon type needs.
+    fn logon(
+        &self,
+        domain: &str,
+        user: &str,
+        password: Option<&str>,
+        trace: &mut Vec<String>,
+    ) -> Logon {
         let local = domain.eq_ignore_ascii_case(&self.machine);
-        let call = format!("LogonUser({domain}\\{user}, NETWORK_CLEARTEXT)");
+        let method = logon_method_name(self.logon_method);
+        let call = format!("LogonUser({domain}\\{user}, {method})");
         if !local {
             let in_domain = self
                 .domain
@@ -327,36 +464,53 @@ impl Site {
                 "{call}: the domain controller for {domain} checks the password"
             ));
         }
-        match self.account(domain, user) {
-            None => {
-                trace.push(format!("{call} → ERROR_LOGON_FAILURE: no such account"));
-                Logon::Failed {
-                    win32: win32::LOGON_FAILURE,
-                    why: "no such account".into(),
-                }
+        let fail = |trace: &mut Vec<String>, code: u32, why: &str| {
+            trace.push(format!("{call} → {}: {why}", win32::name(code)));
+            Logon::Failed {
+                win32: code,
+                why: why.to_string(),
             }
-            Some(a) if a.disabled => {
-                trace.push(format!("{call} → ERROR_ACCOUNT_DISABLED"));
-                Logon::Failed {
-                    win32: win32::ACCOUNT_DISABLED,
-                    why: "account disabled".into(),
-                }
-            }
-            Some(a) if a.password != password => {
-                trace.push(format!("{call} → ERROR_LOGON_FAILURE: wrong password"));
-                Logon::Failed {
-                    win32: win32::LOGON_FAILURE,
-                    why: "wrong password".into(),
-                }
-            }
-            Some(a) => {
-                trace.push(format!(
-                    "{call} → success: a token for {}\\{}",
-                    a.domain, a.user
-                ));
-                Logon::Ok(format!("{}\\{}", a.domain, a.user))
-            }
+        };
+        let Some(a) = self.account(domain, user) else {
+            return fail(trace, win32::LOGON_FAILURE, "no such account");
+        };
+        // `None`: sub-authentication, which vouches for the account without its password.
+        if password.is_some_and(|p| p != a.password) {
+            return fail(trace, win32::LOGON_FAILURE, "wrong password");
         }
+        if a.disabled {
+            return fail(trace, win32::ACCOUNT_DISABLED, "the account is disabled");
+        }
+        if a.expired {
+            return fail(trace, win32::ACCOUNT_EXPIRED, "the account has expired");
+        }
+        if a.locked_out {
+            return fail(
+                trace,
+                win32::ACCOUNT_LOCKED_OUT,
+                "the account is locked out",
+            );
+        }
+        let (right, has) = match self.logon_method {
+            0 => ("Log on locally", a.log_on_locally),
+            1 => ("Log on as a batch job", a.batch_logon),
+            _ => ("Access this computer from the network", a.network_logon),
+        };
+        if !has {
+            return fail(
+                trace,
+                win32::LOGON_TYPE_NOT_GRANTED,
+                &format!(
+                    "LogonMethod {} ({method}) needs the \"{right}\" right, which {}\\{} lacks",
+                    self.logon_method, a.domain, a.user
+                ),
+            );
+        }
+        trace.push(format!(
+            "{call} → success: a token for {}\\{}",
+            a.domain, a.user
+        ));
+        Logon::Ok(format!("{}\\{}", a.domain, a.user))
     }
 
     /// Splits a Basic user name into domain and user: `DOMAIN\user`, `user@dns.domain`, or
@@ -376,8 +530,121 @@ impl Site {
         (d, name.to_string())
     }
 
+    /// The path under the site root: `/lab/<id>/x` → `/x`.
+    pub fn site_path(&self, target: &str) -> String {
+        let path = target.split(['?', '#']).next().unwrap_or("/");
+        let prefix = format!("/lab/{}", self.id);
+        let rest = path
+            .strip_prefix(&prefix)
+            .filter(|r| r.is_empty() || r.starts_with('/'))
+            .unwrap_or(path);
+        if rest.is_empty() {
+            "/".into()
+        } else {
+            rest.to_string()
+        }
+    }
+
+    /// The site as it applies to `path`: the root's properties with those of every node on the
+    /// way down applied in order (metabase inheritance).
+    pub fn for_path(&self, path: &str) -> Site {
+        let mut site = self.clone();
+        let mut nodes: Vec<&Node> = self
+            .nodes
+            .iter()
+            .filter(|n| path_is_under(path, &n.path))
+            .collect();
+        nodes.sort_by_key(|n| n.path.trim_end_matches('/').len());
+        for n in nodes {
+            site.apply(n);
+        }
+        site
+    }
+
+    fn apply(&mut self, n: &Node) {
+        if let Some(v) = n.auth_flags {
+            self.auth_flags = v;
+        }
+        if let Some(v) = n.logon_method {
+            self.logon_method = v;
+        }
+        if let Some(v) = &n.anonymous_user {
+            self.anonymous_user = v.clone();
+        }
+        if let Some(v) = &n.anonymous_password {
+            self.anonymous_password = v.clone();
+        }
+        if let Some(v) = n.anonymous_password_sync {
+            self.anonymous_password_sync = v;
+        }
+        if let Some(v) = &n.realm {
+            self.realm = Some(v.clone());
+        }
+        if let Some(v) = &n.default_logon_domain {
+            self.default_logon_domain = Some(v.clone());
+        }
+        if let Some(v) = n.auth_persist_single_request {
+            self.auth_persist_single_request = v;
+        }
+        if let Some(v) = &n.default_doc {
+            self.default_doc = v.clone();
+        }
+        if let Some(v) = n.enable_default_doc {
+            self.enable_default_doc = v;
+        }
+        if let Some(v) = &n.unc {
+            self.unc = Some(v.clone());
+        }
+    }
+
     /// Answer `req` as IIS 6 would.
     pub fn handle(&self, req: &Request) -> Response {
+        let path = self.site_path(&req.target);
+        if self.nodes.is_empty() {
+            self.handle_effective(req)
+        } else {
+            self.for_path(&path).handle_effective(req)
+        }
+    }
+
+    /// The anonymous logon: with `AnonymousPasswordSync` through Iissuba.dll, which works only
+    /// for a LocalSystem worker process with Iissuba.dll registered; otherwise with
+    /// `AnonymousUserPass`.
+    fn anonymous_logon(&self, trace: &mut Vec<String>) -> Logon {
+        let (d, u) = match self.anonymous_user.split_once('\\') {
+            Some((d, u)) => (d.to_string(), u.to_string()),
+            None => (self.machine.clone(), self.anonymous_user.clone()),
+        };
+        if !self.anonymous_password_sync {
+            trace.push(format!(
+                "AnonymousPasswordSync is false: IIS logs on {} with AnonymousUserPass.",
+                self.anonymous_user
+            ));
+            return self.logon(&d, &u, Some(&self.anonymous_password), trace);
+        }
+        trace.push("AnonymousPasswordSync is true: IIS asks the sub-authentication package (Iissuba.dll) to log the anonymous account on without a password.".into());
+        let mut missing = Vec::new();
+        if self.worker_identity != Identity::LocalSystem {
+            missing.push(format!(
+                "the worker process runs as {}, not LocalSystem",
+                self.worker_identity.name()
+            ));
+        }
+        if !self.iissuba_registered {
+            missing.push("Iissuba.dll is not registered".to_string());
+        }
+        if !missing.is_empty() {
+            trace.push(format!("Sub-authentication fails: {} (IIS 6 guide: it needs a LocalSystem worker process, Iissuba.dll registered and AnonymousPasswordSync set).", missing.join(" and ")));
+            return Logon::Failed {
+                win32: win32::LOGON_FAILURE,
+                why: "sub-authentication logon failed".into(),
+            };
+        }
+        self.logon(&d, &u, None, trace)
+    }
+
+    /// Answer `req` with this site's properties already resolved for its path.
+    fn handle_effective(&self, req: &Request) -> Response {
         let mut trace = vec![format!(
             "Request for {} on connection #{}; AuthFlags = {}",
             req.target,
@@ -399,11 +666,7 @@ impl Site {
                     "No Authorization header and Anonymous is enabled: IIS tries no other method and logs on as {}.",
                     self.anonymous_user
                 ));
-                let (d, u) = match self.anonymous_user.split_once('\\') {
-                    Some((d, u)) => (d.to_string(), u.to_string()),
-                    None => (self.machine.clone(), self.anonymous_user.clone()),
-                };
-                return match self.logon(&d, &u, &self.anonymous_password, &mut trace) {
+                return match self.anonymous_logon(&mut trace) {
                     Logon::Ok(_) => self.ok(req, None, trace),
                     Logon::Failed { win32: code, .. } if flags.0 == AuthFlags::ANONYMOUS => {
                         trace.push(
@@ -463,7 +726,7 @@ impl Site {
         ));
         let (domain, user) = self.qualify(&decoded.user);
         let who = format!("{domain}\\{user}");
-        match self.logon(&domain, &user, &decoded.password, &mut trace) {
+        match self.logon(&domain, &user, Some(&decoded.password), &mut trace) {
             Logon::Ok(u) => self.ok(req, Some(u), trace),
             Logon::Failed { win32: code, why } => {
                 trace.push(format!("The logon failed ({why}): 401.1. The browser may ask again; IIS does not count attempts."));
@@ -478,7 +741,7 @@ impl Site {
         }
     }
 
-    fn base_headers(&self, req: &Request) -> Vec<(String, String)> {
+    pub(crate) fn base_headers(&self, req: &Request) -> Vec<(String, String)> {
         let mut h = vec![
             ("Date".into(), crate::time::http_date(req.now)),
             ("Server".into(), "Microsoft-IIS/6.0".into()),
@@ -519,9 +782,14 @@ impl Site {
         user: Option<String>,
         mut trace: Vec<String>,
     ) -> Response {
+        // Authenticated: now the file system decides (NTFS ACLs, default documents, UNC).
+        let served = match self.authorize(req, user.as_deref(), &mut trace) {
+            Ok(path) => path,
+            Err(refusal) => return self.refuse(req, refusal, trace, user),
+        };
         trace.push(match &user {
-            Some(u) => format!("Authenticated as {u}: IIS serves the page (200)."),
-            None => "Anonymous access granted: IIS serves the page (200).".into(),
+            Some(u) => format!("Authenticated as {u}: IIS serves {served} (200)."),
+            None => format!("Anonymous access granted: IIS serves {served} (200)."),
         });
         let mut headers = self.base_headers(req);
         headers.push(("Content-Type".into(), "text/html".into()));

@@ -79,3 +79,39 @@ pub fn welcome(site: &Site, user: Option<&str>) -> String {
         id = escape(&site.id),
     )
 }
+
+fn simple_page(title: &str, text: &str, heading: &str) -> String {
+    format!(
+        "<!DOCTYPE HTML PUBLIC \"-//W3C//DTD HTML 4.01//EN\" \"http://www.w3.org/TR/html4/strict.dtd\">\r\n\
+<HTML><HEAD><TITLE>{title}</TITLE>\r\n</HEAD><BODY><TABLE width=500 border=0 cellspacing=10><TR><TD>\r\n\
+<h1>{title}</h1>\r\n{text}\r\n<hr>\r\n<h2>{heading}<br>Internet Information Services (IIS)</h2>\r\n\
+</TD></TR></TABLE></BODY></HTML>\r\n"
+    )
+}
+
+/// IIS 6's 403.14 page.
+pub fn error_403_14() -> String {
+    simple_page(
+        "The website declined to show this webpage",
+        "A default document is not configured for the requested URL, and directory browsing is not enabled on the server.",
+        "HTTP Error 403.14 - Forbidden: Directory listing denied.",
+    )
+}
+
+/// IIS 6's 404 page.
+pub fn error_404() -> String {
+    simple_page(
+        "The page cannot be found",
+        "The page you are looking for might have been removed, had its name changed, or is temporarily unavailable.",
+        "HTTP Error 404 - File or directory not found.",
+    )
+}
+
+/// IIS 6's 500 page.
+pub fn error_500() -> String {
+    simple_page(
+        "The page cannot be displayed",
+        "There is a problem with the page you are trying to reach and it cannot be displayed.",
+        "HTTP 500 - Internal server error",
+    )
+}

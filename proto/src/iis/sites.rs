@@ -55,6 +55,19 @@ fn base(id: &str, title: &str, summary: &str, flags: u32) -> Site {
         ],
         dc_reachable: true,
         allow_keep_alive: true,
+        logon_method: 3,
+        anonymous_password_sync: false,
+        iissuba_registered: false,
+        worker_identity: super::Identity::NetworkService,
+        install: super::Install::Clean,
+        auth_persist_single_request: false,
+        default_doc: ["Default.htm", "Default.asp", "index.htm", "iisstart.htm"]
+            .map(String::from)
+            .to_vec(),
+        enable_default_doc: true,
+        files: Vec::new(),
+        unc: None,
+        nodes: Vec::new(),
     }
 }
 

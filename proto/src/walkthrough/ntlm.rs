@@ -148,6 +148,17 @@ fn fallback_site() -> crate::iis::Site {
         accounts: Vec::new(),
         dc_reachable: true,
         allow_keep_alive: true,
+        logon_method: 3,
+        anonymous_password_sync: false,
+        iissuba_registered: false,
+        worker_identity: crate::iis::Identity::NetworkService,
+        install: crate::iis::Install::Clean,
+        auth_persist_single_request: false,
+        default_doc: Vec::new(),
+        enable_default_doc: true,
+        files: Vec::new(),
+        unc: None,
+        nodes: Vec::new(),
     }
 }
 
