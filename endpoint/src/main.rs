@@ -35,6 +35,8 @@ Usage:
       line of standard input, never from an argument. Exit status: 0 matches, 1 does not, 2 usage.
   authscope sites
       List the lab sites and the demo accounts.
+  authscope scenarios
+      List the scenarios of the IIS 6 guide served under /lab/<scenario>/, with what IIS answers.
   authscope --help | --version
 ";
 
@@ -50,6 +52,15 @@ fn main() -> ExitCode {
         "challenge" => challenge_cmd::main(rest),
         "decode" => decode_cmd::main(rest),
         "ntlm" => ntlm_cmd::main(rest),
+        "scenarios" => {
+            for s in proto::iis::scenarios::all() {
+                println!(
+                    "/lab/{}{}\t{}\t{}\t[{}]",
+                    s.site.id, s.path, s.expect, s.site.title, s.guide
+                );
+            }
+            ExitCode::SUCCESS
+        }
         "sites" => {
             for s in proto::iis::sites::all() {
                 println!("/lab/{}/\t{}\t{}", s.id, s.title, s.summary);

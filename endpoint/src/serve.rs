@@ -122,8 +122,10 @@ async fn run(opts: Options) -> ExitCode {
             opts.dist.display()
         );
     }
+    // The lab sites and every scenario of the IIS 6 guide, each under /lab/<id>/.
     let hosts = proto::iis::sites::all()
         .into_iter()
+        .chain(proto::iis::scenarios::all().into_iter().map(|s| s.site))
         .map(|s| (s.id.clone(), proto::iis::host::Host::new(s)))
         .collect();
     let state = Arc::new(State {
@@ -248,6 +250,13 @@ fn lab_index() -> Response<Full<Bytes>> {
     let mut body = String::from("authscope IIS 6 lab sites\n\n");
     for s in proto::iis::sites::all() {
         body.push_str(&format!("/lab/{}/\t{}\n\t{}\n", s.id, s.title, s.summary));
+    }
+    body.push_str("\nScenarios of the IIS 6 guide (authscope scenarios):\n");
+    for s in proto::iis::scenarios::all() {
+        body.push_str(&format!(
+            "/lab/{}{}\t{} → {}\n",
+            s.site.id, s.path, s.site.title, s.expect
+        ));
     }
     body.push_str("\nDemo accounts:\n");
     for u in proto::iis::sites::DEMO_USERS {

@@ -297,3 +297,22 @@ fn an_authenticate_on_a_new_connection_gets_401_2() {
     assert_eq!(header(&h, "www-authenticate"), vec!["Negotiate", "NTLM"]);
     drop(c1);
 }
+
+#[test]
+fn the_guide_s_scenarios_answer_over_http() {
+    let d = dist();
+    let s = start(&d.0);
+    let (status, h, body) = get(&s.addr, "/lab/default-doc-401-3/", "");
+    assert_eq!(status, "HTTP/1.1 401 Unauthorized");
+    assert!(body.contains("HTTP Error 401.3"));
+    // Anonymous is the only method there: the 401.3 offers nothing else to try.
+    assert!(header(&h, "www-authenticate").is_empty());
+    let (status, _, body) = get(&s.addr, "/lab/unc-invalid/", "");
+    assert_eq!(status, "HTTP/1.1 500 Internal Server Error");
+    assert!(body.contains("HTTP 500 - Internal server error"));
+    let (status, _, _) = get(&s.addr, "/lab/logonmethod-cleartext/", "");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let (status, _, body) = get(&s.addr, "/lab/", "");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    assert!(body.contains("/lab/subauth-network-service/"));
+}

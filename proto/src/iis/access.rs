@@ -86,6 +86,17 @@ impl Site {
         }
         let find = |p: &str| self.files.iter().find(|f| f.path.eq_ignore_ascii_case(p));
         let file = if path.ends_with('/') {
+            let lower = path.to_ascii_lowercase();
+            if !self
+                .files
+                .iter()
+                .any(|f| f.path.to_ascii_lowercase().starts_with(&lower))
+            {
+                trace.push(format!(
+                    "No file lies under {path}: the directory does not exist: 404."
+                ));
+                return Err(Refusal::NotFound);
+            }
             if !self.enable_default_doc {
                 trace.push("The URL is a directory and EnableDefaultDoc is false: there is nothing to serve.".into());
                 return Err(Refusal::NoDefaultDocument);

@@ -17,6 +17,7 @@
 mod access;
 pub mod host;
 pub mod pages;
+pub mod scenarios;
 pub mod sites;
 
 use crate::basic::{self, Charset};

@@ -30,7 +30,8 @@ pub const DEMO_USERS: &[DemoUser] = &[
     },
 ];
 
-fn base(id: &str, title: &str, summary: &str, flags: u32) -> Site {
+/// A site of the lab machine (WEB01 in CONTOSO) with IIS 6 defaults and the demo accounts.
+pub fn base(id: &str, title: &str, summary: &str, flags: u32) -> Site {
     Site {
         id: id.into(),
         title: title.into(),

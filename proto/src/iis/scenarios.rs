@@ -1,0 +1,336 @@
+//! Every case of "401.1 and 401.2 - Authentication Problems" (IIS 6.0) as a named scenario: a
+//! site configured the way the guide describes, the request that shows the problem, and the
+//! answer IIS gives. The same scenarios are engine tests, lab sites on `authscope serve`
+//! (`/lab/<id>/`), and (next) the lab page's presets.
+
+use super::sites::base;
+use super::{Account, AuthFlags, FileEntry, Identity, Install, Node, Site, Unc};
+
+/// Who sends the request that shows the problem.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Client {
+    Anonymous,
+    Basic {
+        user: &'static str,
+        password: &'static str,
+    },
+    Ntlm {
+        user: &'static str,
+        domain: &'static str,
+        password: &'static str,
+    },
+}
+
+pub struct Scenario {
+    pub site: Site,
+    /// The guide's section this comes from.
+    pub guide: &'static str,
+    /// The path to request (under `/lab/<id>`).
+    pub path: &'static str,
+    pub client: Client,
+    /// What IIS answers: `200`, `401.1`, `401.2`, `401.3`, `403.14`, `500`…
+    pub expect: &'static str,
+    /// What to change to fix it (empty when nothing is wrong).
+    pub fix: &'static str,
+}
+
+fn files(entries: &[(&str, &[&str])]) -> Vec<FileEntry> {
+    entries
+        .iter()
+        .map(|(p, acl)| FileEntry {
+            path: p.to_string(),
+            acl: acl.iter().map(|a| a.to_string()).collect(),
+        })
+        .collect()
+}
+
+fn anon(id: &str, title: &str, summary: &str) -> Site {
+    let mut s = base(id, title, summary, AuthFlags::ANONYMOUS);
+    s.files = files(&[("/Default.htm", &["Everyone"])]);
+    s
+}
+
+fn with_iusr(site: &mut Site, f: impl Fn(&mut Account)) {
+    if let Some(a) = site.accounts.iter_mut().find(|a| a.user == "IUSR_WEB01") {
+        f(a);
+    }
+}
+
+/// Every shipped scenario.
+pub fn all() -> Vec<Scenario> {
+    let mut out = Vec::new();
+    let mut push = |site: Site, guide, path, client, expect, fix| {
+        out.push(Scenario {
+            site,
+            guide,
+            path,
+            client,
+            expect,
+            fix,
+        })
+    };
+
+    push(
+        anon(
+            "anon-ok",
+            "Anonymous works",
+            "Anonymous is enabled and IUSR_WEB01 logs on: IIS tries no other method.",
+        ),
+        "Multiple Authentication Methods",
+        "/",
+        Client::Anonymous,
+        "200",
+        "",
+    );
+
+    let mut s = anon("anon-fails-falls-through", "Anonymous fails, Basic enabled", "AnonymousUserPass no longer matches IUSR_WEB01's password; Basic is enabled too, so IIS answers 401.2 with its WWW-Authenticate list.");
+    s.auth_flags = AuthFlags(AuthFlags::ANONYMOUS | AuthFlags::BASIC);
+    s.anonymous_password = "an old password".into();
+    push(s, "Multiple Authentication Methods", "/", Client::Anonymous, "401.2", "Make AnonymousUserPass match the account's password (or use AnonymousPasswordSync correctly).");
+
+    let mut s = anon(
+        "anon-fails-alone",
+        "Anonymous fails, nothing else enabled",
+        "AnonymousUserPass is out of date and Anonymous is the only method: 401.1.",
+    );
+    s.anonymous_password = "an old password".into();
+    push(
+        s,
+        "Multiple Authentication Methods",
+        "/",
+        Client::Anonymous,
+        "401.1",
+        "Fix AnonymousUserPass.",
+    );
+
+    let mut s = anon("logonmethod-interactive", "LogonMethod 0 without \"Log on locally\"", "LogonMethod = 0 (INTERACTIVE, the pre-IIS 6 default) and IUSR_WEB01 lacks the \"Log on locally\" right: 401.1.");
+    s.logon_method = 0;
+    with_iusr(&mut s, |a| a.log_on_locally = false);
+    push(
+        s,
+        "LogonMethod Default Has Changed",
+        "/",
+        Client::Anonymous,
+        "401.1",
+        "Set LogonMethod to 3 (NETWORK_CLEARTEXT, the IIS 6 default) or grant \"Log on locally\".",
+    );
+
+    let mut s = anon("logonmethod-cleartext", "LogonMethod 3, same account", "The same account without \"Log on locally\", with LogonMethod = 3 (NETWORK_CLEARTEXT): it works.");
+    with_iusr(&mut s, |a| a.log_on_locally = false);
+    push(
+        s,
+        "LogonMethod Default Has Changed",
+        "/",
+        Client::Anonymous,
+        "200",
+        "",
+    );
+
+    let mut s = base("basic-logonmethod-interactive", "Basic with LogonMethod 0", "Basic only, LogonMethod = 0; alice lacks \"Log on locally\": her right password still gets 401.1.", AuthFlags::BASIC);
+    s.logon_method = 0;
+    if let Some(a) = s.accounts.iter_mut().find(|a| a.user == "alice") {
+        a.log_on_locally = false;
+    }
+    push(
+        s,
+        "LogonMethod Default Has Changed",
+        "/",
+        Client::Basic {
+            user: "alice",
+            password: "Wonderland1",
+        },
+        "401.1",
+        "Set LogonMethod to 3 or grant \"Log on locally\".",
+    );
+
+    push(
+        base(
+            "authflags-zero",
+            "No method enabled",
+            "AuthFlags = 0: 401.2 and no WWW-Authenticate header.",
+            0,
+        ),
+        "No Authentication Methods Selected (AuthFlags=0)",
+        "/",
+        Client::Anonymous,
+        "401.2",
+        "Enable an authentication method.",
+    );
+
+    let mut s = anon("subauth-ok", "Sub-authentication that works", "AnonymousPasswordSync = true, Iissuba.dll registered, worker process LocalSystem: IIS logs IUSR on without a stored password.");
+    s.anonymous_password_sync = true;
+    s.iissuba_registered = true;
+    s.worker_identity = Identity::LocalSystem;
+    s.anonymous_password = String::new();
+    push(
+        s,
+        "Anonymous Accounts Attempting Sub-authentication Logon",
+        "/",
+        Client::Anonymous,
+        "200",
+        "",
+    );
+
+    let mut s = anon("subauth-not-registered", "Sub-authentication, Iissuba.dll not registered", "A clean install: AnonymousPasswordSync set by hand, the worker process LocalSystem, but Iissuba.dll is not registered (the IIS 6 default): 401.1.");
+    s.anonymous_password_sync = true;
+    s.worker_identity = Identity::LocalSystem;
+    s.anonymous_password = String::new();
+    push(s, "Anonymous Accounts Attempting Sub-authentication Logon", "/", Client::Anonymous, "401.1", "Register Iissuba.dll, or set AnonymousPasswordSync to false and AnonymousUserPass to the password.");
+
+    let mut s = anon("subauth-network-service", "Sub-authentication after an upgrade", "Upgraded from IIS 5: AnonymousPasswordSync is still true and Iissuba.dll registered, but the worker process runs as NetworkService: 401.1.");
+    s.install = Install::Upgrade;
+    s.anonymous_password_sync = true;
+    s.iissuba_registered = true;
+    s.anonymous_password = String::new();
+    push(s, "Anonymous Accounts Attempting Sub-authentication Logon", "/", Client::Anonymous, "401.1", "Run the application pool as LocalSystem, or set AnonymousPasswordSync to false with the right AnonymousUserPass.");
+
+    let mut s = anon(
+        "anon-expired",
+        "Anonymous account expired",
+        "IUSR_WEB01 has expired: 401.1.",
+    );
+    with_iusr(&mut s, |a| a.expired = true);
+    push(
+        s,
+        "Anonymous Accounts Attempting Sub-authentication Logon",
+        "/",
+        Client::Anonymous,
+        "401.1",
+        "Renew the account (and set it never to expire).",
+    );
+
+    let mut s = anon(
+        "anon-locked-out",
+        "Anonymous account locked out",
+        "IUSR_WEB01 is locked out: 401.1.",
+    );
+    with_iusr(&mut s, |a| a.locked_out = true);
+    push(
+        s,
+        "Anonymous Accounts Attempting Sub-authentication Logon",
+        "/",
+        Client::Anonymous,
+        "401.1",
+        "Unlock the account; find what is sending bad passwords.",
+    );
+
+    let mut s = base("ntlm-persist-single-request", "NTLM with AuthPersistSingleRequest", "Integrated Windows with AuthPersistSingleRequest = true: every request on the connection must authenticate again.", AuthFlags::NTLM);
+    s.auth_persist_single_request = true;
+    push(
+        s,
+        "AuthPersistence Usage in IIS 6.0",
+        "/",
+        Client::Ntlm {
+            user: "bob",
+            domain: "CONTOSO",
+            password: "Builder2",
+        },
+        "200",
+        "",
+    );
+
+    let mut s = base("acl-denies-anonymous", "NTFS denies IUSR", "Anonymous and Basic enabled; Default.htm's ACL grants Authenticated Users only: the anonymous request gets 401.3 (and the browser may then send credentials).", AuthFlags::ANONYMOUS | AuthFlags::BASIC);
+    s.files = files(&[("/Default.htm", &["Authenticated Users"])]);
+    push(
+        s,
+        "401.3-Unauthorized: Access Is Denied Due to an ACL",
+        "/",
+        Client::Anonymous,
+        "401.3",
+        "Grant IUSR_WEB01 read access, or require authentication on purpose.",
+    );
+
+    let mut s = anon("default-doc-401-3", "First default document missing, second denied", "DefaultDoc = Default.htm, index.htm: Default.htm does not exist and index.htm denies IUSR_WEB01: 401.3 for the directory URL.");
+    s.default_doc = vec!["Default.htm".into(), "index.htm".into()];
+    s.files = files(&[("/index.htm", &["Administrators"])]);
+    push(
+        s,
+        "401.3-Unauthorized: Access Is Denied Due to an ACL",
+        "/",
+        Client::Anonymous,
+        "401.3",
+        "Check the default documents in order: restore Default.htm or fix index.htm's ACL.",
+    );
+
+    let mut s = anon("unc-valid", "UNC share with UNCUserName", "The content is on \\\\files\\web; UNCUserName CONTOSO\\svc-web with a valid UNCPassword reaches it for every request.");
+    s.accounts
+        .push(Account::new("CONTOSO", "svc-web", "Share4"));
+    s.unc = Some(Unc {
+        share: "\\\\files\\web".into(),
+        user: "CONTOSO\\svc-web".into(),
+        password: "Share4".into(),
+    });
+    s.files = files(&[("/Default.htm", &["CONTOSO\\svc-web"])]);
+    push(
+        s,
+        "Simplified UNC authentication model",
+        "/",
+        Client::Anonymous,
+        "200",
+        "",
+    );
+
+    let mut s = anon(
+        "unc-invalid",
+        "UNC share, wrong UNCPassword",
+        "UNCUserName is set but UNCPassword is wrong: 500.",
+    );
+    s.accounts
+        .push(Account::new("CONTOSO", "svc-web", "Share4"));
+    s.unc = Some(Unc {
+        share: "\\\\files\\web".into(),
+        user: "CONTOSO\\svc-web".into(),
+        password: "Share3".into(),
+    });
+    s.files = files(&[("/Default.htm", &["CONTOSO\\svc-web"])]);
+    push(
+        s,
+        "Simplified UNC authentication model",
+        "/",
+        Client::Anonymous,
+        "500",
+        "Set UNCPassword to the account's current password.",
+    );
+
+    let mut s = anon("unc-passthrough", "UNC share, request credentials passed through", "UNCUserName is empty: the request's own identity (IUSR_WEB01 here) goes to the share, whose ACL does not grant it: 401.3.");
+    s.unc = Some(Unc {
+        share: "\\\\files\\web".into(),
+        user: String::new(),
+        password: String::new(),
+    });
+    s.files = files(&[("/Default.htm", &["Authenticated Users"])]);
+    push(
+        s,
+        "Simplified UNC authentication model",
+        "/",
+        Client::Anonymous,
+        "401.3",
+        "Grant the request identity access on the share, or set UNCUserName and UNCPassword.",
+    );
+
+    let mut s = anon("vdir-inherits", "A virtual directory that requires Basic", "The root allows Anonymous; /app sets AuthFlags = AuthBasic, and /app/public below it inherits that: /app/public/ gets 401.2.");
+    s.nodes = vec![Node {
+        path: "/app".into(),
+        auth_flags: Some(AuthFlags(AuthFlags::BASIC)),
+        ..Node::default()
+    }];
+    s.files = files(&[
+        ("/Default.htm", &["Everyone"]),
+        ("/app/public/Default.htm", &["Everyone"]),
+    ]);
+    push(
+        s,
+        "Initial Isolation",
+        "/app/public/",
+        Client::Anonymous,
+        "401.2",
+        "Check AuthFlags on the node the URL maps to: adsutil.vbs get w3svc/1/root/app/AuthFlags.",
+    );
+
+    out
+}
+
+/// The scenario called `id`.
+pub fn by_id(id: &str) -> Option<Scenario> {
+    all().into_iter().find(|s| s.site.id == id)
+}

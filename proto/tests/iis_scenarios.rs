@@ -1,0 +1,251 @@
+//! Every scenario of the IIS 6 guide answers as the guide says (`proto::iis::scenarios`).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::cast_possible_truncation
+)]
+
+use base64::Engine;
+use proto::iis::host::Host;
+use proto::iis::scenarios::{self, Client, Scenario};
+use proto::iis::{Request, Response};
+use proto::ntlm::client::{Credentials, Entropy, Input, Mode, NtlmClient};
+
+const NOW: i64 = 1_795_761_633;
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+fn request(s: &Scenario, conn: u64, authz: Option<String>) -> Request {
+    let mut r = Request::get(
+        &format!("/lab/{}{}", s.site.id, s.path),
+        &s.site.host,
+        conn,
+        NOW,
+    );
+    if let Some(a) = authz {
+        r.headers.push(("Authorization".into(), a));
+    }
+    r
+}
+
+/// Sends the scenario's request the way its client would; returns the last response.
+fn send(s: &Scenario, host: &mut Host) -> Response {
+    match &s.client {
+        Client::Anonymous => host.handle(&request(s, 1, None), [1; 8]),
+        Client::Basic { user, password } => {
+            let v = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
+            host.handle(&request(s, 1, Some(format!("Basic {v}"))), [1; 8])
+        }
+        Client::Ntlm {
+            user,
+            domain,
+            password,
+        } => {
+            let creds = Credentials {
+                user: user.to_string(),
+                domain: domain.to_string(),
+                password: password.to_string(),
+                workstation: "WS".into(),
+            };
+            let (c, neg) = NtlmClient::new(creds, Mode::V2).step(Input::Begin).unwrap();
+            let r = host.handle(&request(s, 1, Some(format!("NTLM {}", b64(&neg)))), [2; 8]);
+            let token = r.header_values("WWW-Authenticate")[0]
+                .trim_start_matches("NTLM ")
+                .to_string();
+            let challenge = base64::engine::general_purpose::STANDARD
+                .decode(token)
+                .unwrap();
+            let entropy = Entropy {
+                client_challenge: [3; 8],
+                random_session_key: [4; 16],
+                now_filetime: 0,
+            };
+            let (_, auth) = c
+                .step(Input::Challenge {
+                    bytes: &challenge,
+                    entropy,
+                })
+                .unwrap();
+            host.handle(&request(s, 1, Some(format!("NTLM {}", b64(&auth)))), [2; 8])
+        }
+    }
+}
+
+#[test]
+fn every_scenario_answers_as_the_guide_says() {
+    let all = scenarios::all();
+    assert!(all.len() >= 18);
+    let mut failures = Vec::new();
+    for s in &all {
+        let mut host = Host::new(s.site.clone());
+        let r = send(s, &mut host);
+        if r.status_text() != s.expect {
+            failures.push(format!(
+                "{}: got {} expected {}\n  {}",
+                s.site.id,
+                r.status_text(),
+                s.expect,
+                r.trace.join("\n  ")
+            ));
+        }
+        assert!(
+            s.expect == "200" || !s.fix.is_empty(),
+            "{}: a failing scenario says how to fix it",
+            s.site.id
+        );
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+#[test]
+fn scenario_ids_are_unique_and_do_not_clash_with_the_lab_sites() {
+    let mut ids: Vec<String> = scenarios::all().into_iter().map(|s| s.site.id).collect();
+    ids.extend(proto::iis::sites::all().into_iter().map(|s| s.id));
+    let n = ids.len();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), n);
+}
+
+#[test]
+fn auth_persist_single_request_makes_every_request_authenticate() {
+    let s = scenarios::by_id("ntlm-persist-single-request").unwrap();
+    let mut host = Host::new(s.site.clone());
+    assert_eq!(send(&s, &mut host).status, 200);
+    // Same connection, no Authorization: with AuthPersistSingleRequest the identity is gone.
+    assert_eq!(host.handle(&request(&s, 1, None), [1; 8]).status, 401);
+    // The default keeps it.
+    let mut site = s.site.clone();
+    site.auth_persist_single_request = false;
+    let mut host = Host::new(site);
+    assert_eq!(send(&s, &mut host).status, 200);
+    assert_eq!(host.handle(&request(&s, 1, None), [1; 8]).status, 200);
+}
+
+#[test]
+fn the_401_3_default_document_case_names_both_documents_in_its_trace() {
+    let s = scenarios::by_id("default-doc-401-3").unwrap();
+    let r = send(&s, &mut Host::new(s.site.clone()));
+    let t = r.trace.join("\n");
+    assert!(t.contains("/Default.htm does not exist"), "{t}");
+    assert!(t.contains("/index.htm") && t.contains("401.3"), "{t}");
+    assert!(r.body.contains("HTTP Error 401.3 - Unauthorized: Access is denied due to an ACL set on the requested resource."));
+}
+
+#[test]
+fn inheritance_applies_the_nearest_node() {
+    let s = scenarios::by_id("vdir-inherits").unwrap();
+    let mut host = Host::new(s.site.clone());
+    let root = host.handle(
+        &Request::get("/lab/vdir-inherits/", "web01", 1, NOW),
+        [0; 8],
+    );
+    assert_eq!(root.status, 200);
+    let app = host.handle(
+        &Request::get("/lab/vdir-inherits/app/public/", "web01", 1, NOW),
+        [0; 8],
+    );
+    assert_eq!(app.status_text(), "401.2");
+    assert_eq!(
+        app.header_values("WWW-Authenticate"),
+        vec!["Basic realm=\"web01\""]
+    );
+    // A sibling whose name merely starts with "app" does not inherit.
+    let other = host.handle(
+        &Request::get("/lab/vdir-inherits/apple/", "web01", 1, NOW),
+        [0; 8],
+    );
+    assert_eq!(other.status_text(), "404");
+}
+
+#[test]
+fn logon_failures_log_the_windows_error() {
+    let s = scenarios::by_id("logonmethod-interactive").unwrap();
+    let r = send(&s, &mut Host::new(s.site.clone()));
+    assert!(r.log.format().ends_with("401 1 1385"), "{}", r.log.format());
+    let s = scenarios::by_id("anon-expired").unwrap();
+    assert!(send(&s, &mut Host::new(s.site.clone()))
+        .log
+        .format()
+        .ends_with("401 1 1793"));
+    let s = scenarios::by_id("anon-locked-out").unwrap();
+    assert!(send(&s, &mut Host::new(s.site.clone()))
+        .log
+        .format()
+        .ends_with("401 1 1909"));
+}
+
+/// xorshift64*: deterministic random site trees.
+struct Gen(u64);
+impl Gen {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+}
+
+#[test]
+fn random_site_trees_never_panic_and_inherit_like_a_simple_model() {
+    use proto::iis::{AuthFlags, Node};
+    const SEGMENTS: &[&str] = &["a", "b", "app", "App", "c"];
+    let mut g = Gen(0x1234_5678_9abc_def1);
+    for _ in 0..400 {
+        let mut site = proto::iis::sites::base("t", "t", "t", AuthFlags::ANONYMOUS);
+        let mut nodes = Vec::new();
+        for _ in 0..(g.next() % 6) {
+            let depth = 1 + g.next() % 3;
+            let path: String = (0..depth)
+                .map(|_| format!("/{}", g.pick(SEGMENTS)))
+                .collect();
+            let flags = [0, 1, 2, 3, 4, 5, 7][(g.next() % 7) as usize];
+            nodes.push(Node {
+                path,
+                auth_flags: (g.next() % 4 != 0).then_some(AuthFlags(flags)),
+                logon_method: Some((g.next() % 4) as u8),
+                ..Node::default()
+            });
+        }
+        site.nodes = nodes.clone();
+        for _ in 0..10 {
+            let depth = g.next() % 4;
+            let mut path: String = (0..depth)
+                .map(|_| format!("/{}", g.pick(SEGMENTS)))
+                .collect();
+            path.push('/');
+            // The independent model: walk the path's prefixes from the root; the last node set on
+            // a prefix wins (later definitions of the same path override earlier ones).
+            let mut expect = AuthFlags(AuthFlags::ANONYMOUS);
+            let segs: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+            for i in 0..=segs.len() {
+                let prefix = format!("/{}", segs[..i].join("/")).to_ascii_lowercase();
+                for n in &nodes {
+                    if n.path.to_ascii_lowercase() == prefix {
+                        if let Some(f) = n.auth_flags {
+                            expect = f;
+                        }
+                    }
+                }
+            }
+            assert_eq!(
+                site.for_path(&path).auth_flags,
+                expect,
+                "{path} in {nodes:?}"
+            );
+            // And the engine answers without panicking.
+            let mut host = Host::new(site.clone());
+            let _ = host.handle(
+                &Request::get(&format!("/lab/t{path}"), "web01", 1, NOW),
+                [0; 8],
+            );
+        }
+    }
+}
