@@ -15,8 +15,9 @@ const USAGE: &str = "\
 authscope: how a browser authenticates to a web server, and why it fails
 
 Usage:
-  authscope serve [--host ADDR] [--port PORT] [--dist DIR]
-      Serve the web app and the IIS 6 lab sites (/lab/<site>/) over real HTTP.
+  authscope serve [--host ADDR] [--port PORT] [--dist DIR] [--site FILE.toml]...
+      Serve the web app, the IIS 6 lab sites and the guide's scenarios (/lab/<id>/) over real
+      HTTP; each --site adds a site defined in TOML with metabase property names.
       Defaults: --host 127.0.0.1 --port 8080 --dist ./dist (or $AUTHSCOPE_DIST).
   authscope challenge [--browser PROFILE] HEADER...
       Parse WWW-Authenticate values (one argument per header field; `-` reads a pasted

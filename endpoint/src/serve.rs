@@ -24,6 +24,8 @@ struct Options {
     host: String,
     port: u16,
     dist: PathBuf,
+    /// Sites read from `--site FILE.toml`.
+    sites: Vec<proto::iis::Site>,
 }
 
 fn default_dist() -> PathBuf {
@@ -47,6 +49,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         host: "127.0.0.1".into(),
         port: 8080,
         dist: default_dist(),
+        sites: Vec::new(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -68,6 +71,19 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .map_err(|_| "--port needs a number from 0 to 65535".to_string())?
             }
             "--dist" => o.dist = PathBuf::from(value()?),
+            "--site" => {
+                let file = value()?;
+                let text =
+                    std::fs::read_to_string(&file).map_err(|e| format!("--site {file}: {e}"))?;
+                let stem = std::path::Path::new(&file)
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .unwrap_or("site")
+                    .to_string();
+                let site = proto::iis::site_file::parse(&text, &stem)
+                    .map_err(|e| format!("--site {file}: {e}"))?;
+                o.sites.push(site);
+            }
             other => return Err(format!("unknown option {other:?}")),
         }
     }
@@ -126,6 +142,7 @@ async fn run(opts: Options) -> ExitCode {
     let hosts = proto::iis::sites::all()
         .into_iter()
         .chain(proto::iis::scenarios::all().into_iter().map(|s| s.site))
+        .chain(opts.sites.iter().cloned())
         .map(|s| (s.id.clone(), proto::iis::host::Host::new(s)))
         .collect();
     let state = Arc::new(State {
@@ -135,6 +152,9 @@ async fn run(opts: Options) -> ExitCode {
     });
     println!("authscope is serving http://{addr}/");
     println!("lab sites: http://{addr}/lab/  (authscope sites lists them)");
+    for s in &opts.sites {
+        println!("site from file: http://{addr}/lab/{}/", s.id);
+    }
     println!("{}", proto::iis::LogLine::FIELDS);
     loop {
         let (stream, peer) = tokio::select! {

@@ -316,3 +316,47 @@ fn the_guide_s_scenarios_answer_over_http() {
     assert_eq!(status, "HTTP/1.1 200 OK");
     assert!(body.contains("/lab/subauth-network-service/"));
 }
+
+#[test]
+fn a_site_file_is_served_and_a_broken_one_is_refused_with_its_line() {
+    let d = dist();
+    let file = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../pkg-config/sites/intranet.toml"
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_authscope"))
+        .args(["serve", "--port", "0", "--site", file, "--dist"])
+        .arg(&d.0)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.as_mut().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .trim()
+        .trim_start_matches("authscope is serving http://")
+        .trim_end_matches('/')
+        .to_string();
+    let s = Server { child, addr };
+    let (status, _, _) = get(&s.addr, "/lab/intranet/", "");
+    assert_eq!(status, "HTTP/1.1 200 OK");
+    let (status, h, _) = get(&s.addr, "/lab/intranet/hr/", "");
+    assert_eq!(status, "HTTP/1.1 401 Unauthorized");
+    assert_eq!(header(&h, "www-authenticate"), vec!["Negotiate", "NTLM"]);
+    let (code, body) = curl_ntlm(&s.addr, "/lab/intranet/hr/", "CONTOSO\\bob:Builder2");
+    assert_eq!(code, "200", "{body}");
+
+    let bad = d.0.join("bad.toml");
+    std::fs::write(&bad, "[[node]]\npath = \"/\"\nAuthFlag = 5\n").unwrap();
+    let o = Command::new(env!("CARGO_BIN_EXE_authscope"))
+        .args(["serve", "--port", "0", "--site"])
+        .arg(&bad)
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("line 3") && err.contains("AuthFlag"), "{err}");
+}

@@ -18,6 +18,7 @@ mod access;
 pub mod host;
 pub mod pages;
 pub mod scenarios;
+pub mod site_file;
 pub mod sites;
 
 use crate::basic::{self, Charset};
