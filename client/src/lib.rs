@@ -34,6 +34,7 @@ pub fn app() -> Html {
         Route::Decoder => html! { <pages::decoder::Decoder /> },
         Route::Ntlm => html! { <pages::ntlm_walk::NtlmWalk /> },
         Route::Bench => html! { <pages::bench::Bench /> },
+        Route::Lab => html! { <pages::lab::Lab /> },
         Route::About => html! { <pages::about::About /> },
     };
     let tab = |r: Route, label: &str| {
@@ -49,6 +50,7 @@ pub fn app() -> Html {
                 { tab(Route::Basic, "Basic walkthrough") }
                 { tab(Route::Ntlm, "NTLM walkthrough") }
                 { tab(Route::Decoder, "Decoder") }
+                { tab(Route::Lab, "IIS lab") }
                 { tab(Route::About, "About") }
             </nav>
         </header>

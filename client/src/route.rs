@@ -11,6 +11,7 @@ pub enum Route {
     Decoder,
     Ntlm,
     Bench,
+    Lab,
     About,
 }
 
@@ -23,6 +24,7 @@ impl Route {
             "decode" => Route::Decoder,
             "ntlm" => Route::Ntlm,
             "bench" => Route::Bench,
+            "lab" => Route::Lab,
             "about" => Route::About,
             _ => Route::Headers,
         }
@@ -34,6 +36,7 @@ impl Route {
             Route::Decoder => "#/decode",
             Route::Ntlm => "#/ntlm",
             Route::Bench => "#/bench",
+            Route::Lab => "#/lab",
             Route::About => "#/about",
         }
     }

@@ -32,7 +32,7 @@ fn request(s: &Scenario, conn: u64, authz: Option<String>) -> Request {
     r
 }
 
-/// Sends the scenario's request the way its client would; returns the last response.
+/// Sends the scenario's request the way its client would, on `host`; returns the last response.
 fn send(s: &Scenario, host: &mut Host) -> Response {
     match &s.client {
         Client::Anonymous => host.handle(&request(s, 1, None), [1; 8]),
@@ -46,9 +46,9 @@ fn send(s: &Scenario, host: &mut Host) -> Response {
             password,
         } => {
             let creds = Credentials {
-                user: user.to_string(),
-                domain: domain.to_string(),
-                password: password.to_string(),
+                user: user.clone(),
+                domain: domain.clone(),
+                password: password.clone(),
                 workstation: "WS".into(),
             };
             let (c, neg) = NtlmClient::new(creds, Mode::V2).step(Input::Begin).unwrap();
@@ -72,6 +72,19 @@ fn send(s: &Scenario, host: &mut Host) -> Response {
                 .unwrap();
             host.handle(&request(s, 1, Some(format!("NTLM {}", b64(&auth)))), [2; 8])
         }
+    }
+}
+
+#[test]
+fn the_lab_s_send_gives_the_same_answers() {
+    for s in scenarios::all() {
+        let legs = scenarios::send(&s.site, s.path, &s.client, NOW);
+        assert_eq!(
+            legs.last().unwrap().status_text(),
+            s.expect,
+            "{}",
+            s.site.id
+        );
     }
 }
 

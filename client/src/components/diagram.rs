@@ -27,6 +27,19 @@ fn lane_x(lanes: &[Lane], lane: Lane) -> i32 {
     margin + i * (WIDTH - 2 * margin) / (n - 1)
 }
 
+/// The CSS class of a step's kind.
+fn kind_class(k: StepKind) -> &'static str {
+    match k {
+        StepKind::Request => "k-request",
+        StepKind::Response => "k-response",
+        StepKind::Choose => "k-choose",
+        StepKind::Dialog => "k-dialog",
+        StepKind::Page => "k-page",
+        StepKind::Connection => "k-connection",
+        StepKind::Backend => "k-backend",
+    }
+}
+
 fn status_class(step: &Step) -> &'static str {
     match step.status.as_deref() {
         Some(s) if s.starts_with('2') => "ok",
@@ -73,7 +86,7 @@ pub fn diagram(p: &Props) -> Html {
                     }
                 })
             };
-            let class = classes!("row", current.then_some("current"), status_class(s), format!("k-{:?}", s.kind).to_lowercase());
+            let class = classes!("row", current.then_some("current"), status_class(s), kind_class(s.kind));
             let label = format!("Step {}: {}", i + 1, s.label);
             let reply = s.kind == StepKind::Response || (s.kind == StepKind::Backend && s.from == Lane::DomainController);
             let body = if s.from != s.to {

@@ -24,7 +24,7 @@ pub fn source_view(p: &Props) -> Html {
         cuts.push(s.end().min(text.len()));
     }
     cuts.retain(|c| text.is_char_boundary(*c));
-    cuts.sort_unstable();
+    cuts.sort();
     cuts.dedup();
     let segments = cuts.windows(2).filter_map(|w| match w {
         [a, b] if a < b => Some((*a, *b)),

@@ -157,9 +157,9 @@ pub fn headers_lab() -> Html {
                         <ol class="seen">{ for c.seen.iter().map(|s| {
                             let (enter, leave) = highlight(s.span);
                             let what = match (&s.realm, &s.token) {
-                                (Some(r), _) => format!("scheme {:?}, realm {:?}", s.scheme, r),
-                                (None, Some(_)) => format!("scheme {:?} with a token", s.scheme),
-                                (None, None) => format!("scheme {:?}", s.scheme),
+                                (Some(r), _) => format!("scheme \"{}\", realm \"{}\"", s.scheme, r),
+                                (None, Some(_)) => format!("scheme \"{}\" with a token", s.scheme),
+                                (None, None) => format!("scheme \"{}\"", s.scheme),
                             };
                             html! { <li onmouseenter={enter} onmouseleave={leave}>{ what }{ s.unusable.as_ref().map(|u| format!(": {u}")).unwrap_or_default() }</li> }
                         }) }</ol>

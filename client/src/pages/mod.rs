@@ -3,4 +3,5 @@ pub mod basic_walk;
 pub mod bench;
 pub mod decoder;
 pub mod headers_lab;
+pub mod lab;
 pub mod ntlm_walk;

@@ -149,6 +149,17 @@ impl Parsed {
     }
 }
 
+/// A character named for a message: "a space", "a tab", or the character in quotes. (Not
+/// `{:?}`: Debug formatting drags Unicode escape tables into the wasm bundle.)
+fn describe_char(c: char) -> String {
+    match c {
+        ' ' => "a space".into(),
+        '\t' => "a tab".into(),
+        c if c.is_control() => format!("control character U+{:04X}", u32::from(c)),
+        c => format!("'{c}'"),
+    }
+}
+
 /// `tchar` of RFC 9110 §5.6.2.
 pub fn is_tchar(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
@@ -419,7 +430,10 @@ impl Parser<'_> {
                     Code::ExpectedScheme,
                     Span::new(i, stop),
                     cur,
-                    format!("expected an auth-scheme (a token), found {shown:?}; skipped to the next comma"),
+                    format!(
+                        "expected an auth-scheme (a token), found {}; skipped to the next comma",
+                        describe_char(shown)
+                    ),
                 );
                 i = stop;
                 cur = None;
@@ -563,7 +577,7 @@ impl Parser<'_> {
                     Code::MissingValue,
                     Span::new(name_span.start(), i),
                     Some(c),
-                    format!("parameter {:?} has no value", name_span.slice(self.src)),
+                    format!("parameter \"{}\" has no value", name_span.slice(self.src)),
                 );
                 (String::new(), false, Span::new(i, i))
             }
@@ -600,8 +614,9 @@ impl Parser<'_> {
             span,
             Some(c),
             format!(
-                "unquoted value contains {bad:?}, which a token may not hold: it should be a \
-                 quoted-string (browsers take the text up to the next comma)"
+                "unquoted value contains {}, which a token may not hold: it should be a \
+                 quoted-string (browsers take the text up to the next comma)",
+                describe_char(bad)
             ),
         );
         (trimmed.to_string(), false, span)
@@ -692,7 +707,7 @@ fn check_semantics(out: &mut Parsed, i: usize) {
                 Code::DuplicateParam,
                 p.span,
                 format!(
-                    "duplicate parameter {:?}: each name may occur once per challenge (RFC 9110 \
+                    "duplicate parameter \"{}\": each name may occur once per challenge (RFC 9110 \
                      §11.2); Firefox keeps the first, Chromium the last",
                     p.name
                 ),
@@ -757,7 +772,7 @@ fn check_semantics(out: &mut Parsed, i: usize) {
                         Code::BasicCharsetNotUtf8,
                         cs.span,
                         format!(
-                            "charset {:?}: the only allowed value is \"UTF-8\" (RFC 7617 §2.1)",
+                            "charset \"{}\": the only allowed value is \"UTF-8\" (RFC 7617 §2.1)",
                             cs.value
                         ),
                     );
@@ -782,7 +797,7 @@ fn check_semantics(out: &mut Parsed, i: usize) {
                         Code::DigestUnknownAlgorithm,
                         a.span,
                         format!(
-                            "unknown Digest algorithm {:?}: clients skip this challenge",
+                            "unknown Digest algorithm \"{}\": clients skip this challenge",
                             a.value
                         ),
                     );
@@ -833,7 +848,7 @@ fn check_semantics(out: &mut Parsed, i: usize) {
             Code::UnknownScheme,
             ch.scheme_span,
             format!(
-                "unknown scheme {:?}: clients skip challenges they do not know",
+                "unknown scheme \"{}\": clients skip challenges they do not know",
                 ch.scheme
             ),
         );

@@ -248,7 +248,7 @@ fn read_rest(
     match seen.kind {
         None if seen.scheme.contains(',') => {
             seen.unusable = Some(format!(
-                "the scheme reads as {:?}: the browser takes the first word, comma included",
+                "the scheme reads as \"{}\": the browser takes the first word, comma included",
                 seen.scheme
             ));
         }
@@ -385,7 +385,7 @@ fn chromium_pairs(rest: &str) -> Result<Vec<(String, String)>, String> {
             continue;
         }
         let Some(eq) = e.find('=') else {
-            return Err(format!("element {e:?} has no '='"));
+            return Err(format!("element \"{e}\" has no '='"));
         };
         let name = e.get(..eq).unwrap_or("").trim();
         let value = e
@@ -393,12 +393,12 @@ fn chromium_pairs(rest: &str) -> Result<Vec<(String, String)>, String> {
             .unwrap_or("")
             .trim_matches(|c: char| c.is_ascii_whitespace());
         if name.is_empty() {
-            return Err(format!("element {e:?} has no name"));
+            return Err(format!("element \"{e}\" has no name"));
         }
         let v = match value.as_bytes().first() {
             Some(&q @ (b'"' | b'\'')) => unquote(value.get(1..).unwrap_or(""), q),
             Some(_) => value.to_string(),
-            None => return Err(format!("parameter {name:?} has no value")),
+            None => return Err(format!("parameter \"{name}\" has no value")),
         };
         pairs.push((name.to_string(), v));
     }

@@ -722,7 +722,7 @@ impl Site {
             }
         };
         trace.push(format!(
-            "Authorization: Basic decodes (as ANSI) to user {:?} and a {}-character password.",
+            "Authorization: Basic decodes (as ANSI) to user \"{}\" and a {}-character password.",
             decoded.user,
             decoded.password.chars().count()
         ));

@@ -11,13 +11,13 @@ use super::{Account, AuthFlags, FileEntry, Identity, Install, Node, Site, Unc};
 pub enum Client {
     Anonymous,
     Basic {
-        user: &'static str,
-        password: &'static str,
+        user: String,
+        password: String,
     },
     Ntlm {
-        user: &'static str,
-        domain: &'static str,
-        password: &'static str,
+        user: String,
+        domain: String,
+        password: String,
     },
 }
 
@@ -136,8 +136,8 @@ pub fn all() -> Vec<Scenario> {
         "LogonMethod Default Has Changed",
         "/",
         Client::Basic {
-            user: "alice",
-            password: "Wonderland1",
+            user: "alice".into(),
+            password: "Wonderland1".into(),
         },
         "401.1",
         "Set LogonMethod to 3 or grant \"Log on locally\".",
@@ -221,9 +221,9 @@ pub fn all() -> Vec<Scenario> {
         "AuthPersistence Usage in IIS 6.0",
         "/",
         Client::Ntlm {
-            user: "bob",
-            domain: "CONTOSO",
-            password: "Builder2",
+            user: "bob".into(),
+            domain: "CONTOSO".into(),
+            password: "Builder2".into(),
         },
         "200",
         "",
@@ -333,4 +333,73 @@ pub fn all() -> Vec<Scenario> {
 /// The scenario called `id`.
 pub fn by_id(id: &str) -> Option<Scenario> {
     all().into_iter().find(|s| s.site.id == id)
+}
+
+/// Sends a request for `path` as `client` would, on one connection, and returns every response
+/// (one for anonymous and Basic, the two NTLM legs for NTLM). Randomness is fixed: the lab's
+/// answers are the same every time.
+pub fn send(site: &Site, path: &str, client: &Client, now: i64) -> Vec<super::Response> {
+    use crate::ntlm::client::{Credentials, Entropy, Input, Mode, NtlmClient};
+    use base64::Engine;
+    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+    let mut host = super::host::Host::new(site.clone());
+    let req = |authz: Option<String>| {
+        let mut r = super::Request::get(&format!("/lab/{}{}", site.id, path), &site.host, 1, now);
+        r.headers.push((
+            "User-Agent".into(),
+            crate::walkthrough::basic::user_agent(crate::http::Profile::Ie6).into(),
+        ));
+        if let Some(a) = authz {
+            r.headers.push(("Authorization".into(), a));
+        }
+        r
+    };
+    match client {
+        Client::Anonymous => vec![host.handle(&req(None), [1; 8])],
+        Client::Basic { user, password } => {
+            let v = b64(format!("{user}:{password}").as_bytes());
+            vec![host.handle(&req(Some(format!("Basic {v}"))), [1; 8])]
+        }
+        Client::Ntlm {
+            user,
+            domain,
+            password,
+        } => {
+            let creds = Credentials {
+                user: user.to_string(),
+                domain: domain.to_string(),
+                password: password.to_string(),
+                workstation: "WS01".into(),
+            };
+            let Ok((c, neg)) = NtlmClient::new(creds, Mode::V2).step(Input::Begin) else {
+                return Vec::new();
+            };
+            let first = host.handle(&req(Some(format!("NTLM {}", b64(&neg)))), [2; 8]);
+            let token = first
+                .header_values("WWW-Authenticate")
+                .first()
+                .and_then(|v| v.strip_prefix("NTLM "))
+                .map(str::to_string);
+            let Some(challenge) =
+                token.and_then(|t| base64::engine::general_purpose::STANDARD.decode(t).ok())
+            else {
+                return vec![first];
+            };
+            let entropy = Entropy {
+                client_challenge: [3; 8],
+                random_session_key: [4; 16],
+                now_filetime: 0,
+            };
+            match c.step(Input::Challenge {
+                bytes: &challenge,
+                entropy,
+            }) {
+                Ok((_, auth)) => {
+                    let second = host.handle(&req(Some(format!("NTLM {}", b64(&auth)))), [2; 8]);
+                    vec![first, second]
+                }
+                Err(_) => vec![first],
+            }
+        }
+    }
 }
