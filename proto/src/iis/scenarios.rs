@@ -327,6 +327,63 @@ pub fn all() -> Vec<Scenario> {
         "Check AuthFlags on the node the URL maps to: adsutil.vbs get w3svc/1/root/app/AuthFlags.",
     );
 
+    let ntlm_bob = || Client::Ntlm {
+        user: "bob".into(),
+        domain: "CONTOSO".into(),
+        password: "Builder2".into(),
+    };
+    let s = base("basic-wrong-password", "Basic, wrong password", "Basic only; alice types a wrong password: 401.1 (the browser, not IIS, decides when to stop asking).", AuthFlags::BASIC);
+    out.push(Scenario {
+        site: s,
+        guide: "Basic authentication",
+        path: "/",
+        client: Client::Basic {
+            user: "alice".into(),
+            password: "wonderland1".into(),
+        },
+        expect: "401.1",
+        fix: "Type the right password; check the account in Local Users and Groups.",
+    });
+    let mut s = base(
+        "basic-domain-dc-unreachable",
+        "Basic, domain account, no domain controller",
+        "Basic only; CONTOSO\\bob logs on while no domain controller answers: 401.2.",
+        AuthFlags::BASIC,
+    );
+    s.dc_reachable = false;
+    out.push(Scenario { site: s, guide: "Basic authentication", path: "/", client: Client::Basic { user: "CONTOSO\\bob".into(), password: "Builder2".into() }, expect: "401.2", fix: "Restore communication with a domain controller (IIS 6 guide: Basic is a quick way to test it)." });
+    let mut s = base("ntlm-keep-alive-off", "Integrated Windows, keep-alives off", "AllowKeepAlive = false: the AUTHENTICATE arrives on a new connection that never got the CHALLENGE: 401.2.", AuthFlags::NTLM);
+    s.allow_keep_alive = false;
+    out.push(Scenario {
+        site: s,
+        guide: "Windows NT Challenge/Response protocol (HTTP keep-alives)",
+        path: "/",
+        client: ntlm_bob(),
+        expect: "401.2",
+        fix: "Enable HTTP keep-alives (AllowKeepAlive = true).",
+    });
+    let s = base(
+        "ntlm-no-network-right",
+        "Integrated Windows, no network logon right",
+        "CONTOSO\\carol lacks \"Access this computer from the network\": 401.1.",
+        AuthFlags::NTLM,
+    );
+    out.push(Scenario { site: s, guide: "Windows NT Challenge/Response protocol (Security privileges)", path: "/", client: Client::Ntlm { user: "carol".into(), domain: "CONTOSO".into(), password: "Kiosk3".into() }, expect: "401.1", fix: "Grant \"Access this computer from the network\" to the user (or a group it belongs to)." });
+    let mut s = base(
+        "ntlm-dc-unreachable",
+        "Integrated Windows, no domain controller",
+        "A domain account's response must go to a domain controller, and none answers: 401.1.",
+        AuthFlags::NTLM,
+    );
+    s.dc_reachable = false;
+    out.push(Scenario {
+        site: s,
+        guide: "Windows NT Challenge/Response protocol (Domain controller communication)",
+        path: "/",
+        client: ntlm_bob(),
+        expect: "401.1",
+        fix: "Restore communication between the IIS server and a domain controller.",
+    });
     out
 }
 
@@ -343,8 +400,9 @@ pub fn send(site: &Site, path: &str, client: &Client, now: i64) -> Vec<super::Re
     use base64::Engine;
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
     let mut host = super::host::Host::new(site.clone());
-    let req = |authz: Option<String>| {
-        let mut r = super::Request::get(&format!("/lab/{}{}", site.id, path), &site.host, 1, now);
+    let req = |authz: Option<String>, conn: u64| {
+        let mut r =
+            super::Request::get(&format!("/lab/{}{}", site.id, path), &site.host, conn, now);
         r.headers.push((
             "User-Agent".into(),
             crate::walkthrough::basic::user_agent(crate::http::Profile::Ie6).into(),
@@ -355,10 +413,10 @@ pub fn send(site: &Site, path: &str, client: &Client, now: i64) -> Vec<super::Re
         r
     };
     match client {
-        Client::Anonymous => vec![host.handle(&req(None), [1; 8])],
+        Client::Anonymous => vec![host.handle(&req(None, 1), [1; 8])],
         Client::Basic { user, password } => {
             let v = b64(format!("{user}:{password}").as_bytes());
-            vec![host.handle(&req(Some(format!("Basic {v}"))), [1; 8])]
+            vec![host.handle(&req(Some(format!("Basic {v}")), 1), [1; 8])]
         }
         Client::Ntlm {
             user,
@@ -374,7 +432,18 @@ pub fn send(site: &Site, path: &str, client: &Client, now: i64) -> Vec<super::Re
             let Ok((c, neg)) = NtlmClient::new(creds, Mode::V2).step(Input::Begin) else {
                 return Vec::new();
             };
-            let first = host.handle(&req(Some(format!("NTLM {}", b64(&neg)))), [2; 8]);
+            let first = host.handle(&req(Some(format!("NTLM {}", b64(&neg))), 1), [2; 8]);
+            // With keep-alives off IIS closed the connection: the next leg goes on a new one.
+            let closes = first
+                .header_values("Connection")
+                .iter()
+                .any(|c| c.eq_ignore_ascii_case("close"));
+            let conn = if closes {
+                host.close(1);
+                2
+            } else {
+                1
+            };
             let token = first
                 .header_values("WWW-Authenticate")
                 .first()
@@ -395,7 +464,8 @@ pub fn send(site: &Site, path: &str, client: &Client, now: i64) -> Vec<super::Re
                 entropy,
             }) {
                 Ok((_, auth)) => {
-                    let second = host.handle(&req(Some(format!("NTLM {}", b64(&auth)))), [2; 8]);
+                    let second =
+                        host.handle(&req(Some(format!("NTLM {}", b64(&auth))), conn), [2; 8]);
                     vec![first, second]
                 }
                 Err(_) => vec![first],
