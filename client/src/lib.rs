@@ -24,10 +24,24 @@ impl DecoderInbox {
     }
 }
 
+/// A scenario handed to the IIS lab page (from the isolation assistant).
+#[derive(Clone, PartialEq)]
+pub struct LabInbox(pub UseStateHandle<Option<String>>);
+
+impl LabInbox {
+    pub fn open(&self, scenario: &str) {
+        self.0.set(Some(scenario.to_string()));
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_hash(Route::Lab.href());
+        }
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let route = route::use_route();
     let inbox = DecoderInbox(use_state(|| None));
+    let lab_inbox = LabInbox(use_state(|| None));
     let page = match route {
         Route::Headers => html! { <pages::headers_lab::HeadersLab /> },
         Route::Basic => html! { <pages::basic_walk::BasicWalk /> },
@@ -35,6 +49,7 @@ pub fn app() -> Html {
         Route::Ntlm => html! { <pages::ntlm_walk::NtlmWalk /> },
         Route::Bench => html! { <pages::bench::Bench /> },
         Route::Lab => html! { <pages::lab::Lab /> },
+        Route::Isolate => html! { <pages::isolate::Isolate /> },
         Route::About => html! { <pages::about::About /> },
     };
     let tab = |r: Route, label: &str| {
@@ -51,11 +66,14 @@ pub fn app() -> Html {
                 { tab(Route::Ntlm, "NTLM walkthrough") }
                 { tab(Route::Decoder, "Decoder") }
                 { tab(Route::Lab, "IIS lab") }
+                { tab(Route::Isolate, "Isolate a 401") }
                 { tab(Route::About, "About") }
             </nav>
         </header>
         <ContextProvider<DecoderInbox> context={inbox}>
-            <main id="main">{ page }</main>
+            <ContextProvider<LabInbox> context={lab_inbox}>
+                <main id="main">{ page }</main>
+            </ContextProvider<LabInbox>>
         </ContextProvider<DecoderInbox>>
         <footer class="foot">
             { "authscope runs entirely in this page: nothing you type leaves your browser. " }

@@ -12,6 +12,7 @@ pub enum Route {
     Ntlm,
     Bench,
     Lab,
+    Isolate,
     About,
 }
 
@@ -25,6 +26,7 @@ impl Route {
             "ntlm" => Route::Ntlm,
             "bench" => Route::Bench,
             "lab" => Route::Lab,
+            "isolate" => Route::Isolate,
             "about" => Route::About,
             _ => Route::Headers,
         }
@@ -37,6 +39,7 @@ impl Route {
             Route::Ntlm => "#/ntlm",
             Route::Bench => "#/bench",
             Route::Lab => "#/lab",
+            Route::Isolate => "#/isolate",
             Route::About => "#/about",
         }
     }

@@ -59,3 +59,18 @@ test('the default-document 401.3 and the UNC 500 scenarios', async () => {
   assert.equal(await lab.status(), '200');
   await context.close();
 });
+
+test('the isolation assistant leads from a 401.1 to the LogonMethod scenario in the lab', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#/isolate`);
+  await page.selectOption('[data-test=iso-status]', '401.1');
+  await page.fill('[data-test=iso-flags]', '1');
+  await page.selectOption('[data-test=iso-creds]', 'anonymous');
+  const titles = await page.locator('[data-test=cause] h4').allInnerTexts();
+  assert.ok(titles.some((t) => t.includes('LogonMethod 0')), titles.join('\n'));
+  await page.click('[data-test=open-logonmethod-interactive]');
+  await page.waitForSelector('[data-test=lab-status]');
+  assert.equal(await page.locator('[data-test=lab-scenario]').inputValue(), 'logonmethod-interactive');
+  assert.equal(await page.locator('[data-test=lab-status]').innerText(), '401.1');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

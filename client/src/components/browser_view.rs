@@ -3,31 +3,19 @@
 
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub url: AttrValue,
-    pub children: Html,
-}
-
-#[function_component(BrowserView)]
-pub fn browser_view(p: &Props) -> Html {
+/// A browser window showing `content` at `url` (a plain function: see `diagram`).
+pub fn browser_view(url: &str, content: Html) -> Html {
     html! {
         <figure class="browser" data-test="browser-view">
-            <div class="chrome"><span class="dots" aria-hidden="true">{"● ● ●"}</span><span class="url">{ p.url.clone() }</span></div>
-            <div class="viewport">{ p.children.clone() }</div>
+            <div class="chrome"><span class="dots" aria-hidden="true">{"● ● ●"}</span><span class="url">{ url.to_string() }</span></div>
+            <div class="viewport">{ content }</div>
         </figure>
     }
 }
 
 /// IIS 6's 401.x page as Internet Explorer showed it.
-#[derive(Properties, PartialEq)]
-pub struct ErrorPageProps {
-    pub substatus: u16,
-}
-
-#[function_component(ErrorPage)]
-pub fn error_page(p: &ErrorPageProps) -> Html {
-    let (text, heading) = proto::iis::pages::error_401_text(p.substatus);
+pub fn error_page(substatus: u16) -> Html {
+    let (text, heading) = proto::iis::pages::error_401_text(substatus);
     html! {
         <div class="iis-error" data-test="error-page">
             <h3>{ "You are not authorized to view this page" }</h3>
@@ -56,12 +44,12 @@ pub fn final_page(url: &str, user: Option<&str>, status: Option<&str>, narration
                 .nth(1)
                 .and_then(|x| x.parse().ok())
                 .unwrap_or(0);
-            html! { <ErrorPage substatus={sub} /> }
+            error_page(sub)
         }
         (None, Some(st)) if st.starts_with('2') => {
             html! { <div class="site-page" data-test="site-page"><h3>{ "Welcome" }</h3><p>{ "You are browsing anonymously." }</p></div> }
         }
         _ => html! { <p>{ narration.to_string() }</p> },
     };
-    html! { <BrowserView url={AttrValue::from(url.to_string())}>{ content }</BrowserView> }
+    browser_view(url, content)
 }

@@ -5,7 +5,8 @@ use proto::walkthrough::{Lane, Step, StepKind};
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+/// What the diagram draws. (A plain function, not a component: fewer Yew component
+/// instantiations keep the wasm bundle small.)
 pub struct Props {
     pub steps: Rc<Vec<Step>>,
     pub index: usize,
@@ -48,7 +49,6 @@ fn status_class(step: &Step) -> &'static str {
     }
 }
 
-#[function_component(Diagram)]
 pub fn diagram(p: &Props) -> Html {
     let n = i32::try_from(p.steps.len()).unwrap_or(0);
     let height = TOP + n * ROW + 16;

@@ -3,17 +3,16 @@
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+/// The examples and the text area (a plain function: see `diagram`).
 pub struct Props {
-    pub label: AttrValue,
-    pub test: AttrValue,
+    pub label: &'static str,
+    pub test: &'static str,
     pub rows: u32,
     /// (chip label, the text it loads).
     pub samples: Vec<(&'static str, String)>,
     pub text: UseStateHandle<String>,
 }
 
-#[function_component(PasteBox)]
 pub fn paste_box(p: &Props) -> Html {
     let oninput = {
         let text = p.text.clone();
@@ -39,8 +38,8 @@ pub fn paste_box(p: &Props) -> Html {
         <>
         <div class="samples" aria-label="Examples">{ chips }</div>
         <label class="paste">
-            <span>{ p.label.clone() }</span>
-            <textarea data-test={p.test.clone()} rows={p.rows.to_string()} spellcheck="false" value={(*p.text).clone()} {oninput} />
+            <span>{ p.label }</span>
+            <textarea data-test={p.test} rows={p.rows.to_string()} spellcheck="false" value={(*p.text).clone()} {oninput} />
         </label>
         </>
     }

@@ -140,14 +140,8 @@ pub fn use_player(len: usize) -> UseReducerHandle<Player> {
     player
 }
 
-#[derive(Properties, PartialEq)]
-pub struct ControlsProps {
-    pub player: UseReducerHandle<Player>,
-}
-
-#[function_component(Controls)]
-pub fn controls(p: &ControlsProps) -> Html {
-    let pl = &p.player;
+/// The step buttons and the counter (a plain function: see `diagram`).
+pub fn controls(pl: &UseReducerHandle<Player>) -> Html {
     let button = |label: Icon,
                   title: &'static str,
                   test: &'static str,

@@ -4,7 +4,7 @@ use proto::Span;
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
+/// What the source view marks (a plain function: see `diagram`).
 pub struct Props {
     pub text: Rc<String>,
     /// Challenge spans; the colour follows the index.
@@ -15,7 +15,6 @@ pub struct Props {
     pub on_select: Callback<Option<usize>>,
 }
 
-#[function_component(SourceView)]
 pub fn source_view(p: &Props) -> Html {
     let text = p.text.as_str();
     let mut cuts: Vec<usize> = vec![0, text.len()];

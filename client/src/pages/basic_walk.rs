@@ -1,9 +1,9 @@
 //! The Basic walkthrough: pick a site and a browser, type the passwords the user will try, and
 //! step through the exchange `proto` records against the simulated IIS 6 site.
 
-use crate::components::browser_view::{final_page, BrowserView};
-use crate::components::diagram::Diagram;
-use crate::components::player::{use_player, Action, Controls};
+use crate::components::browser_view::{browser_view, final_page};
+use crate::components::diagram::{diagram, Props as DiagramProps};
+use crate::components::player::{controls, use_player, Action};
 use crate::components::step_detail::StepDetail;
 use proto::http::Profile;
 use proto::iis::sites;
@@ -163,10 +163,10 @@ pub fn basic_walk() -> Html {
                     { " These demo passwords are shown on purpose: Basic sends them in the clear." }
                 </p>
             </section>
-            <Controls player={player.clone()} />
+            { controls(&player) }
             <p class="narration" aria-live="polite" data-test="narration">{ step.as_ref().map(|s| s.narration.clone()).unwrap_or_default() }</p>
             <div class="stage">
-                <Diagram steps={steps.clone()} {index} lanes={vec![Lane::Browser, Lane::Iis]} {on_select} />
+                { diagram(&DiagramProps { steps: steps.clone(), index, lanes: vec![Lane::Browser, Lane::Iis], on_select }) }
                 <div class="detail" data-test="detail">
                     { step.as_ref().map(|s| detail(s, &walk, &url)).unwrap_or_default() }
                 </div>
@@ -181,16 +181,17 @@ fn detail(s: &Step, walk: &Walkthrough, url: &str) -> Html {
         None => format!("attempt {n}"),
     });
     let view = match s.kind {
-        StepKind::Dialog => html! {
-            <BrowserView url={AttrValue::from(url.to_string())}>
+        StepKind::Dialog => browser_view(
+            url,
+            html! {
                 <div class="dialog" role="img" aria-label="The browser's credential dialog" data-test="dialog">
                     <div class="dialog-title">{ "Connect to web01.contoso.com" }</div>
                     <p>{ s.explanation.first().cloned().unwrap_or_default() }</p>
                     <p class="attempt">{ attempt.clone().unwrap_or_default() }</p>
                     <p>{ if s.label.contains("Cancel") { "The user presses Cancel." } else { "The user types a user name and password and presses OK." } }</p>
                 </div>
-            </BrowserView>
-        },
+            },
+        ),
         StepKind::Page => {
             let user = match &walk.outcome {
                 Outcome::Authorized(u) => Some(u.as_str()),

@@ -3,7 +3,7 @@
 
 use crate::components::layer_view::LayerView;
 use crate::components::password_check::PasswordCheck;
-use crate::components::paste_box::PasteBox;
+use crate::components::paste_box::{paste_box, Props as PasteProps};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -50,7 +50,7 @@ pub fn decoder() -> Html {
         <div class="page decoder">
             <h2>{ "Decoder" }</h2>
             <p class="lede">{ "Paste a header line, NTLM <base64>, Negotiate <base64>, bare base64 or hex. Everything is decoded here, in your browser." }</p>
-            <PasteBox label="Token or header" test="decode-input" rows={4} {samples} text={text.clone()} />
+            { paste_box(&PasteProps { label: "Token or header", test: "decode-input", rows: 4, samples, text: text.clone() }) }
             { if secret { html! {
                 <p class="secret" role="alert" data-test="credential-warning">
                     <b>{ "Credential-equivalent. " }</b>

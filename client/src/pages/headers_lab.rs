@@ -2,8 +2,8 @@
 //! challenge with the characters it came from, the diagnostics, and every browser profile's
 //! choice side by side with its reasons.
 
-use crate::components::paste_box::PasteBox;
-use crate::components::source_view::SourceView;
+use crate::components::paste_box::{paste_box, Props as PasteProps};
+use crate::components::source_view::{source_view, Props as SourceProps};
 use proto::http::{self, Level, Profile, Source};
 use proto::Span;
 use std::rc::Rc;
@@ -177,12 +177,12 @@ pub fn headers_lab() -> Html {
         <div class="page lab">
             <h2>{ "Headers lab" }</h2>
             <p class="lede">{ "Paste WWW-Authenticate values (one header per line) or a whole response header block. authscope reads them the way RFC 9110 does and the way each browser does." }</p>
-            <PasteBox label="Response headers or WWW-Authenticate values" test="headers-input" rows={6} {samples} text={text.clone()} />
+            { paste_box(&PasteProps { label: "Response headers or WWW-Authenticate values", test: "headers-input", rows: 6, samples, text: text.clone() }) }
             <p class="summary" data-test="summary">
                 { format!("{} header field{}, {} challenge{}", fields, if fields == 1 { "" } else { "s" }, a.parsed.challenges.len(), if a.parsed.challenges.len() == 1 { "" } else { "s" }) }
                 { if a.source.skipped_lines > 0 { format!("; {} other header line{} ignored", a.source.skipped_lines, if a.source.skipped_lines == 1 { "" } else { "s" }) } else { String::new() } }
             </p>
-            <SourceView text={source_text} challenges={spans} {broken} selected={*hover} on_select={select_challenge} />
+            { source_view(&SourceProps { text: source_text, challenges: spans, broken, selected: *hover, on_select: select_challenge }) }
             <div class="columns">
                 <section aria-labelledby="ch-h">
                     <h3 id="ch-h">{ "Challenges (RFC 9110 reading)" }</h3>

@@ -71,7 +71,17 @@ fn live(cb: Callback<Event>) -> Callback<InputEvent> {
 
 #[function_component(Lab)]
 pub fn lab() -> Html {
-    let state = use_state(|| load("anon-ok"));
+    let inbox = use_context::<crate::LabInbox>();
+    let handed = inbox.as_ref().and_then(|i| (*i.0).clone());
+    let state = use_state(|| load(handed.as_deref().unwrap_or("anon-ok")));
+    {
+        let inbox = inbox.clone();
+        use_effect_with((), move |_| {
+            if let Some(i) = inbox {
+                i.0.set(None);
+            }
+        });
+    }
     let now = use_state(|| {
         #[allow(clippy::cast_possible_truncation)]
         let secs = (js_sys::Date::now() / 1000.0) as i64;

@@ -2,9 +2,9 @@
 //! domain controller lanes, TCP connections, real tokens, and the failure variants.
 
 use crate::components::browser_view::final_page;
-use crate::components::diagram::Diagram;
+use crate::components::diagram::{diagram, Props as DiagramProps};
 use crate::components::live::Live;
-use crate::components::player::{use_player, Action, Controls};
+use crate::components::player::{controls, use_player, Action};
 use crate::components::step_detail::StepDetail;
 use proto::http::Profile;
 use proto::walkthrough::ntlm::{run, Outcome, Scenario, Variant, Walkthrough};
@@ -107,10 +107,10 @@ pub fn ntlm_walk() -> Html {
                 </div>
                 <p class="hint">{ "The user is CONTOSO\\bob (a domain account, so IIS passes the response to a domain controller); the variant with no network logon right uses CONTOSO\\carol. The site is /lab/integrated/ — the same site answers real NTLM on authscope serve (curl --ntlm -u 'CONTOSO\\bob:Builder2' …)." }</p>
             </section>
-            <Controls player={player.clone()} />
+            { controls(&player) }
             <p class="narration" aria-live="polite" data-test="narration">{ step.as_ref().map(|s| s.narration.clone()).unwrap_or_default() }</p>
             <div class="stage">
-                <Diagram steps={steps.clone()} {index} lanes={walk.lanes.clone()} {on_select} />
+                { diagram(&DiagramProps { steps: steps.clone(), index, lanes: walk.lanes.clone(), on_select }) }
                 <div class="detail" data-test="detail">
                     { step.map(|s| view(&s, &walk)).unwrap_or_default() }
                 </div>

@@ -16,6 +16,7 @@
 
 mod access;
 pub mod host;
+pub mod isolate;
 pub mod pages;
 pub mod scenarios;
 pub mod site_file;
