@@ -7,17 +7,11 @@
     clippy::cast_possible_truncation
 )]
 
-use base64::Engine;
 use proto::iis::host::Host;
-use proto::iis::scenarios::{self, Client, Scenario};
+use proto::iis::scenarios::{self, Scenario};
 use proto::iis::{Request, Response};
-use proto::ntlm::client::{Credentials, Entropy, Input, Mode, NtlmClient};
 
 const NOW: i64 = 1_795_761_633;
-
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
 
 fn request(s: &Scenario, conn: u64, authz: Option<String>) -> Request {
     let mut r = Request::get(
@@ -34,45 +28,9 @@ fn request(s: &Scenario, conn: u64, authz: Option<String>) -> Request {
 
 /// Sends the scenario's request the way its client would, on `host`; returns the last response.
 fn send(s: &Scenario, host: &mut Host) -> Response {
-    match &s.client {
-        Client::Anonymous => host.handle(&request(s, 1, None), [1; 8]),
-        Client::Basic { user, password } => {
-            let v = base64::engine::general_purpose::STANDARD.encode(format!("{user}:{password}"));
-            host.handle(&request(s, 1, Some(format!("Basic {v}"))), [1; 8])
-        }
-        Client::Ntlm {
-            user,
-            domain,
-            password,
-        } => {
-            let creds = Credentials {
-                user: user.clone(),
-                domain: domain.clone(),
-                password: password.clone(),
-                workstation: "WS".into(),
-            };
-            let (c, neg) = NtlmClient::new(creds, Mode::V2).step(Input::Begin).unwrap();
-            let r = host.handle(&request(s, 1, Some(format!("NTLM {}", b64(&neg)))), [2; 8]);
-            let token = r.header_values("WWW-Authenticate")[0]
-                .trim_start_matches("NTLM ")
-                .to_string();
-            let challenge = base64::engine::general_purpose::STANDARD
-                .decode(token)
-                .unwrap();
-            let entropy = Entropy {
-                client_challenge: [3; 8],
-                random_session_key: [4; 16],
-                now_filetime: 0,
-            };
-            let (_, auth) = c
-                .step(Input::Challenge {
-                    bytes: &challenge,
-                    entropy,
-                })
-                .unwrap();
-            host.handle(&request(s, 1, Some(format!("NTLM {}", b64(&auth)))), [2; 8])
-        }
-    }
+    scenarios::send_on(host, s.path, &s.client, NOW)
+        .pop()
+        .unwrap()
 }
 
 #[test]

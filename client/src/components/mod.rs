@@ -1,5 +1,6 @@
 pub mod browser_view;
 pub mod diagram;
+pub mod form;
 pub mod icons;
 pub mod layer_view;
 pub mod live;

@@ -10,7 +10,6 @@ use proto::iis::sites;
 use proto::walkthrough::basic::{run, Outcome, Scenario, Walkthrough};
 use proto::walkthrough::{Lane, Step, StepKind};
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The simulated clock: the walkthrough's `Date` headers and log lines use the page's time.
@@ -54,21 +53,6 @@ fn compute(i: &Inputs, now: i64) -> Walkthrough {
     })
 }
 
-fn input_value(e: &Event) -> String {
-    e.target()
-        .and_then(|t| {
-            t.clone()
-                .dyn_into::<web_sys::HtmlInputElement>()
-                .map(|i| i.value())
-                .or_else(|_| {
-                    t.dyn_into::<web_sys::HtmlSelectElement>()
-                        .map(|s| s.value())
-                })
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
 #[function_component(BasicWalk)]
 pub fn basic_walk() -> Html {
     let inputs = use_state(|| Inputs {
@@ -92,7 +76,7 @@ pub fn basic_walk() -> Html {
             let clock = clock.clone();
             Callback::from(move |e: Event| {
                 let mut next = (*inputs).clone();
-                f(&mut next, input_value(&e));
+                f(&mut next, crate::components::form::value_of(&e));
                 inputs.set(next);
                 clock.set(now());
             })
@@ -192,13 +176,12 @@ fn detail(s: &Step, walk: &Walkthrough, url: &str) -> Html {
                 </div>
             },
         ),
-        StepKind::Page => {
-            let user = match &walk.outcome {
-                Outcome::Authorized(u) => Some(u.as_str()),
-                _ => None,
-            };
-            final_page(url, user, s.status.as_deref(), &s.narration)
-        }
+        StepKind::Page => final_page(
+            url,
+            walk.outcome.authorized_user(),
+            s.status.as_deref(),
+            &s.narration,
+        ),
         _ => Html::default(),
     };
     html! { <StepDetail step={Rc::new(s.clone())} {view} /> }

@@ -1,22 +1,10 @@
 //! The isolation assistant: the IIS 6 guide's "Initial Isolation" as questions, leading to the
 //! likely causes, each with its check, its fix, and the lab scenario that reproduces it.
 
+use crate::components::form::{checked_of, value_of};
 use proto::iis::isolate::{self, Answers, Credentials};
 use proto::iis::AuthFlags;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
-
-fn value_of(e: &Event) -> String {
-    e.target()
-        .and_then(|t| {
-            t.clone()
-                .dyn_into::<web_sys::HtmlSelectElement>()
-                .map(|s| s.value())
-                .or_else(|_| t.dyn_into::<web_sys::HtmlInputElement>().map(|i| i.value()))
-                .ok()
-        })
-        .unwrap_or_default()
-}
 
 #[function_component(Isolate)]
 pub fn isolate() -> Html {
@@ -55,10 +43,7 @@ pub fn isolate() -> Html {
         let checked = *flags & b != 0;
         let flags = flags.clone();
         let onchange = Callback::from(move |e: Event| {
-            let on = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                .is_some_and(|i| i.checked());
+            let on = checked_of(&e);
             flags.set(if on { *flags | b } else { *flags & !b });
         });
         html! { <label class="check"><input type="checkbox" {checked} {onchange} data-test={format!("flag-{b}")} />{ label }</label> }

@@ -3,9 +3,9 @@
 //! and IIS's answer with its decisions. Every change re-runs the engine at once.
 
 use crate::components::browser_view::final_page;
+use crate::components::form::{checked_of, value_of as text_of};
 use proto::iis::scenarios::{self, Client};
 use proto::iis::{AuthFlags, Identity, Site};
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
@@ -39,27 +39,6 @@ fn load(id: &str) -> State {
             }
         }
     }
-}
-
-fn text_of(e: &Event) -> String {
-    e.target()
-        .and_then(|t| {
-            t.clone()
-                .dyn_into::<web_sys::HtmlInputElement>()
-                .map(|i| i.value())
-                .or_else(|_| {
-                    t.dyn_into::<web_sys::HtmlSelectElement>()
-                        .map(|s| s.value())
-                })
-                .ok()
-        })
-        .unwrap_or_default()
-}
-
-fn checked_of(e: &Event) -> bool {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-        .is_some_and(|i| i.checked())
 }
 
 type Edit = std::rc::Rc<dyn Fn(&mut State, &Event)>;

@@ -7,10 +7,9 @@ use crate::components::live::Live;
 use crate::components::player::{controls, use_player, Action};
 use crate::components::step_detail::StepDetail;
 use proto::http::Profile;
-use proto::walkthrough::ntlm::{run, Outcome, Scenario, Variant, Walkthrough};
+use proto::walkthrough::ntlm::{run, Scenario, Variant, Walkthrough};
 use proto::walkthrough::{Step, StepKind};
 use std::rc::Rc;
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
@@ -18,13 +17,6 @@ struct Inputs {
     variant: Variant,
     profile: Profile,
     negotiate_header: bool,
-}
-
-fn select_value(e: &Event) -> String {
-    e.target()
-        .and_then(|t| t.dyn_into::<web_sys::HtmlSelectElement>().ok())
-        .map(|s| s.value())
-        .unwrap_or_default()
 }
 
 #[function_component(NtlmWalk)]
@@ -53,7 +45,8 @@ pub fn ntlm_walk() -> Html {
         let inputs = inputs.clone();
         Callback::from(move |e: Event| {
             inputs.set(Inputs {
-                variant: Variant::from_id(&select_value(&e)).unwrap_or(Variant::Healthy),
+                variant: Variant::from_id(&crate::components::form::value_of(&e))
+                    .unwrap_or(Variant::Healthy),
                 ..(*inputs).clone()
             })
         })
@@ -62,7 +55,8 @@ pub fn ntlm_walk() -> Html {
         let inputs = inputs.clone();
         Callback::from(move |e: Event| {
             inputs.set(Inputs {
-                profile: Profile::from_id(&select_value(&e)).unwrap_or(Profile::Ie6),
+                profile: Profile::from_id(&crate::components::form::value_of(&e))
+                    .unwrap_or(Profile::Ie6),
                 ..(*inputs).clone()
             })
         })
@@ -71,7 +65,7 @@ pub fn ntlm_walk() -> Html {
         let inputs = inputs.clone();
         Callback::from(move |e: Event| {
             inputs.set(Inputs {
-                negotiate_header: select_value(&e) == "negotiate",
+                negotiate_header: crate::components::form::value_of(&e) == "negotiate",
                 ..(*inputs).clone()
             })
         })
@@ -123,13 +117,12 @@ pub fn ntlm_walk() -> Html {
 fn view(s: &Step, walk: &Walkthrough) -> Html {
     let url = "http://web01.contoso.com/lab/integrated/";
     let view = match s.kind {
-        StepKind::Page => {
-            let user = match &walk.outcome {
-                Outcome::Authorized(u) => Some(u.as_str()),
-                _ => None,
-            };
-            final_page(url, user, s.status.as_deref(), &s.narration)
-        }
+        StepKind::Page => final_page(
+            url,
+            walk.outcome.authorized_user(),
+            s.status.as_deref(),
+            &s.narration,
+        ),
         _ => Html::default(),
     };
     html! { <StepDetail step={Rc::new(s.clone())} {view} /> }

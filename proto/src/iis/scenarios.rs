@@ -396,10 +396,20 @@ pub fn by_id(id: &str) -> Option<Scenario> {
 /// (one for anonymous and Basic, the two NTLM legs for NTLM). Randomness is fixed: the lab's
 /// answers are the same every time.
 pub fn send(site: &Site, path: &str, client: &Client, now: i64) -> Vec<super::Response> {
+    send_on(&mut super::host::Host::new(site.clone()), path, client, now)
+}
+
+/// [`send`] on an existing host (whose connections may already carry state), on connection 1.
+pub fn send_on(
+    host: &mut super::host::Host,
+    path: &str,
+    client: &Client,
+    now: i64,
+) -> Vec<super::Response> {
     use crate::ntlm::client::{Credentials, Entropy, Input, Mode, NtlmClient};
     use base64::Engine;
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-    let mut host = super::host::Host::new(site.clone());
+    let site = host.site.clone();
     let req = |authz: Option<String>, conn: u64| {
         let mut r =
             super::Request::get(&format!("/lab/{}{}", site.id, path), &site.host, conn, now);

@@ -28,6 +28,16 @@ pub enum Outcome {
     OtherStatus(u16),
 }
 
+impl Outcome {
+    /// The user the browser ended up logged on as, if any.
+    pub fn authorized_user(&self) -> Option<&str> {
+        match self {
+            Outcome::Authorized(u) => Some(u),
+            _ => None,
+        }
+    }
+}
+
 /// What the browser does, for the driver to carry out.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Event {

@@ -97,6 +97,16 @@ pub enum Outcome {
     OtherScheme(String),
 }
 
+impl Outcome {
+    /// The user the browser ended up logged on as, if any.
+    pub fn authorized_user(&self) -> Option<&str> {
+        match self {
+            Outcome::Authorized(u) => Some(u),
+            _ => None,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Walkthrough {
     pub steps: Vec<Step>,

@@ -1,0 +1,27 @@
+//! Reading form controls from their events.
+
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// The value of the input, select or text area an event came from.
+pub fn value_of(e: &Event) -> String {
+    let Some(t) = e.target() else {
+        return String::new();
+    };
+    if let Some(i) = t.dyn_ref::<web_sys::HtmlInputElement>() {
+        return i.value();
+    }
+    if let Some(s) = t.dyn_ref::<web_sys::HtmlSelectElement>() {
+        return s.value();
+    }
+    t.dyn_ref::<web_sys::HtmlTextAreaElement>()
+        .map(|a| a.value())
+        .unwrap_or_default()
+}
+
+/// Whether the checkbox an event came from is checked.
+pub fn checked_of(e: &Event) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .is_some_and(|i| i.checked())
+}
