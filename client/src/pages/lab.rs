@@ -3,9 +3,11 @@
 //! and IIS's answer with its decisions. Every change re-runs the engine at once.
 
 use crate::components::browser_view::final_page;
+use crate::components::diagram::{diagram, Props as DiagramProps};
 use crate::components::form::{checked_of, value_of as text_of};
 use proto::iis::scenarios::{self, Client};
 use proto::iis::{AuthFlags, Identity, Site};
+use proto::walkthrough::Lane;
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]
@@ -92,7 +94,8 @@ pub fn lab() -> Html {
     };
     let s = &*state;
     let site = &s.site;
-    let last = legs.last().cloned();
+    let last = legs.last().map(|x| x.response.clone());
+    let steps = std::rc::Rc::new(proto::walkthrough::exchange_steps(&legs));
     let all = scenarios::all();
     let current = all.iter().find(|x| x.site.id == s.scenario);
 
@@ -185,8 +188,9 @@ pub fn lab() -> Html {
             <div class="lab-result">
                 <h3>{ "IIS answers " }<span class={classes!("badge", if r.status == 200 { "ok" } else { "bad" })} data-test="lab-status">{ st.clone() }</span></h3>
                 { view }
+                { diagram(&DiagramProps { steps: steps.clone(), index: steps.len().saturating_sub(1), lanes: vec![Lane::Browser, Lane::Iis], on_select: Callback::noop() }) }
                 <h4>{ "W3C log" }</h4>
-                <pre data-test="lab-log">{ proto::iis::LogLine::FIELDS }{ for legs.iter().map(|l| format!("\n{}", l.log.format())) }</pre>
+                <pre data-test="lab-log">{ proto::iis::LogLine::FIELDS }{ for legs.iter().map(|l| format!("\n{}", l.response.log.format())) }</pre>
                 <h4>{ "IIS's decisions" }</h4>
                 <ol class="trace" data-test="lab-trace">{ for r.trace.iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ol>
                 <details class="wire"><summary>{ "Full response" }</summary><pre>{ r.to_http() }</pre></details>

@@ -392,10 +392,17 @@ pub fn by_id(id: &str) -> Option<Scenario> {
     all().into_iter().find(|s| s.site.id == id)
 }
 
+/// One request and IIS's response to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Exchange {
+    pub request: super::Request,
+    pub response: super::Response,
+}
+
 /// Sends a request for `path` as `client` would, on one connection, and returns every response
 /// (one for anonymous and Basic, the two NTLM legs for NTLM). Randomness is fixed: the lab's
 /// answers are the same every time.
-pub fn send(site: &Site, path: &str, client: &Client, now: i64) -> Vec<super::Response> {
+pub fn send(site: &Site, path: &str, client: &Client, now: i64) -> Vec<Exchange> {
     send_on(&mut super::host::Host::new(site.clone()), path, client, now)
 }
 
@@ -405,7 +412,7 @@ pub fn send_on(
     path: &str,
     client: &Client,
     now: i64,
-) -> Vec<super::Response> {
+) -> Vec<Exchange> {
     use crate::ntlm::client::{Credentials, Entropy, Input, Mode, NtlmClient};
     use base64::Engine;
     let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
@@ -422,11 +429,15 @@ pub fn send_on(
         }
         r
     };
+    let mut exchange = |request: super::Request, entropy: [u8; 8]| {
+        let response = host.handle(&request, entropy);
+        Exchange { request, response }
+    };
     match client {
-        Client::Anonymous => vec![host.handle(&req(None, 1), [1; 8])],
+        Client::Anonymous => vec![exchange(req(None, 1), [1; 8])],
         Client::Basic { user, password } => {
             let v = b64(format!("{user}:{password}").as_bytes());
-            vec![host.handle(&req(Some(format!("Basic {v}")), 1), [1; 8])]
+            vec![exchange(req(Some(format!("Basic {v}")), 1), [1; 8])]
         }
         Client::Ntlm {
             user,
@@ -442,19 +453,16 @@ pub fn send_on(
             let Ok((c, neg)) = NtlmClient::new(creds, Mode::V2).step(Input::Begin) else {
                 return Vec::new();
             };
-            let first = host.handle(&req(Some(format!("NTLM {}", b64(&neg))), 1), [2; 8]);
+            let first = exchange(req(Some(format!("NTLM {}", b64(&neg))), 1), [2; 8]);
             // With keep-alives off IIS closed the connection: the next leg goes on a new one.
             let closes = first
+                .response
                 .header_values("Connection")
                 .iter()
                 .any(|c| c.eq_ignore_ascii_case("close"));
-            let conn = if closes {
-                host.close(1);
-                2
-            } else {
-                1
-            };
+            let conn = if closes { 2 } else { 1 };
             let token = first
+                .response
                 .header_values("WWW-Authenticate")
                 .first()
                 .and_then(|v| v.strip_prefix("NTLM "))
@@ -474,8 +482,7 @@ pub fn send_on(
                 entropy,
             }) {
                 Ok((_, auth)) => {
-                    let second =
-                        host.handle(&req(Some(format!("NTLM {}", b64(&auth))), conn), [2; 8]);
+                    let second = exchange(req(Some(format!("NTLM {}", b64(&auth))), conn), [2; 8]);
                     vec![first, second]
                 }
                 Err(_) => vec![first],

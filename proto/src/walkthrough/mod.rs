@@ -116,3 +116,46 @@ impl Step {
         }
     }
 }
+
+/// Steps for the diagram from plain exchanges (the IIS lab's requests): each request and its
+/// response, labelled with the Authorization scheme and the status.
+pub fn exchange_steps(exchanges: &[crate::iis::scenarios::Exchange]) -> Vec<Step> {
+    let mut out = Vec::new();
+    for x in exchanges {
+        let scheme = x
+            .request
+            .header("Authorization")
+            .and_then(|a| a.split(' ').next())
+            .map(|s| format!(" + Authorization: {s}"));
+        let mut req = Step::new(
+            StepKind::Request,
+            Lane::Browser,
+            Lane::Iis,
+            format!(
+                "GET{}, conn #{}",
+                scheme.unwrap_or_default(),
+                x.request.connection
+            ),
+            "Request",
+        );
+        req.http = Some(x.request.to_http());
+        req.connection = Some(x.request.connection);
+        out.push(req);
+        let r = &x.response;
+        let st = r.status_text();
+        let mut resp = Step::new(
+            StepKind::Response,
+            Lane::Iis,
+            Lane::Browser,
+            format!("{st} {}", r.reason),
+            format!("IIS answers {st}"),
+        );
+        resp.status = Some(st);
+        resp.http = Some(r.to_http());
+        resp.log = Some(r.log.format());
+        resp.trace = r.trace.clone();
+        resp.connection = Some(x.request.connection);
+        out.push(resp);
+    }
+    out
+}
