@@ -110,7 +110,7 @@ pub fn password_check() -> Html {
         }
     };
     html! {
-        <section class="check" aria-labelledby="check-h">
+        <section class="pwcheck" aria-labelledby="check-h">
             <h3 id="check-h">{ "Check with a password" }</h3>
             <p class="secret">
                 <b>{ "Runs in this page only. " }</b>
