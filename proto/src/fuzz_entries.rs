@@ -78,3 +78,16 @@ pub fn decode(data: &[u8]) {
     }
     let _ = d.to_json();
 }
+
+/// A site definition file (TOML with metabase names) through the parser and, when it parses,
+/// one request through the engine.
+pub fn site_file(data: &[u8]) {
+    let text = String::from_utf8_lossy(data);
+    if let Ok(site) = crate::iis::site_file::parse(&text, "fuzz") {
+        let mut host = crate::iis::host::Host::new(site);
+        let _ = host.handle(
+            &crate::iis::Request::get("/lab/fuzz/", "web01", 1, 0),
+            [0; 8],
+        );
+    }
+}

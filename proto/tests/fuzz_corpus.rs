@@ -32,6 +32,7 @@ fn corpus_replays_without_panics() {
     assert!(replay("basic_decode", proto::fuzz_entries::basic_decode) >= 5);
     assert!(replay("ntlm", proto::fuzz_entries::ntlm) >= 3);
     assert!(replay("decode", proto::fuzz_entries::decode) >= 3);
+    assert!(replay("site_file", proto::fuzz_entries::site_file) >= 2);
 }
 
 /// xorshift64*: deterministic bytes biased towards the characters the grammar cares about.

@@ -142,34 +142,12 @@ fn setup(v: Variant) -> (crate::iis::Site, Credentials) {
 
 /// The lab always has the "integrated" site; this keeps the driver total without it.
 fn fallback_site() -> crate::iis::Site {
-    crate::iis::Site {
-        id: "integrated".into(),
-        title: String::new(),
-        summary: String::new(),
-        host: "web01.contoso.com".into(),
-        machine: "WEB01".into(),
-        domain: Some("CONTOSO".into()),
-        auth_flags: crate::iis::AuthFlags(crate::iis::AuthFlags::NTLM),
-        nt_auth_providers: vec!["Negotiate".into(), "NTLM".into()],
-        realm: None,
-        default_logon_domain: None,
-        anonymous_user: "IUSR_WEB01".into(),
-        anonymous_password: String::new(),
-        accounts: Vec::new(),
-        dc_reachable: true,
-        allow_keep_alive: true,
-        logon_method: 3,
-        anonymous_password_sync: false,
-        iissuba_registered: false,
-        worker_identity: crate::iis::Identity::NetworkService,
-        install: crate::iis::Install::Clean,
-        auth_persist_single_request: false,
-        default_doc: Vec::new(),
-        enable_default_doc: true,
-        files: Vec::new(),
-        unc: None,
-        nodes: Vec::new(),
-    }
+    sites::base(
+        "integrated",
+        "Integrated Windows only",
+        "",
+        crate::iis::AuthFlags::NTLM,
+    )
 }
 
 struct Driver {
