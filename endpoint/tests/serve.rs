@@ -24,8 +24,15 @@ impl Drop for Server {
 }
 
 fn start(dist: &std::path::Path) -> Server {
+    start_with(dist, &[])
+}
+
+/// `authscope serve` on a free port with `extra` arguments; the URL is its first line.
+fn start_with(dist: &std::path::Path, extra: &[&str]) -> Server {
     let mut child = Command::new(env!("CARGO_BIN_EXE_authscope"))
-        .args(["serve", "--port", "0", "--dist"])
+        .args(["serve", "--port", "0"])
+        .args(extra)
+        .arg("--dist")
         .arg(dist)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -324,23 +331,7 @@ fn a_site_file_is_served_and_a_broken_one_is_refused_with_its_line() {
         env!("CARGO_MANIFEST_DIR"),
         "/../pkg-config/sites/intranet.toml"
     );
-    let mut child = Command::new(env!("CARGO_BIN_EXE_authscope"))
-        .args(["serve", "--port", "0", "--site", file, "--dist"])
-        .arg(&d.0)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.as_mut().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let addr = line
-        .trim()
-        .trim_start_matches("authscope is serving http://")
-        .trim_end_matches('/')
-        .to_string();
-    let s = Server { child, addr };
+    let s = start_with(&d.0, &["--site", file]);
     let (status, _, _) = get(&s.addr, "/lab/intranet/", "");
     assert_eq!(status, "HTTP/1.1 200 OK");
     let (status, h, _) = get(&s.addr, "/lab/intranet/hr/", "");
