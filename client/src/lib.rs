@@ -50,7 +50,7 @@ pub fn app() -> Html {
         Route::Bench => html! { <pages::bench::Bench /> },
         Route::Lab => html! { <pages::lab::Lab /> },
         Route::Isolate => html! { <pages::isolate::Isolate /> },
-        Route::About => html! { <pages::about::About /> },
+        Route::About => pages::about::about(),
     };
     let tab = |r: Route, label: &str| {
         let current = (r == route).then_some("page");

@@ -208,3 +208,23 @@ fn random_site_trees_never_panic_and_inherit_like_a_simple_model() {
         }
     }
 }
+
+#[test]
+fn an_edit_absorbed_by_a_node_changes_that_subtree_only() {
+    let s = scenarios::by_id("vdir-inherits").unwrap();
+    let mut site = s.site.clone();
+    let before = site.for_path("/app");
+    let mut after = before.clone();
+    after.auth_flags = proto::iis::AuthFlags(proto::iis::AuthFlags::ANONYMOUS);
+    site.nodes[0].absorb(&before, &after);
+    assert_eq!(
+        site.for_path("/app/public/").auth_flags.0,
+        proto::iis::AuthFlags::ANONYMOUS
+    );
+    assert_eq!(
+        site.nodes[0].logon_method, None,
+        "only the edited property is set on the node"
+    );
+    let legs = scenarios::send(&site, "/app/public/", &scenarios::Client::Anonymous, NOW);
+    assert_eq!(legs.last().unwrap().response.status, 200);
+}

@@ -74,3 +74,18 @@ test('the isolation assistant leads from a 401.1 to the LogonMethod scenario in 
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('editing a node changes what its subtree inherits', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#/lab`);
+  const lab = new LabPage(page);
+  await lab.scenario('vdir-inherits');
+  assert.equal(await lab.status(), '401.2');
+  // At the root Anonymous is on; at /app it is not.
+  assert.equal(await page.isChecked('[data-test=auth-anonymous]'), true);
+  await page.selectOption('[data-test=lab-node]', '0');
+  assert.equal(await page.isChecked('[data-test=auth-anonymous]'), false);
+  await page.check('[data-test=auth-anonymous]');
+  assert.equal(await lab.status(), '200');
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -6,17 +6,10 @@ use proto::walkthrough::{Step, StepKind};
 use std::rc::Rc;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
-pub struct Props {
-    pub step: Rc<Step>,
-    /// What the browser window shows at this step (dialog, page), if anything.
-    #[prop_or_default]
-    pub view: Html,
-}
-
-#[function_component(StepDetail)]
-pub fn step_detail(p: &Props) -> Html {
-    let s = &*p.step;
+/// The panel for step `s`; `view` is what the browser window shows at this step (dialog, page),
+/// if anything; `inbox` opens tokens in the Decoder. (A plain function, not a component: see
+/// `diagram`.)
+pub fn step_detail(s: &Step, view: Html, inbox: Option<crate::DecoderInbox>) -> Html {
     let attempt = s.attempt.map(|(n, l)| match l {
         Some(l) => format!("attempt {n} of {l}"),
         None => format!("attempt {n}"),
@@ -44,7 +37,6 @@ pub fn step_detail(p: &Props) -> Html {
         }
     });
     // A token on the wire: decode it here, with the same decoder as the Decoder page.
-    let inbox = use_context::<crate::DecoderInbox>();
     let token = s.token.as_ref().map(|t| {
         let d = proto::decode::decode(t);
         let open = {
@@ -70,7 +62,7 @@ pub fn step_detail(p: &Props) -> Html {
             <h3>{ s.title.clone() } { " " } { status.unwrap_or_default() } { attempt.map(|a| html! { <span class="badge">{ a }</span> }).unwrap_or_default() }
                 { s.connection.map(|c| html! { <span class="badge conn">{ format!("connection #{c}") }</span> }).unwrap_or_default() }</h3>
             { for s.explanation.iter().map(|e| html! { <p>{ e.clone() }</p> }) }
-            { p.view.clone() }
+            { view }
             { basic.unwrap_or_default() }
             { token.unwrap_or_default() }
             { if s.trace.is_empty() { Html::default() } else { html! {

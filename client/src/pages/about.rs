@@ -1,6 +1,6 @@
 use yew::prelude::*;
 
-#[function_component(About)]
+/// The About page (a plain function: see `components::diagram`).
 pub fn about() -> Html {
     html! {
         <div class="page about">

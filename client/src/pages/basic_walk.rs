@@ -4,7 +4,7 @@
 use crate::components::browser_view::{browser_view, final_page};
 use crate::components::diagram::{diagram, Props as DiagramProps};
 use crate::components::player::{controls, use_player, Action};
-use crate::components::step_detail::StepDetail;
+use crate::components::step_detail::step_detail;
 use proto::http::Profile;
 use proto::iis::sites;
 use proto::walkthrough::basic::{run, Outcome, Scenario, Walkthrough};
@@ -67,6 +67,7 @@ pub fn basic_walk() -> Html {
     });
     let steps: Rc<Vec<Step>> = Rc::new(walk.steps.clone());
     let player = use_player(steps.len());
+    let inbox = use_context::<crate::DecoderInbox>();
     // New inputs mean a new exchange: restart the clock too.
     let set = {
         let inputs = inputs.clone();
@@ -152,14 +153,14 @@ pub fn basic_walk() -> Html {
             <div class="stage">
                 { diagram(&DiagramProps { steps: steps.clone(), index, lanes: vec![Lane::Browser, Lane::Iis], on_select }) }
                 <div class="detail" data-test="detail">
-                    { step.as_ref().map(|s| detail(s, &walk, &url)).unwrap_or_default() }
+                    { step.as_ref().map(|s| detail(s, &walk, &url, inbox.clone())).unwrap_or_default() }
                 </div>
             </div>
         </div>
     }
 }
 
-fn detail(s: &Step, walk: &Walkthrough, url: &str) -> Html {
+fn detail(s: &Step, walk: &Walkthrough, url: &str, inbox: Option<crate::DecoderInbox>) -> Html {
     let attempt = s.attempt.map(|(n, l)| match l {
         Some(l) => format!("attempt {n} of {l}"),
         None => format!("attempt {n}"),
@@ -184,5 +185,5 @@ fn detail(s: &Step, walk: &Walkthrough, url: &str) -> Html {
         ),
         _ => Html::default(),
     };
-    html! { <StepDetail step={Rc::new(s.clone())} {view} /> }
+    step_detail(s, view, inbox)
 }

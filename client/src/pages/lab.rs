@@ -14,8 +14,31 @@ use yew::prelude::*;
 struct State {
     scenario: String,
     site: Site,
+    /// The metabase node being edited: an index into `site.nodes`, or `None` for the root.
+    node: Option<usize>,
     path: String,
     client: Client,
+}
+
+/// Applies `f` to the properties as they stand at the selected node, and stores what changed on
+/// that node (or on the root): an edit lands where IIS Manager would write it.
+fn edit_props(s: &mut State, f: impl Fn(&mut Site)) {
+    let path = s
+        .node
+        .and_then(|i| s.site.nodes.get(i))
+        .map(|n| n.path.clone());
+    match path {
+        None => f(&mut s.site),
+        Some(path) => {
+            let before = s.site.for_path(&path);
+            let mut after = before.clone();
+            f(&mut after);
+            s.site.copy_server_settings(&after);
+            if let Some(n) = s.node.and_then(|i| s.site.nodes.get_mut(i)) {
+                n.absorb(&before, &after);
+            }
+        }
+    }
 }
 
 fn load(id: &str) -> State {
@@ -25,6 +48,7 @@ fn load(id: &str) -> State {
             path: s.path.to_string(),
             client: s.client.clone(),
             site: s.site,
+            node: None,
         },
         None => {
             let site = proto::iis::sites::base(
@@ -36,6 +60,7 @@ fn load(id: &str) -> State {
             State {
                 scenario: "blank".into(),
                 site,
+                node: None,
                 path: "/".into(),
                 client: Client::Anonymous,
             }
@@ -81,11 +106,14 @@ pub fn lab() -> Html {
     };
     let flag = |bit: u32| {
         on(std::rc::Rc::new(move |s: &mut State, e: &Event| {
-            if checked_of(e) {
-                s.site.auth_flags.0 |= bit;
-            } else {
-                s.site.auth_flags.0 &= !bit;
-            }
+            let on = checked_of(e);
+            edit_props(s, |site| {
+                if on {
+                    site.auth_flags.0 |= bit;
+                } else {
+                    site.auth_flags.0 &= !bit;
+                }
+            })
         }))
     };
     let pick = {
@@ -93,7 +121,12 @@ pub fn lab() -> Html {
         Callback::from(move |e: Event| state.set(load(&text_of(&e))))
     };
     let s = &*state;
-    let site = &s.site;
+    // The form shows the properties as they apply at the selected node.
+    let shown = match s.node.and_then(|i| s.site.nodes.get(i)) {
+        Some(n) => s.site.for_path(&n.path),
+        None => s.site.clone(),
+    };
+    let site = &shown;
     let last = legs.last().map(|x| x.response.clone());
     let steps = std::rc::Rc::new(proto::walkthrough::exchange_steps(&legs));
     let all = scenarios::all();
@@ -200,12 +233,14 @@ pub fn lab() -> Html {
 
     let set_text = |f: fn(&mut Site, String)| {
         on(std::rc::Rc::new(move |s: &mut State, e: &Event| {
-            f(&mut s.site, text_of(e))
+            let v = text_of(e);
+            edit_props(s, |site| f(site, v.clone()))
         }))
     };
     let set_bool = |f: fn(&mut Site, bool)| {
         on(std::rc::Rc::new(move |s: &mut State, e: &Event| {
-            f(&mut s.site, checked_of(e))
+            let v = checked_of(e);
+            edit_props(s, |site| f(site, v))
         }))
     };
 
@@ -222,6 +257,25 @@ pub fn lab() -> Html {
             <p class="hint">{ site.summary.clone() }{ current.filter(|c| !c.fix.is_empty()).map(|c| format!(" Fix: {}", c.fix)).unwrap_or_default() }</p>
             <div class="lab-grid">
                 <section class="lab-config">
+                    <fieldset class="iis-dialog">
+                        <legend>{ "Metabase node" }</legend>
+                        <label>{ "Edit the properties of" }
+                            <select data-test="lab-node" onchange={on(std::rc::Rc::new(|s: &mut State, e: &Event| s.node = text_of(e).parse::<usize>().ok()))}>
+                                <option value="root" selected={s.node.is_none()}>{ "/ (the site root)" }</option>
+                                { for s.site.nodes.iter().enumerate().map(|(i, n)| html! { <option value={i.to_string()} selected={s.node == Some(i)}>{ n.path.clone() }</option> }) }
+                            </select>
+                        </label>
+                        <label>{ "Add a node (virtual directory, directory or file) at" }
+                            <input type="text" data-test="lab-add-node" placeholder="/app" onchange={on(std::rc::Rc::new(|s: &mut State, e: &Event| {
+                                let path = text_of(e).trim().to_string();
+                                if path.starts_with('/') && path.len() > 1 && !s.site.nodes.iter().any(|n| n.path.eq_ignore_ascii_case(&path)) {
+                                    s.site.nodes.push(proto::iis::Node { path, ..proto::iis::Node::default() });
+                                    s.node = Some(s.site.nodes.len() - 1);
+                                }
+                            }))} />
+                        </label>
+                        <p class="hint">{ "Properties not set on a node inherit from the nodes above it; the form shows what applies at the selected node." }</p>
+                    </fieldset>
                     <fieldset class="iis-dialog">
                         <legend>{ "Authentication Methods" }</legend>
                         <label class="check"><input type="checkbox" data-test="auth-anonymous" checked={site.auth_flags.has(AuthFlags::ANONYMOUS)} onchange={flag(AuthFlags::ANONYMOUS)} />{ "Enable anonymous access" }</label>

@@ -5,7 +5,7 @@ use crate::components::browser_view::final_page;
 use crate::components::diagram::{diagram, Props as DiagramProps};
 use crate::components::live::Live;
 use crate::components::player::{controls, use_player, Action};
-use crate::components::step_detail::StepDetail;
+use crate::components::step_detail::step_detail;
 use proto::http::Profile;
 use proto::walkthrough::ntlm::{run, Scenario, Variant, Walkthrough};
 use proto::walkthrough::{Step, StepKind};
@@ -41,6 +41,7 @@ pub fn ntlm_walk() -> Html {
     });
     let steps: Rc<Vec<Step>> = Rc::new(walk.steps.clone());
     let player = use_player(steps.len());
+    let inbox = use_context::<crate::DecoderInbox>();
     let on_variant = {
         let inputs = inputs.clone();
         Callback::from(move |e: Event| {
@@ -106,7 +107,7 @@ pub fn ntlm_walk() -> Html {
             <div class="stage">
                 { diagram(&DiagramProps { steps: steps.clone(), index, lanes: walk.lanes.clone(), on_select }) }
                 <div class="detail" data-test="detail">
-                    { step.map(|s| view(&s, &walk)).unwrap_or_default() }
+                    { step.map(|s| view(&s, &walk, inbox.clone())).unwrap_or_default() }
                 </div>
             </div>
             <Live />
@@ -114,7 +115,7 @@ pub fn ntlm_walk() -> Html {
     }
 }
 
-fn view(s: &Step, walk: &Walkthrough) -> Html {
+fn view(s: &Step, walk: &Walkthrough, inbox: Option<crate::DecoderInbox>) -> Html {
     let url = "http://web01.contoso.com/lab/integrated/";
     let view = match s.kind {
         StepKind::Page => final_page(
@@ -125,5 +126,5 @@ fn view(s: &Step, walk: &Walkthrough) -> Html {
         ),
         _ => Html::default(),
     };
-    html! { <StepDetail step={Rc::new(s.clone())} {view} /> }
+    step_detail(s, view, inbox)
 }

@@ -169,7 +169,47 @@ pub struct Node {
     pub unc: Option<Unc>,
 }
 
-/// One web site (for now, one metabase node: the site root).
+impl Node {
+    /// Sets on this node every property that differs between `before` and `after` (the site as
+    /// it applied to this node before and after an edit): the edit lands on this node only.
+    pub fn absorb(&mut self, before: &Site, after: &Site) {
+        if before.auth_flags != after.auth_flags {
+            self.auth_flags = Some(after.auth_flags);
+        }
+        if before.logon_method != after.logon_method {
+            self.logon_method = Some(after.logon_method);
+        }
+        if before.anonymous_user != after.anonymous_user {
+            self.anonymous_user = Some(after.anonymous_user.clone());
+        }
+        if before.anonymous_password != after.anonymous_password {
+            self.anonymous_password = Some(after.anonymous_password.clone());
+        }
+        if before.anonymous_password_sync != after.anonymous_password_sync {
+            self.anonymous_password_sync = Some(after.anonymous_password_sync);
+        }
+        if before.realm != after.realm {
+            self.realm = after.realm.clone();
+        }
+        if before.default_logon_domain != after.default_logon_domain {
+            self.default_logon_domain = after.default_logon_domain.clone();
+        }
+        if before.auth_persist_single_request != after.auth_persist_single_request {
+            self.auth_persist_single_request = Some(after.auth_persist_single_request);
+        }
+        if before.default_doc != after.default_doc {
+            self.default_doc = Some(after.default_doc.clone());
+        }
+        if before.enable_default_doc != after.enable_default_doc {
+            self.enable_default_doc = Some(after.enable_default_doc);
+        }
+        if before.unc != after.unc {
+            self.unc = after.unc.clone();
+        }
+    }
+}
+
+/// One web site: the root's properties, the nodes below it, the accounts and the files.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Site {
     pub id: String,
@@ -562,6 +602,18 @@ impl Site {
             site.apply(n);
         }
         site
+    }
+
+    /// Copies the server-wide settings (the ones no metabase node overrides) from `other`.
+    pub fn copy_server_settings(&mut self, other: &Site) {
+        self.worker_identity = other.worker_identity;
+        self.iissuba_registered = other.iissuba_registered;
+        self.install = other.install;
+        self.dc_reachable = other.dc_reachable;
+        self.allow_keep_alive = other.allow_keep_alive;
+        self.nt_auth_providers = other.nt_auth_providers.clone();
+        self.accounts = other.accounts.clone();
+        self.files = other.files.clone();
     }
 
     fn apply(&mut self, n: &Node) {
