@@ -9,6 +9,8 @@
     clippy::cast_possible_truncation
 )]
 
+mod support;
+
 use std::path::Path;
 
 fn replay(target: &str, entry: fn(&[u8])) -> usize {
@@ -35,30 +37,15 @@ fn corpus_replays_without_panics() {
     assert!(replay("site_file", proto::fuzz_entries::site_file) >= 2);
 }
 
-/// xorshift64*: deterministic bytes biased towards the characters the grammar cares about.
-struct Gen(u64);
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn input(&mut self) -> Vec<u8> {
-        const ALPHABET: &[u8] =
-            b"Basic realm=\"\\,'= \t\r\n:;NTLMnegotiate/+Digest nonce=x\xc3\xa4\xff\x00";
-        let len = (self.next() % 64) as usize;
-        (0..len)
-            .map(|_| ALPHABET[(self.next() % ALPHABET.len() as u64) as usize])
-            .collect()
-    }
-}
+/// Bytes biased towards the characters the grammars care about.
+const ALPHABET: &[u8] =
+    b"Basic realm=\"\\,'= \t\r\n:;NTLMnegotiate/+Digest nonce=x\xc3\xa4\xff\x00";
 
 #[test]
 fn generated_inputs_do_not_panic() {
-    let mut g = Gen(0x9E37_79B9_7F4A_7C15);
+    let mut g = support::Gen(0x9E37_79B9_7F4A_7C15);
     for _ in 0..20_000 {
-        let data = g.input();
+        let data = g.bytes(ALPHABET, 64);
         proto::fuzz_entries::challenge(&data);
         proto::fuzz_entries::paste(&data);
         proto::fuzz_entries::basic_decode(&data);

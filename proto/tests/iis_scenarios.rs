@@ -7,6 +7,8 @@
     clippy::cast_possible_truncation
 )]
 
+mod support;
+
 use proto::iis::host::Host;
 use proto::iis::scenarios::{self, Scenario};
 use proto::iis::{Request, Response};
@@ -138,25 +140,11 @@ fn logon_failures_log_the_windows_error() {
         .ends_with("401 1 1909"));
 }
 
-/// xorshift64*: deterministic random site trees.
-struct Gen(u64);
-impl Gen {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[(self.next() % xs.len() as u64) as usize]
-    }
-}
-
 #[test]
 fn random_site_trees_never_panic_and_inherit_like_a_simple_model() {
     use proto::iis::{AuthFlags, Node};
     const SEGMENTS: &[&str] = &["a", "b", "app", "App", "c"];
-    let mut g = Gen(0x1234_5678_9abc_def1);
+    let mut g = support::Gen(0x1234_5678_9abc_def1);
     for _ in 0..400 {
         let mut site = proto::iis::sites::base("t", "t", "t", AuthFlags::ANONYMOUS);
         let mut nodes = Vec::new();
