@@ -140,18 +140,14 @@ impl Profile {
         }
     }
 
-    /// The character encoding used for Basic credentials answering `charset` (the challenge's
-    /// `charset` parameter, if any).
-    /// Without `charset`, RFC 7617 leaves the encoding unspecified (compatible with US-ASCII);
-    /// the strict profile then uses UTF-8 too, as current browsers do.
-    pub fn basic_charset(self, charset: Option<&str>) -> Charset {
+    /// The character encoding of Basic credentials. The challenge's `charset` parameter changes
+    /// nothing here: RFC 7617 only allows "UTF-8", which current browsers (and the strict profile,
+    /// where RFC 7617 leaves the default open) use anyway, while WinINet predates RFC 7617 and
+    /// sends the ANSI code page whatever the server says.
+    pub fn basic_charset(self) -> Charset {
         match self {
-            // WinINet predates RFC 7617 and sends the ANSI code page whatever the server says.
             Profile::Ie6 => Charset::Latin1,
-            Profile::Chromium | Profile::Firefox | Profile::Rfc => {
-                let _utf8_asked = charset.is_some_and(|c| c.eq_ignore_ascii_case("UTF-8"));
-                Charset::Utf8
-            }
+            Profile::Chromium | Profile::Firefox | Profile::Rfc => Charset::Utf8,
         }
     }
 

@@ -285,12 +285,7 @@ fn on_first_response(ctx: Context, r: &Response) -> (BasicBrowser, Vec<Event>) {
         None => Outcome::NoUsableChallenge,
         Some(s) if s.kind == Some(Scheme::Basic) => {
             let realm = s.realm.clone().unwrap_or_default();
-            let charset_param = parsed
-                .challenges
-                .get(s.index.unwrap_or(usize::MAX))
-                .and_then(|c| c.param("charset"))
-                .map(|p| p.value.clone());
-            let charset = ctx.profile.basic_charset(charset_param.as_deref());
+            let charset = ctx.profile.basic_charset();
             let limit = ctx.profile.basic_attempt_limit();
             events.push(Event::Prompt {
                 attempt: 1,
