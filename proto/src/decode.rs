@@ -198,7 +198,7 @@ pub fn decode(input: &str) -> Decoded {
     ));
     let source = Span::new(0, compact.len());
     let layer = out.layers.len();
-    if bytes.starts_with(b"NTLMSSP\0") || bytes.starts_with(b"NTLMSSP") {
+    if bytes.starts_with(b"NTLMSSP") {
         let d = ntlm::decode(&bytes);
         for w in &d.warnings {
             out.warnings.push(Warning {

@@ -127,7 +127,8 @@ impl Host {
                 ];
                 return site.ok(req, Some(u), trace);
             }
-            return site.handle(req);
+            // `site` already holds the properties of this URL's node.
+            return site.handle_effective(req);
         }
         let mut trace = vec![format!(
             "Request for {} on connection #{}; AuthFlags = {}; Authorization: {scheme}",

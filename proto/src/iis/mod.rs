@@ -699,7 +699,7 @@ impl Site {
     }
 
     /// Answer `req` with this site's properties already resolved for its path.
-    fn handle_effective(&self, req: &Request) -> Response {
+    pub(crate) fn handle_effective(&self, req: &Request) -> Response {
         let mut trace = vec![format!(
             "Request for {} on connection #{}; AuthFlags = {}",
             req.target,
