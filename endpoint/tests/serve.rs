@@ -241,6 +241,29 @@ fn curl_ntlm_fails_when_keep_alives_are_off() {
 }
 
 #[test]
+fn curl_ntlm_fails_through_a_pooling_proxy_and_a_breaking_path() {
+    let d = dist();
+    let s = start(&d.0);
+    // Through the proxy curl's AUTHENTICATE reaches IIS on a connection without a CHALLENGE.
+    let (code, body) = curl_ntlm(&s.addr, "/lab/ntlm-proxy/", "CONTOSO\\bob:Builder2");
+    assert_eq!(code, "401");
+    assert!(body.contains("HTTP Error 401.2"), "{body}");
+    // On the breaking path curl sees the connection close after the CHALLENGE and stops there
+    // ("Connection closure while negotiating auth").
+    let (code, _) = curl_ntlm(
+        &s.addr,
+        "/lab/ntlm-connection-breaks/",
+        "CONTOSO\\bob:Builder2",
+    );
+    assert_eq!(code, "401");
+    // The path that breaks connections closes curl's after the CHALLENGE.
+    let (_, h, _) = get(&s.addr, "/lab/ntlm-connection-breaks/", "");
+    assert_eq!(header(&h, "connection"), vec!["close"]);
+    let (_, h, _) = get(&s.addr, "/lab/ntlm-proxy/", "");
+    assert_eq!(header(&h, "via"), vec!["1.1 proxy"]);
+}
+
+#[test]
 fn an_authenticate_on_a_new_connection_gets_401_2() {
     use base64::Engine;
     use proto::ntlm::client::{self, Credentials, Entropy, Mode, WINDOWS_XP};

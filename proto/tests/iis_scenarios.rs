@@ -187,11 +187,42 @@ fn random_site_trees_never_panic_and_inherit_like_a_simple_model() {
                 expect,
                 "{path} in {nodes:?}"
             );
-            // And the engine answers without panicking.
+            // And the engine answers without panicking, whoever asks and through whatever path.
             let mut host = Host::new(site.clone());
             let _ = host.handle(
                 &Request::get(&format!("/lab/t{path}"), "web01", 1, NOW),
                 [0; 8],
+            );
+            use proto::iis::scenarios::Client;
+            use proto::iis::visit::{visit, Via};
+            let mut site = site.clone();
+            site.network = g.choose(&[
+                proto::iis::Network::Direct,
+                proto::iis::Network::PoolingProxy,
+                proto::iis::Network::Breaks,
+            ]);
+            let client = match g.next() % 3 {
+                0 => Client::Anonymous,
+                1 => Client::Basic {
+                    user: "alice".into(),
+                    password: "Wonderland1".into(),
+                },
+                _ => Client::Ntlm {
+                    user: "bob".into(),
+                    domain: "CONTOSO".into(),
+                    password: "Builder2".into(),
+                },
+            };
+            let via = g.choose(&[
+                Via::Direct,
+                Via::Browser(proto::http::Profile::Ie6),
+                Via::Browser(proto::http::Profile::Chromium),
+                Via::Browser(proto::http::Profile::Firefox),
+            ]);
+            let v = visit(&mut Host::new(site), &path, &client, via, NOW);
+            assert!(
+                v.last().is_some(),
+                "{path}: a visit sends at least one request"
             );
         }
     }

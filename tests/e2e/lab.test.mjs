@@ -13,43 +13,41 @@ class LabPage {
   trace() { return this.page.locator('[data-test=lab-trace]').innerText(); }
 }
 
-test('LogonMethod 0 without "Log on locally" is 401.1; LogonMethod 3 fixes it', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}#/lab`);
-  const lab = new LabPage(page);
+// A test on a fresh page at `hash`: no console errors or failed requests by the end.
+function pageTest(name, hash, body) {
+  test(name, async () => {
+    const { page, context, problems } = await openPage(browser, `${server.url}${hash}`);
+    await body(page, new LabPage(page));
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+}
+
+pageTest('LogonMethod 0 without "Log on locally" is 401.1; LogonMethod 3 fixes it', '#/lab', async (page, lab) => {
   await lab.scenario('logonmethod-interactive');
   assert.equal(await lab.status(), '401.1');
   assert.match(await lab.trace(), /Log on locally/);
   assert.match(await page.locator('[data-test=lab-log]').innerText(), /401 1 1385/);
   await page.selectOption('[data-test=logon-method]', '3');
   assert.equal(await lab.status(), '200');
-  assert.deepEqual(problems, []);
-  await context.close();
 });
 
-test('an expired anonymous account is 401.1 until it is renewed', async () => {
-  const { page, context } = await openPage(browser, `${server.url}#/lab`);
-  const lab = new LabPage(page);
+pageTest('an expired anonymous account is 401.1 until it is renewed', '#/lab', async (page, lab) => {
   await lab.scenario('anon-expired');
   assert.equal(await lab.status(), '401.1');
   await page.uncheck('[data-test=acct-IUSR_WEB01-expired]');
   assert.equal(await lab.status(), '200');
-  await context.close();
 });
 
-test('AuthFlags=0 is 401.2; enabling anonymous access serves the page', async () => {
-  const { page, context } = await openPage(browser, `${server.url}#/lab`);
-  const lab = new LabPage(page);
+pageTest('AuthFlags=0 is 401.2; enabling anonymous access serves the page', '#/lab', async (page, lab) => {
   await lab.scenario('authflags-zero');
   assert.equal(await lab.status(), '401.2');
   assert.match(await page.locator('[data-test=error-page]').innerText(), /HTTP Error 401\.2/);
   await page.check('[data-test=auth-anonymous]');
   assert.equal(await lab.status(), '200');
-  await context.close();
 });
 
-test('the default-document 401.3 and the UNC 500 scenarios', async () => {
-  const { page, context } = await openPage(browser, `${server.url}#/lab`);
-  const lab = new LabPage(page);
+pageTest('the default-document 401.3 and the UNC 500 scenarios', '#/lab', async (page, lab) => {
   await lab.scenario('default-doc-401-3');
   assert.equal(await lab.status(), '401.3');
   assert.match(await lab.trace(), /Default\.htm does not exist/);
@@ -57,11 +55,9 @@ test('the default-document 401.3 and the UNC 500 scenarios', async () => {
   assert.equal(await lab.status(), '500');
   await page.fill('[data-test=unc-password]', 'Share4');
   assert.equal(await lab.status(), '200');
-  await context.close();
 });
 
-test('the isolation assistant leads from a 401.1 to the LogonMethod scenario in the lab', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}#/isolate`);
+pageTest('the isolation assistant leads from a 401.1 to the LogonMethod scenario in the lab', '#/isolate', async (page, lab) => {
   await page.selectOption('[data-test=iso-status]', '401.1');
   await page.fill('[data-test=iso-flags]', '1');
   await page.selectOption('[data-test=iso-creds]', 'anonymous');
@@ -71,13 +67,9 @@ test('the isolation assistant leads from a 401.1 to the LogonMethod scenario in 
   await page.waitForSelector('[data-test=lab-status]');
   assert.equal(await page.locator('[data-test=lab-scenario]').inputValue(), 'logonmethod-interactive');
   assert.equal(await page.locator('[data-test=lab-status]').innerText(), '401.1');
-  assert.deepEqual(problems, []);
-  await context.close();
 });
 
-test('editing a node changes what its subtree inherits', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}#/lab`);
-  const lab = new LabPage(page);
+pageTest('editing a node changes what its subtree inherits', '#/lab', async (page, lab) => {
   await lab.scenario('vdir-inherits');
   assert.equal(await lab.status(), '401.2');
   // At the root Anonymous is on; at /app it is not.
@@ -86,6 +78,51 @@ test('editing a node changes what its subtree inherits', async () => {
   assert.equal(await page.isChecked('[data-test=auth-anonymous]'), false);
   await page.check('[data-test=auth-anonymous]');
   assert.equal(await lab.status(), '200');
-  assert.deepEqual(problems, []);
-  await context.close();
+});
+
+pageTest('the browser counts Basic attempts: three in Internet Explorer 6, until Cancel in Chromium', '#/lab', async (page, lab) => {
+  await lab.scenario('basic-wrong-password');
+  // Internet Explorer 6 is the default: anonymous, then three Basic attempts, each 401.1.
+  const log = () => page.locator('[data-test=lab-log]').innerText();
+  const legs = (text) => text.split('\n').slice(1);
+  assert.equal(legs(await log()).length, 4);
+  assert.equal(await lab.status(), '401.1');
+  assert.equal(await page.locator('.diagram >> text=/credential dialog, attempt/').count(), 3);
+  await page.selectOption('[data-test=lab-via]', 'direct');
+  assert.equal(legs(await log()).length, 1);
+  await page.selectOption('[data-test=lab-via]', 'chromium');
+  assert.equal(await page.locator('.diagram >> text=/credential dialog, attempt/').count(), 4);
+});
+
+pageTest('a pooling proxy between the browser and IIS breaks NTLM with 401.2', '#/lab', async (page, lab) => {
+  await lab.scenario('ntlm-proxy');
+  assert.equal(await lab.status(), '401.2');
+  assert.match(await lab.trace(), /pools connections/);
+  await page.selectOption('[data-test=network]', 'direct');
+  assert.equal(await lab.status(), '200');
+  await page.selectOption('[data-test=network]', 'breaks');
+  assert.equal(await lab.status(), '401.2');
+});
+
+pageTest('files and accounts are edited like NTFS permissions and Local Users and Groups', '#/lab', async (page, lab) => {
+  await lab.scenario('anon-ok');
+  assert.equal(await lab.status(), '200');
+  // Take IUSR's read access away: 401.3.
+  await page.fill('[data-test="acl-/Default.htm"]', 'Administrators');
+  await page.press('[data-test="acl-/Default.htm"]', 'Enter');
+  assert.equal(await lab.status(), '401.3');
+  await page.fill('[data-test="acl-/Default.htm"]', 'Administrators, IUSR_WEB01');
+  await page.press('[data-test="acl-/Default.htm"]', 'Enter');
+  assert.equal(await lab.status(), '200');
+  // A new account with its password logs on with Basic.
+  await page.uncheck('[data-test=auth-anonymous]');
+  await page.check('[data-test=auth-basic]');
+  await page.fill('[data-test=add-account]', 'dave');
+  await page.press('[data-test=add-account]', 'Enter');
+  await page.selectOption('[data-test=lab-client]', 'basic');
+  await page.fill('[data-test=lab-user]', 'dave');
+  await page.fill('[data-test=lab-password]', 'Secret5');
+  assert.equal(await lab.status(), '401.1');
+  await page.fill('[data-test="acct-dave-password"]', 'Secret5');
+  assert.equal(await lab.status(), '401.3');
 });

@@ -25,3 +25,22 @@ pub fn checked_of(e: &Event) -> bool {
         .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
         .is_some_and(|i| i.checked())
 }
+
+/// A labelled checkbox. A plain function rather than inline `html!`: each inline copy costs
+/// bundle size, and forms have many.
+pub fn check(label: &str, test: &'static str, checked: bool, onchange: Callback<Event>) -> Html {
+    html! { <label class="check"><input type="checkbox" data-test={test} {checked} {onchange} />{ label }</label> }
+}
+
+/// A labelled text field that reports every keystroke. `secret` turns off autocomplete (the
+/// lab's passwords are shown in clear on purpose: they are made-up accounts).
+pub fn text(
+    label: &str,
+    test: &'static str,
+    value: String,
+    secret: bool,
+    oninput: Callback<Event>,
+) -> Html {
+    let oninput = Callback::from(move |e: InputEvent| oninput.emit(e.into()));
+    html! { <label>{ label }<input type="text" data-test={test} autocomplete={secret.then_some("off")} {value} {oninput} /></label> }
+}

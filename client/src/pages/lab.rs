@@ -1,12 +1,15 @@
 //! The IIS 6 troubleshooting lab: a shipped scenario of the IIS 6 guide (or a blank site), its
-//! configuration edited in forms shaped like IIS Manager's, a request sent as a browser would,
-//! and IIS's answer with its decisions. Every change re-runs the engine at once.
+//! configuration edited in forms shaped like IIS Manager's and "Local Users and Groups", a request
+//! sent as Internet Explorer 6, Chromium or Firefox would send it (or directly, like curl), and
+//! IIS's answer with its decisions. Every change re-runs the engine at once.
 
 use crate::components::browser_view::final_page;
 use crate::components::diagram::{diagram, Props as DiagramProps};
-use crate::components::form::{checked_of, value_of as text_of};
+use crate::components::form::{check, checked_of, text, value_of as text_of};
+use proto::http::Profile;
 use proto::iis::scenarios::{self, Client};
-use proto::iis::{AuthFlags, Identity, Site};
+use proto::iis::visit::{visit, Via};
+use proto::iis::{Account, AuthFlags, FileEntry, Identity, Network, Site};
 use proto::walkthrough::Lane;
 use yew::prelude::*;
 
@@ -18,6 +21,7 @@ struct State {
     node: Option<usize>,
     path: String,
     client: Client,
+    via: Via,
 }
 
 /// Applies `f` to the properties as they stand at the selected node, and stores what changed on
@@ -49,6 +53,7 @@ fn load(id: &str) -> State {
             client: s.client.clone(),
             site: s.site,
             node: None,
+            via: Via::Browser(Profile::Ie6),
         },
         None => {
             let site = proto::iis::sites::base(
@@ -63,6 +68,7 @@ fn load(id: &str) -> State {
                 node: None,
                 path: "/".into(),
                 client: Client::Anonymous,
+                via: Via::Browser(Profile::Ie6),
             }
         }
     }
@@ -93,8 +99,14 @@ pub fn lab() -> Html {
         let secs = (js_sys::Date::now() / 1000.0) as i64;
         secs
     });
-    let legs = use_memo(((*state).clone(), *now), |(s, t)| {
-        scenarios::send(&s.site, &s.path, &s.client, *t)
+    let visited = use_memo(((*state).clone(), *now), |(s, t)| {
+        visit(
+            &mut proto::iis::host::Host::new(s.site.clone()),
+            &s.path,
+            &s.client,
+            s.via,
+            *t,
+        )
     });
     let on = |f: Edit| {
         let state = state.clone();
@@ -118,7 +130,12 @@ pub fn lab() -> Html {
     };
     let pick = {
         let state = state.clone();
-        Callback::from(move |e: Event| state.set(load(&text_of(&e))))
+        Callback::from(move |e: Event| {
+            // A new scenario keeps the browser the user chose.
+            let mut next = load(&text_of(&e));
+            next.via = state.via;
+            state.set(next)
+        })
     };
     let s = &*state;
     // The form shows the properties as they apply at the selected node.
@@ -127,11 +144,50 @@ pub fn lab() -> Html {
         None => s.site.clone(),
     };
     let site = &shown;
-    let last = legs.last().map(|x| x.response.clone());
-    let steps = std::rc::Rc::new(proto::walkthrough::exchange_steps(&legs));
+    let last = visited.last().cloned();
+    let steps = std::rc::Rc::new(visited.steps());
     let all = scenarios::all();
     let current = all.iter().find(|x| x.site.id == s.scenario);
 
+    // Removes account (or file) `i`.
+    let remove = |file: bool, i: usize| {
+        let state = state.clone();
+        Callback::from(move |_: MouseEvent| {
+            let mut next = (*state).clone();
+            if file && i < next.site.files.len() {
+                next.site.files.remove(i);
+            } else if !file && i < next.site.accounts.len() {
+                next.site.accounts.remove(i);
+            }
+            state.set(next);
+        })
+    };
+    let files: Html = site
+        .files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            let edit = |acl: bool| {
+                on(std::rc::Rc::new(move |s: &mut State, e: &Event| {
+                    let v = text_of(e);
+                    if let Some(f) = s.site.files.get_mut(i) {
+                        if acl {
+                            f.acl = v.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect();
+                        } else {
+                            f.path = v.trim().to_string();
+                        }
+                    }
+                }))
+            };
+            html! {
+                <tr>
+                    <td><input type="text" aria-label="file path" value={f.path.clone()} onchange={edit(false)} /></td>
+                    <td><input type="text" aria-label="read access" data-test={format!("acl-{}", f.path)} value={f.acl.join(", ")} onchange={edit(true)} /></td>
+                    <td><button class="small" aria-label="delete" title="Delete the file" onclick={remove(true, i)}>{ "×" }</button></td>
+                </tr>
+            }
+        })
+        .collect();
     let accounts: Html = site
         .accounts
         .iter()
@@ -153,13 +209,14 @@ pub fn lab() -> Html {
             html! {
                 <tr>
                     <td><code>{ format!("{}\\{}", a.domain, a.user) }</code></td>
-                    <td><input type="text" class="small" autocomplete="off" value={a.password.clone()} oninput={live(pw)} aria-label="password" /></td>
+                    <td><input type="text" class="small" autocomplete="off" value={a.password.clone()} oninput={live(pw)} aria-label="password" data-test={format!("acct-{}-password", a.user)} /></td>
                     { check(|a| a.disabled, |a, v| a.disabled = v, "disabled") }
                     { check(|a| a.expired, |a, v| a.expired = v, "expired") }
                     { check(|a| a.locked_out, |a, v| a.locked_out = v, "locked out") }
                     { check(|a| a.log_on_locally, |a, v| a.log_on_locally = v, "log on locally") }
                     { check(|a| a.network_logon, |a, v| a.network_logon = v, "network") }
                     { check(|a| a.batch_logon, |a, v| a.batch_logon = v, "batch") }
+                    <td><button class="small" aria-label="delete" title="Delete the account" onclick={remove(false, i)}>{ "×" }</button></td>
                 </tr>
             }
         })
@@ -178,6 +235,13 @@ pub fn lab() -> Html {
             domain,
             password,
         } => (user.clone(), domain.clone(), password.clone()),
+    };
+    let set_via = on(std::rc::Rc::new(|s: &mut State, e: &Event| {
+        s.via = Profile::from_id(&text_of(e)).map_or(Via::Direct, Via::Browser)
+    }));
+    let via_id = match s.via {
+        Via::Browser(p) => p.id(),
+        Via::Direct => "direct",
     };
     let set_client = on(std::rc::Rc::new(|s: &mut State, e: &Event| {
         s.client = match text_of(e).as_str() {
@@ -223,7 +287,7 @@ pub fn lab() -> Html {
                 { view }
                 { diagram(&DiagramProps { steps: steps.clone(), index: steps.len().saturating_sub(1), lanes: vec![Lane::Browser, Lane::Iis], on_select: Callback::noop() }) }
                 <h4>{ "W3C log" }</h4>
-                <pre data-test="lab-log">{ proto::iis::LogLine::FIELDS }{ for legs.iter().map(|l| format!("\n{}", l.response.log.format())) }</pre>
+                <pre data-test="lab-log">{ proto::iis::LogLine::FIELDS }{ for visited.exchanges().map(|l| format!("\n{}", l.response.log.format())) }</pre>
                 <h4>{ "IIS's decisions" }</h4>
                 <ol class="trace" data-test="lab-trace">{ for r.trace.iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ol>
                 <details class="wire"><summary>{ "Full response" }</summary><pre>{ r.to_http() }</pre></details>
@@ -278,18 +342,18 @@ pub fn lab() -> Html {
                     </fieldset>
                     <fieldset class="iis-dialog">
                         <legend>{ "Authentication Methods" }</legend>
-                        <label class="check"><input type="checkbox" data-test="auth-anonymous" checked={site.auth_flags.has(AuthFlags::ANONYMOUS)} onchange={flag(AuthFlags::ANONYMOUS)} />{ "Enable anonymous access" }</label>
+                        { check("Enable anonymous access", "auth-anonymous", site.auth_flags.has(AuthFlags::ANONYMOUS), flag(AuthFlags::ANONYMOUS)) }
                         <div class="indent">
-                            <label>{ "User name" }<input type="text" value={site.anonymous_user.clone()} oninput={live(set_text(|s, v| s.anonymous_user = v))} /></label>
-                            <label>{ "Password" }<input type="text" data-test="anon-password" autocomplete="off" value={site.anonymous_password.clone()} oninput={live(set_text(|s, v| s.anonymous_password = v))} /></label>
-                            <label class="check"><input type="checkbox" data-test="password-sync" checked={site.anonymous_password_sync} onchange={set_bool(|s, v| s.anonymous_password_sync = v)} />{ "Allow IIS to control password (AnonymousPasswordSync)" }</label>
+                            { text("User name", "", site.anonymous_user.clone(), false, set_text(|s, v| s.anonymous_user = v)) }
+                            { text("Password", "anon-password", site.anonymous_password.clone(), true, set_text(|s, v| s.anonymous_password = v)) }
+                            { check("Allow IIS to control password (AnonymousPasswordSync)", "password-sync", site.anonymous_password_sync, set_bool(|s, v| s.anonymous_password_sync = v)) }
                         </div>
                         <p class="group">{ "Authenticated access" }</p>
-                        <label class="check"><input type="checkbox" data-test="auth-ntlm" checked={site.auth_flags.has(AuthFlags::NTLM)} onchange={flag(AuthFlags::NTLM)} />{ "Integrated Windows authentication" }</label>
-                        <label class="check"><input type="checkbox" data-test="auth-basic" checked={site.auth_flags.has(AuthFlags::BASIC)} onchange={flag(AuthFlags::BASIC)} />{ "Basic authentication (password is sent in clear text)" }</label>
+                        { check("Integrated Windows authentication", "auth-ntlm", site.auth_flags.has(AuthFlags::NTLM), flag(AuthFlags::NTLM)) }
+                        { check("Basic authentication (password is sent in clear text)", "auth-basic", site.auth_flags.has(AuthFlags::BASIC), flag(AuthFlags::BASIC)) }
                         <div class="indent">
-                            <label>{ "Default domain" }<input type="text" value={site.default_logon_domain.clone().unwrap_or_default()} oninput={live(set_text(|s, v| s.default_logon_domain = (!v.is_empty()).then_some(v)))} /></label>
-                            <label>{ "Realm" }<input type="text" value={site.realm.clone().unwrap_or_default()} oninput={live(set_text(|s, v| s.realm = (!v.is_empty()).then_some(v)))} /></label>
+                            { text("Default domain", "", site.default_logon_domain.clone().unwrap_or_default(), false, set_text(|s, v| s.default_logon_domain = (!v.is_empty()).then_some(v))) }
+                            { text("Realm", "", site.realm.clone().unwrap_or_default(), false, set_text(|s, v| s.realm = (!v.is_empty()).then_some(v))) }
                         </div>
                         <p class="metabase"><code>{ format!("AuthFlags = {} ({})", site.auth_flags.0, site.auth_flags.names()) }</code></p>
                     </fieldset>
@@ -305,16 +369,21 @@ pub fn lab() -> Html {
                                 { for [Identity::NetworkService, Identity::LocalSystem, Identity::LocalService].into_iter().map(|i| html! { <option value={i.name()} selected={site.worker_identity == i}>{ i.name() }</option> }) }
                             </select>
                         </label>
-                        <label class="check"><input type="checkbox" data-test="iissuba" checked={site.iissuba_registered} onchange={set_bool(|s, v| s.iissuba_registered = v)} />{ "Iissuba.dll registered" }</label>
-                        <label class="check"><input type="checkbox" checked={site.dc_reachable} onchange={set_bool(|s, v| s.dc_reachable = v)} />{ "Domain controller reachable" }</label>
-                        <label class="check"><input type="checkbox" checked={site.allow_keep_alive} onchange={set_bool(|s, v| s.allow_keep_alive = v)} />{ "AllowKeepAlive" }</label>
-                        <label class="check"><input type="checkbox" checked={site.auth_persist_single_request} onchange={set_bool(|s, v| s.auth_persist_single_request = v)} />{ "AuthPersistSingleRequest" }</label>
-                        <label>{ "DefaultDoc" }<input type="text" value={site.default_doc.join(",")} oninput={live(set_text(|s, v| s.default_doc = v.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect()))} /></label>
+                        { check("Iissuba.dll registered", "iissuba", site.iissuba_registered, set_bool(|s, v| s.iissuba_registered = v)) }
+                        { check("Domain controller reachable", "", site.dc_reachable, set_bool(|s, v| s.dc_reachable = v)) }
+                        { check("AllowKeepAlive", "", site.allow_keep_alive, set_bool(|s, v| s.allow_keep_alive = v)) }
+                        { check("AuthPersistSingleRequest", "", site.auth_persist_single_request, set_bool(|s, v| s.auth_persist_single_request = v)) }
+                        <label>{ "Between the browser and IIS" }
+                            <select data-test="network" onchange={set_text(|s, v| s.network = Network::from_id(&v).unwrap_or_default())}>
+                                { for [Network::Direct, Network::PoolingProxy, Network::Breaks].into_iter().map(|n| html! { <option value={n.id()} selected={site.network == n}>{ n.name() }</option> }) }
+                            </select>
+                        </label>
+                        { text("DefaultDoc", "", site.default_doc.join(","), false, set_text(|s, v| s.default_doc = v.split(',').map(|x| x.trim().to_string()).filter(|x| !x.is_empty()).collect())) }
                         { site.unc.as_ref().map(|u| html! {
                             <div class="unc">
                                 <p class="group">{ format!("Content on {}", u.share) }</p>
-                                <label>{ "UNCUserName" }<input type="text" value={u.user.clone()} oninput={live(set_text(|s, v| if let Some(u) = s.unc.as_mut() { u.user = v }))} /></label>
-                                <label>{ "UNCPassword" }<input type="text" data-test="unc-password" autocomplete="off" value={u.password.clone()} oninput={live(set_text(|s, v| if let Some(u) = s.unc.as_mut() { u.password = v }))} /></label>
+                                { text("UNCUserName", "", u.user.clone(), false, set_text(|s, v| if let Some(u) = s.unc.as_mut() { u.user = v })) }
+                                { text("UNCPassword", "unc-password", u.password.clone(), true, set_text(|s, v| if let Some(u) = s.unc.as_mut() { u.password = v })) }
                             </div>
                         }).unwrap_or_default() }
                         { if site.nodes.is_empty() { Html::default() } else { html! {
@@ -324,31 +393,59 @@ pub fn lab() -> Html {
                     <fieldset class="iis-dialog">
                         <legend>{ "Accounts" }</legend>
                         <table class="accounts">
-                            <thead><tr><th>{ "Account" }</th><th>{ "Password" }</th><th>{ "Disabled" }</th><th>{ "Expired" }</th><th>{ "Locked out" }</th><th>{ "Log on locally" }</th><th>{ "Network" }</th><th>{ "Batch" }</th></tr></thead>
+                            <thead><tr><th>{ "Account" }</th><th>{ "Password" }</th><th>{ "Disabled" }</th><th>{ "Expired" }</th><th>{ "Locked out" }</th><th>{ "Log on locally" }</th><th>{ "Network" }</th><th>{ "Batch" }</th><th></th></tr></thead>
                             <tbody>{ accounts }</tbody>
                         </table>
-                        { if site.files.is_empty() { html! { <p class="hint">{ "No files listed: every path exists and everyone may read it." }</p> } } else { html! {
-                            <table class="accounts"><thead><tr><th>{ "File" }</th><th>{ "NTFS ACL (read)" }</th></tr></thead>
-                            <tbody>{ for site.files.iter().map(|f| html! { <tr><td><code>{ f.path.clone() }</code></td><td>{ f.acl.join(", ") }</td></tr> }) }</tbody></table>
+                        <label>{ "New user (DOMAIN\\name, or a name on this computer)" }
+                            <input type="text" data-test="add-account" placeholder="CONTOSO\\dave" onchange={on(std::rc::Rc::new(|s: &mut State, e: &Event| {
+                                let v = text_of(e);
+                                let v = v.trim();
+                                let (d, u) = v.split_once('\\').unwrap_or((s.site.machine.as_str(), v));
+                                if !u.is_empty() {
+                                    let a = Account::new(d, u, "");
+                                    s.site.accounts.push(a);
+                                }
+                            }))} />
+                        </label>
+                    </fieldset>
+                    <fieldset class="iis-dialog">
+                        <legend>{ "Files and NTFS permissions" }</legend>
+                        { if site.files.is_empty() { html! { <p class="hint">{ "No files listed: every path exists and everyone may read it. Add one to give it an ACL." }</p> } } else { html! {
+                            <table class="accounts"><thead><tr><th>{ "File" }</th><th>{ "Read access (comma-separated accounts and groups)" }</th><th></th></tr></thead>
+                            <tbody>{ files }</tbody></table>
                         } } }
+                        <label>{ "New file" }
+                            <input type="text" data-test="add-file" placeholder="/index.htm" onchange={on(std::rc::Rc::new(|s: &mut State, e: &Event| {
+                                let path = text_of(e).trim().to_string();
+                                if path.starts_with('/') {
+                                    s.site.files.push(FileEntry { path, acl: vec!["Everyone".into()] });
+                                }
+                            }))} />
+                        </label>
                     </fieldset>
                 </section>
                 <section class="lab-request">
                     <fieldset class="iis-dialog">
                         <legend>{ "Request" }</legend>
-                        <label>{ "Path" }<input type="text" data-test="lab-path" value={s.path.clone()} oninput={live(on(std::rc::Rc::new(|s: &mut State, e: &Event| s.path = text_of(e))))} /></label>
-                        <label>{ "Credentials" }
+                        { text("Path", "lab-path", s.path.clone(), false, on(std::rc::Rc::new(|s: &mut State, e: &Event| s.path = text_of(e)))) }
+                        <label>{ "Send as" }
+                            <select data-test="lab-via" onchange={set_via}>
+                                { for [Profile::Ie6, Profile::Chromium, Profile::Firefox].into_iter().map(|p| html! { <option value={p.id()} selected={via_id == p.id()}>{ p.name() }</option> }) }
+                                <option value="direct" selected={via_id == "direct"}>{ "One request, credentials up front (like curl)" }</option>
+                            </select>
+                        </label>
+                        <label>{ "The user" }
                             <select data-test="lab-client" onchange={set_client}>
-                                <option value="anonymous" selected={client_kind == "anonymous"}>{ "none (anonymous)" }</option>
-                                <option value="basic" selected={client_kind == "basic"}>{ "Basic" }</option>
-                                <option value="ntlm" selected={client_kind == "ntlm"}>{ "Integrated (NTLM)" }</option>
+                                <option value="anonymous" selected={client_kind == "anonymous"}>{ "has no credentials (cancels any dialog)" }</option>
+                                <option value="basic" selected={client_kind == "basic"}>{ "types a user name and password (Basic when direct)" }</option>
+                                <option value="ntlm" selected={client_kind == "ntlm"}>{ "is logged on to Windows (NTLM when direct)" }</option>
                             </select>
                         </label>
                         { if client_kind == "anonymous" { Html::default() } else { html! {
                             <div class="row">
-                                <label>{ "User" }<input type="text" value={cu} oninput={live(client_field(0))} /></label>
-                                { if client_kind == "ntlm" { html! { <label>{ "Domain" }<input type="text" value={cd} oninput={live(client_field(1))} /></label> } } else { Html::default() } }
-                                <label>{ "Password" }<input type="text" autocomplete="off" value={cp} oninput={live(client_field(2))} /></label>
+                                { text("User", "lab-user", cu, false, client_field(0)) }
+                                { if client_kind == "ntlm" { html! { { text("Domain", "", cd, false, client_field(1)) } } } else { Html::default() } }
+                                { text("Password", "lab-password", cp, true, client_field(2)) }
                             </div>
                         } } }
                     </fieldset>

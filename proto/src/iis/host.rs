@@ -9,15 +9,18 @@
 //!                                                          └► 401.1 (logon denied)
 //! Authorization: … <AUTHENTICATE>, other conn.  ─► 401.2: this connection sent no CHALLENGE
 //! ```
+//!
+//! The network in between ([`Network`]) is part of the host: a pooling proxy hands each request
+//! to IIS on a new connection; a path that breaks connections closes the browser's after every
+//! response. Both break NTLM the way the guide's "Point-to-point connections" says.
 
-use super::{win32, AuthFlags, Request, Response, Site};
+use super::{win32, AuthFlags, Network, Request, Response, Site};
 use crate::ntlm::server::{
     self, NtlmServer, ServerInfo, Verdict, SEC_E_INVALID_TOKEN, SEC_E_LOGON_DENIED,
     SEC_E_NO_AUTHENTICATING_AUTHORITY,
 };
 use crate::ntlm::{self, Message};
 use base64::Engine;
-use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, Default)]
 struct Conn {
@@ -26,19 +29,47 @@ struct Conn {
     user: Option<String>,
 }
 
+#[derive(Clone, Debug, Default)]
+struct Conns(Vec<(u64, Conn)>);
+
+impl Conns {
+    fn remove(&mut self, id: &u64) -> Option<Conn> {
+        let i = self.0.iter().position(|(k, _)| k == id)?;
+        Some(self.0.swap_remove(i).1)
+    }
+    fn get(&self, id: &u64) -> Option<&Conn> {
+        self.0.iter().find(|(k, _)| k == id).map(|(_, c)| c)
+    }
+    fn insert(&mut self, id: u64, c: Conn) {
+        self.remove(&id);
+        self.0.push((id, c));
+    }
+}
+
 /// One site and its connections.
 #[derive(Clone, Debug)]
 pub struct Host {
     pub site: Site,
-    conns: BTreeMap<u64, Conn>,
+    /// Per-connection state, by connection id. A short list, not a map: a site has a handful of
+    /// live connections, and a map type of our own would add its code to the wasm bundle.
+    conns: Conns,
+    /// Connections the pooling proxy has opened to IIS so far.
+    upstream: u64,
 }
 
 impl Host {
     pub fn new(site: Site) -> Host {
         Host {
             site,
-            conns: BTreeMap::new(),
+            conns: Conns::default(),
+            upstream: 0,
         }
+    }
+
+    /// The connection IIS saw the last request on, when a pooling proxy chose it.
+    pub fn last_upstream(&self) -> Option<u64> {
+        (self.site.network == Network::PoolingProxy && self.upstream > 0)
+            .then_some(1_000_000 + self.upstream)
     }
 
     /// The connection closed: forget its handshake and identity.
@@ -106,9 +137,38 @@ impl Host {
         }
     }
 
-    /// Answer `req`. `server_challenge` is the randomness a CHALLENGE needs (an argument, so the
-    /// engine stays deterministic).
+    /// Answer `req`, as it reaches IIS through the site's [`Network`]. `server_challenge` is the
+    /// randomness a CHALLENGE needs (an argument, so the engine stays deterministic).
     pub fn handle(&mut self, req: &Request, server_challenge: [u8; 8]) -> Response {
+        match self.site.network {
+            Network::Direct => self.handle_direct(req, server_challenge),
+            Network::PoolingProxy => {
+                self.upstream += 1;
+                // Connection ids the browser side never uses.
+                let upstream = 1_000_000 + self.upstream;
+                let mut up = req.clone();
+                up.connection = upstream;
+                up.headers.push(("Via".into(), "1.1 proxy".into()));
+                let mut r = self.handle_direct(&up, server_challenge);
+                // The proxy closes its side when it is done with the request.
+                self.conns.remove(&upstream);
+                r.trace.insert(0, format!("A proxy that pools connections forwards the browser's connection #{} to IIS on its connection #{upstream}: IIS sees a new connection for every request, so an NTLM handshake cannot complete.", req.connection));
+                r.headers.push(("Via".into(), "1.1 proxy".into()));
+                r
+            }
+            Network::Breaks => {
+                let mut r = self.handle_direct(req, server_challenge);
+                self.close(req.connection);
+                r.trace.push(format!("The connection #{} breaks after this response (a device on the path closes it): the browser's next request goes on a new connection, and any NTLM handshake under way is lost.", req.connection));
+                if !r.headers.iter().any(|(n, _)| n == "Connection") {
+                    r.headers.push(("Connection".into(), "close".into()));
+                }
+                r
+            }
+        }
+    }
+
+    fn handle_direct(&mut self, req: &Request, server_challenge: [u8; 8]) -> Response {
         // The properties that apply to this URL (metabase inheritance).
         let site = self.site.for_path(&self.site.site_path(&req.target));
         let integrated = site.auth_flags.has(AuthFlags::NTLM);

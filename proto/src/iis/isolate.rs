@@ -82,6 +82,8 @@ pub fn causes(a: &Answers) -> Vec<Cause> {
             }
             if integrated {
                 out.push(cause("HTTP keep-alives disabled", "NTLM's CHALLENGE must be answered on the same connection; without keep-alives every leg lands on a new one.", "adsutil.vbs get w3svc/1/AllowKeepAlive; the log shows 401.2 after each NTLM leg.", "Enable HTTP keep-alives.", "ntlm-keep-alive-off"));
+                out.push(cause("A proxy between the browser and IIS", "NTLM needs one connection from browser to IIS (\"point to point\"); a proxy that pools its connections to IIS delivers the AUTHENTICATE on a connection that never got the CHALLENGE.", "Does the request go through a proxy (browser settings, a Via header, the log's c-ip being the proxy's)? Try from a machine that reaches IIS directly.", "Bypass the proxy for the site, or use Basic over SSL (or Kerberos).", "ntlm-proxy"));
+                out.push(cause("The connection breaks during the handshake", "If a connection is broken during authentication IIS returns 401.2 (the guide): a firewall or load balancer that closes or re-balances connections has the same effect as keep-alives off.", "A network trace: is the connection closed (FIN/RST) between the CHALLENGE and the AUTHENTICATE?", "Keep the connection open through the handshake (idle timeouts, load-balancer affinity).", "ntlm-connection-breaks"));
             }
             if basic {
                 out.push(cause("Basic with a domain account and no domain controller", "IIS asks a domain controller to check domain accounts; when none answers, Basic fails with 401.2.", "sc-win32-status 1311 (ERROR_NO_LOGON_SERVERS) in the log.", "Restore domain controller communication.", "basic-domain-dc-unreachable"));

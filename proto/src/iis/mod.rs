@@ -21,6 +21,7 @@ pub mod pages;
 pub mod scenarios;
 pub mod site_file;
 pub mod sites;
+pub mod visit;
 
 use crate::basic::{self, Charset};
 use serde::Serialize;
@@ -118,6 +119,44 @@ impl Identity {
             Identity::LocalSystem => "LocalSystem",
             Identity::LocalService => "LocalService",
             Identity::Named => "a named account",
+        }
+    }
+}
+
+/// What lies between the browser and IIS. NTLM needs one TCP connection from the browser to
+/// IIS for the whole handshake (IIS 6 guide, "Point-to-point connections").
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub enum Network {
+    /// The browser talks to IIS directly, connection for connection.
+    #[default]
+    Direct,
+    /// A proxy that is not point to point (the guide's CERN proxies): it keeps the browser's
+    /// connection but sends each request to IIS on whichever connection it has free, here a new
+    /// one each time.
+    PoolingProxy,
+    /// Something on the path (a firewall, a load balancer's idle timer) breaks the connection
+    /// after every response: the browser must open a new one for its next request.
+    Breaks,
+}
+
+impl Network {
+    pub fn id(self) -> &'static str {
+        match self {
+            Network::Direct => "direct",
+            Network::PoolingProxy => "proxy",
+            Network::Breaks => "breaks",
+        }
+    }
+    pub fn from_id(s: &str) -> Option<Network> {
+        [Network::Direct, Network::PoolingProxy, Network::Breaks]
+            .into_iter()
+            .find(|n| n.id().eq_ignore_ascii_case(s))
+    }
+    pub fn name(self) -> &'static str {
+        match self {
+            Network::Direct => "Direct connection",
+            Network::PoolingProxy => "A proxy that pools connections (not point to point)",
+            Network::Breaks => "A device that breaks connections after each response",
         }
     }
 }
@@ -235,6 +274,8 @@ pub struct Site {
     pub accounts: Vec<Account>,
     /// Whether the IIS computer can reach a domain controller.
     pub dc_reachable: bool,
+    /// What is between the browser and IIS (not a metabase property: the network).
+    pub network: Network,
     /// `AllowKeepAlive`: without it IIS closes the connection after every response, which
     /// breaks connection-based NTLM.
     pub allow_keep_alive: bool,
@@ -592,12 +633,17 @@ impl Site {
     /// way down applied in order (metabase inheritance).
     pub fn for_path(&self, path: &str) -> Site {
         let mut site = self.clone();
-        let mut nodes: Vec<&Node> = self
-            .nodes
-            .iter()
-            .filter(|n| path_is_under(path, &n.path))
-            .collect();
-        nodes.sort_by_key(|n| n.path.trim_end_matches('/').len());
+        // Shallowest first, by insertion: a site has a handful of nodes, and a sort routine for
+        // them would cost the wasm bundle more than it saves.
+        let depth = |n: &Node| n.path.trim_end_matches('/').len();
+        let mut nodes: Vec<&Node> = Vec::new();
+        for n in self.nodes.iter().filter(|n| path_is_under(path, &n.path)) {
+            let at = nodes
+                .iter()
+                .position(|m| depth(m) > depth(n))
+                .unwrap_or(nodes.len());
+            nodes.insert(at, n);
+        }
         for n in nodes {
             site.apply(n);
         }
@@ -611,6 +657,7 @@ impl Site {
         self.install = other.install;
         self.dc_reachable = other.dc_reachable;
         self.allow_keep_alive = other.allow_keep_alive;
+        self.network = other.network;
         self.nt_auth_providers = other.nt_auth_providers.clone();
         self.accounts = other.accounts.clone();
         self.files = other.files.clone();

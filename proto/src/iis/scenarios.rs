@@ -352,16 +352,22 @@ pub fn all() -> Vec<Scenario> {
     );
     s.dc_reachable = false;
     out.push(Scenario { site: s, guide: "Basic authentication", path: "/", client: Client::Basic { user: "CONTOSO\\bob".into(), password: "Builder2".into() }, expect: "401.2", fix: "Restore communication with a domain controller (IIS 6 guide: Basic is a quick way to test it)." });
-    let mut s = base("ntlm-keep-alive-off", "Integrated Windows, keep-alives off", "AllowKeepAlive = false: the AUTHENTICATE arrives on a new connection that never got the CHALLENGE: 401.2.", AuthFlags::NTLM);
-    s.allow_keep_alive = false;
-    out.push(Scenario {
-        site: s,
-        guide: "Windows NT Challenge/Response protocol (HTTP keep-alives)",
-        path: "/",
-        client: ntlm_bob(),
-        expect: "401.2",
-        fix: "Enable HTTP keep-alives (AllowKeepAlive = true).",
-    });
+    // NTLM handshakes broken by the connection, each a 401.2 for CONTOSO\bob.
+    let mut broken = |id, title, summary, guide, fix, set: fn(&mut Site)| {
+        let mut site = base(id, title, summary, AuthFlags::NTLM);
+        set(&mut site);
+        out.push(Scenario {
+            site,
+            guide,
+            path: "/",
+            client: ntlm_bob(),
+            expect: "401.2",
+            fix,
+        });
+    };
+    broken("ntlm-keep-alive-off", "Integrated Windows, keep-alives off", "AllowKeepAlive = false: the AUTHENTICATE arrives on a new connection that never got the CHALLENGE: 401.2.", "Windows NT Challenge/Response protocol (HTTP keep-alives)", "Enable HTTP keep-alives (AllowKeepAlive = true).", |s| s.allow_keep_alive = false);
+    broken("ntlm-proxy", "Integrated Windows through a proxy", "A proxy that is not point to point (the guide's CERN proxies) sends each request to IIS on a new connection: the AUTHENTICATE reaches IIS on a connection that never got the CHALLENGE: 401.2.", "Windows NT Challenge/Response protocol (Point-to-point connections)", "Reach IIS without the proxy (or through one that keeps connections point to point), or use Basic over SSL or Kerberos.", |s| s.network = super::Network::PoolingProxy);
+    broken("ntlm-connection-breaks", "Integrated Windows, connection broken mid-handshake", "Something on the path closes the connection after every response: the browser sends its AUTHENTICATE on a new connection: 401.2.", "Windows NT Challenge/Response protocol (Point-to-point connections)", "Find what closes the connection (a firewall's or load balancer's idle timeout, a reset) and keep the connection open through the handshake.", |s| s.network = super::Network::Breaks);
     let s = base(
         "ntlm-no-network-right",
         "Integrated Windows, no network logon right",
@@ -406,87 +412,16 @@ pub fn send(site: &Site, path: &str, client: &Client, now: i64) -> Vec<Exchange>
     send_on(&mut super::host::Host::new(site.clone()), path, client, now)
 }
 
-/// [`send`] on an existing host (whose connections may already carry state), on connection 1.
+/// [`send`] on an existing host (whose connections may already carry state), starting on
+/// connection 1: a [`Via::Direct`](super::visit::Via) visit's exchanges.
 pub fn send_on(
     host: &mut super::host::Host,
     path: &str,
     client: &Client,
     now: i64,
 ) -> Vec<Exchange> {
-    use crate::ntlm::client::{Credentials, Entropy, Input, Mode, NtlmClient};
-    use base64::Engine;
-    let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-    let site = host.site.clone();
-    let req = |authz: Option<String>, conn: u64| {
-        let mut r =
-            super::Request::get(&format!("/lab/{}{}", site.id, path), &site.host, conn, now);
-        r.headers.push((
-            "User-Agent".into(),
-            crate::walkthrough::basic::user_agent(crate::http::Profile::Ie6).into(),
-        ));
-        if let Some(a) = authz {
-            r.headers.push(("Authorization".into(), a));
-        }
-        r
-    };
-    let mut exchange = |request: super::Request, entropy: [u8; 8]| {
-        let response = host.handle(&request, entropy);
-        Exchange { request, response }
-    };
-    match client {
-        Client::Anonymous => vec![exchange(req(None, 1), [1; 8])],
-        Client::Basic { user, password } => {
-            let v = b64(format!("{user}:{password}").as_bytes());
-            vec![exchange(req(Some(format!("Basic {v}")), 1), [1; 8])]
-        }
-        Client::Ntlm {
-            user,
-            domain,
-            password,
-        } => {
-            let creds = Credentials {
-                user: user.to_string(),
-                domain: domain.to_string(),
-                password: password.to_string(),
-                workstation: "WS01".into(),
-            };
-            let Ok((c, neg)) = NtlmClient::new(creds, Mode::V2).step(Input::Begin) else {
-                return Vec::new();
-            };
-            let first = exchange(req(Some(format!("NTLM {}", b64(&neg))), 1), [2; 8]);
-            // With keep-alives off IIS closed the connection: the next leg goes on a new one.
-            let closes = first
-                .response
-                .header_values("Connection")
-                .iter()
-                .any(|c| c.eq_ignore_ascii_case("close"));
-            let conn = if closes { 2 } else { 1 };
-            let token = first
-                .response
-                .header_values("WWW-Authenticate")
-                .first()
-                .and_then(|v| v.strip_prefix("NTLM "))
-                .map(str::to_string);
-            let Some(challenge) =
-                token.and_then(|t| base64::engine::general_purpose::STANDARD.decode(t).ok())
-            else {
-                return vec![first];
-            };
-            let entropy = Entropy {
-                client_challenge: [3; 8],
-                random_session_key: [4; 16],
-                now_filetime: 0,
-            };
-            match c.step(Input::Challenge {
-                bytes: &challenge,
-                entropy,
-            }) {
-                Ok((_, auth)) => {
-                    let second = exchange(req(Some(format!("NTLM {}", b64(&auth))), conn), [2; 8]);
-                    vec![first, second]
-                }
-                Err(_) => vec![first],
-            }
-        }
-    }
+    super::visit::visit(host, path, client, super::visit::Via::Direct, now)
+        .exchanges()
+        .cloned()
+        .collect()
 }

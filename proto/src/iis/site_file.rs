@@ -4,6 +4,7 @@
 //! ```toml
 //! title = "Intranet"
 //! host = "intranet.contoso.com"
+//! network = "direct"                         # or "proxy" (pooling), "breaks"
 //! [[node]]
 //! path = "/"
 //! AuthFlags = "AuthAnonymous | AuthNTLM"     # or a number: 5
@@ -36,6 +37,8 @@ struct File {
     worker_identity: Option<String>,
     iissuba_registered: Option<bool>,
     install: Option<String>,
+    /// What is between the browser and IIS: "direct", "proxy" (pooling) or "breaks".
+    network: Option<String>,
     #[serde(default)]
     node: Vec<NodeFile>,
     #[serde(default)]
@@ -168,6 +171,11 @@ pub fn parse(text: &str, default_id: &str) -> Result<Site, String> {
             }
         };
     }
+    if let Some(n) = f.network {
+        site.network = super::Network::from_id(&n).ok_or_else(|| {
+            format!("network: {n:?} is none of \"direct\", \"proxy\", \"breaks\"")
+        })?;
+    }
     if !f.account.is_empty() {
         site.accounts.clear();
     }
@@ -299,5 +307,11 @@ acl = ["Everyone"]
         assert!(e.contains("line 3") && e.contains("AuthEverything"), "{e}");
         let e = parse("[[node]]\npath = \"/\"\nLogonMethod = 9\n", "x").unwrap_err();
         assert!(e.contains("line 3") && e.contains("LogonMethod 9"), "{e}");
+        let e = parse("network = \"satellite\"\n", "x").unwrap_err();
+        assert!(e.contains("network") && e.contains("satellite"), "{e}");
+        assert_eq!(
+            parse("network = \"proxy\"\n", "x").unwrap().network,
+            crate::iis::Network::PoolingProxy
+        );
     }
 }

@@ -81,7 +81,7 @@ pub fn rc4(key: &[u8; 16], data: &[u8]) -> Vec<u8> {
 /// LMOWFv1 (MS-NLMP 3.3.1): DES of "KGS!@#$%" under the upper-cased, 14-byte OEM password.
 pub fn lmowf_v1(password: &str) -> [u8; 16] {
     let mut p = [0u8; 14];
-    for (d, c) in p.iter_mut().zip(password.to_uppercase().chars()) {
+    for (d, c) in p.iter_mut().zip(upcase(password).chars()) {
         *d = u8::try_from(u32::from(c)).unwrap_or(b'?');
     }
     let magic = b"KGS!@#$%";
@@ -100,8 +100,23 @@ pub fn ntowf_v1(password: &str) -> [u8; 16] {
 pub fn ntowf_v2(password: &str, user: &str, domain: &str) -> [u8; 16] {
     hmac_md5(
         &ntowf_v1(password),
-        &[&unicode(&format!("{}{}", user.to_uppercase(), domain))],
+        &[&unicode(&format!("{}{}", upcase(user), domain))],
     )
+}
+
+/// Upper-casing as Windows does it (`RtlUpcaseUnicodeString`): one character for one. Rust's
+/// `str::to_uppercase` applies the full Unicode mapping, which turns "ß" into "SS" and would give
+/// a user called "Straße" a different NTOWFv2 from the one Windows computes.
+pub fn upcase(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            let mut u = c.to_uppercase();
+            match (u.next(), u.next()) {
+                (Some(x), None) => x,
+                _ => c,
+            }
+        })
+        .collect()
 }
 
 /// NTLMv1 responses (MS-NLMP 3.3.1): (NtChallengeResponse, LmChallengeResponse, SessionBaseKey).
@@ -221,6 +236,18 @@ mod tests {
     const SC: [u8; 8] = [0x01, 0x23, 0x45, 0x67, 0x89, 0xab, 0xcd, 0xef];
     const CC: [u8; 8] = [0xaa; 8];
     const RSK: [u8; 16] = [0x55; 16];
+
+    #[test]
+    fn upcase_maps_one_character_to_one_like_windows() {
+        assert_eq!(upcase("Straße café"), "STRAßE CAFÉ");
+        assert_eq!(upcase("user"), "USER");
+        // NTOWFv2 keys on that form, not on the full mapping's "STRASSE".
+        assert_eq!(
+            ntowf_v2("p", "straße", "D"),
+            hmac_md5(&ntowf_v1("p"), &[&unicode("STRAßED")])
+        );
+        assert_ne!(ntowf_v2("p", "straße", "D"), ntowf_v2("p", "strasse", "D"));
+    }
 
     #[test]
     fn ms_nlmp_4_2_2_ntlmv1() {

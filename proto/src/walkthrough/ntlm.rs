@@ -128,7 +128,8 @@ fn setup(v: Variant) -> (crate::iis::Site, Credentials) {
         workstation: "WS01".into(),
     };
     match v {
-        Variant::Healthy | Variant::Proxy => {}
+        Variant::Healthy => {}
+        Variant::Proxy => site.network = crate::iis::Network::PoolingProxy,
         Variant::WrongPassword => creds.password = "builder2".into(),
         Variant::KeepAliveOff => site.allow_keep_alive = false,
         Variant::NoNetworkRight => {
@@ -155,8 +156,6 @@ struct Driver {
     steps: Vec<Step>,
     /// The browser's connection.
     conn: u64,
-    /// Connection ids as IIS sees them (differs from `conn` behind a proxy).
-    next_upstream: u64,
     proxy: bool,
     now: i64,
     attempt_seed: u8,
@@ -190,13 +189,7 @@ impl Driver {
 
     /// Send `authz` (if any) on the current connection; record the request and the response.
     fn send(&mut self, authz: Option<String>, what: &str, token: Option<&[u8]>) -> Response {
-        let upstream = if self.proxy {
-            self.next_upstream += 1;
-            self.next_upstream
-        } else {
-            self.conn
-        };
-        let mut req = Request::get("/lab/integrated/", "web01.contoso.com", upstream, self.now);
+        let mut req = Request::get("/lab/integrated/", "web01.contoso.com", self.conn, self.now);
         req.headers.push((
             "User-Agent".into(),
             super::basic::user_agent(Profile::Ie6).into(),
@@ -204,11 +197,16 @@ impl Driver {
         if let Some(a) = &authz {
             req.headers.push(("Authorization".into(), a.clone()));
         }
-        let via = if self.proxy {
-            format!(" (via proxy: IIS sees connection #{upstream})")
-        } else {
-            String::new()
-        };
+        let attempt = self.attempt_seed;
+        let resp = self
+            .host
+            .handle(&req, [0x5a, attempt, 0x13, 0x37, 0xc0, 0xff, 0xee, 0x01]);
+        // Behind the proxy IIS saw the request on a connection of the proxy's choosing.
+        let via = self
+            .host
+            .last_upstream()
+            .map(|up| format!(" (via proxy: IIS sees connection #{up})"))
+            .unwrap_or_default();
         let mut s = Step::new(
             StepKind::Request,
             Lane::Browser,
@@ -243,14 +241,6 @@ impl Driver {
             }
         }
         self.steps.push(s);
-        let attempt = self.attempt_seed;
-        let resp = self
-            .host
-            .handle(&req, [0x5a, attempt, 0x13, 0x37, 0xc0, 0xff, 0xee, 0x01]);
-        if self.proxy {
-            // The proxy does not keep the upstream connection for the next request.
-            self.host.close(upstream);
-        }
         resp
     }
 
@@ -344,7 +334,6 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
         host: Host::new(site),
         steps: Vec::new(),
         conn: 1,
-        next_upstream: 100,
         proxy: scenario.variant == Variant::Proxy,
         now: scenario.now,
         attempt_seed: 0,

@@ -19,6 +19,11 @@ impl Gen {
         xs[(self.next() % xs.len() as u64) as usize]
     }
 
+    /// One of `xs`, for any copyable value.
+    pub fn choose<T: Copy>(&mut self, xs: &[T]) -> T {
+        xs[(self.next() % xs.len() as u64) as usize]
+    }
+
     /// Up to `max` bytes drawn from `alphabet`.
     pub fn bytes(&mut self, alphabet: &[u8], max: u64) -> Vec<u8> {
         let len = (self.next() % max) as usize;
