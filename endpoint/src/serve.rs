@@ -80,8 +80,11 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .and_then(|s| s.to_str())
                     .unwrap_or("site")
                     .to_string();
-                let site = proto::iis::site_file::parse(&text, &stem)
+                let (site, notes) = proto::iis::site_file::parse_noted(&text, &stem)
                     .map_err(|e| format!("--site {file}: {e}"))?;
+                for n in notes {
+                    eprintln!("authscope: --site {file}: {n}");
+                }
                 o.sites.push(site);
             }
             other => return Err(format!("unknown option {other:?}")),

@@ -20,6 +20,8 @@
 //! acl = ["Everyone"]
 //! ```
 //! Unknown keys are refused, with the line and the key at fault (the `toml` crate's errors).
+//! Properties an upgraded server still carries but IIS 6 ignores (`AuthPersistence`'s proxy
+//! flags, `UNCAuthenticationPassthrough`) are accepted, each with a note naming its line.
 
 use super::sites::base;
 use super::{Account, AuthFlags, FileEntry, Identity, Install, Node, Site, Unc};
@@ -68,6 +70,10 @@ struct NodeFile {
     DefaultLogonDomain: Option<String>,
     Realm: Option<String>,
     AuthPersistSingleRequest: Option<bool>,
+    /// The IIS 5 property behind AuthPersistSingleRequest, with the two proxy flags IIS 6 removed.
+    AuthPersistence: Option<toml::Spanned<Flags>>,
+    /// No longer used by IIS 6 (simplified UNC authentication): accepted and ignored, with a note.
+    UNCAuthenticationPassthrough: Option<toml::Spanned<bool>>,
     AllowKeepAlive: Option<bool>,
     DefaultDoc: Option<String>,
     EnableDefaultDoc: Option<bool>,
@@ -117,8 +123,52 @@ fn flags(f: &Flags) -> Result<AuthFlags, String> {
     }
 }
 
+/// `AuthPersistence` flags: whether AuthPersistSingleRequest (0x40) is set, and the names of the
+/// flags IIS 6 removed ("AuthPersistence Usage in IIS 6.0").
+fn persistence(f: &Flags) -> Result<(bool, Vec<&'static str>), String> {
+    const KNOWN: [(u32, &str); 3] = [
+        (0x40, "AuthPersistSingleRequest"),
+        (0x80, "AuthPersistSingleRequestIfProxy"),
+        (0x100, "AuthPersistSingleRequestAlwaysIfProxy"),
+    ];
+    let bits = match f {
+        Flags::Number(n) => *n,
+        Flags::Names(s) => {
+            let mut v = 0;
+            for name in s.split(['|', ',', ' ']).filter(|n| !n.is_empty()) {
+                v |= KNOWN
+                    .iter()
+                    .find(|(_, k)| k.eq_ignore_ascii_case(name))
+                    .map(|(b, _)| *b)
+                    .or_else(|| (name == "0").then_some(0))
+                    .ok_or_else(|| format!("AuthPersistence: unknown flag {name:?} (AuthPersistSingleRequest, AuthPersistSingleRequestIfProxy, AuthPersistSingleRequestAlwaysIfProxy)"))?;
+            }
+            v
+        }
+    };
+    if bits & !0x1c0 != 0 {
+        return Err(format!(
+            "AuthPersistence: {bits:#x} has bits no IIS version defined (0x40, 0x80, 0x100)"
+        ));
+    }
+    let removed = KNOWN
+        .iter()
+        .skip(1)
+        .filter(|(b, _)| bits & b != 0)
+        .map(|(_, n)| *n)
+        .collect();
+    Ok((bits & 0x40 != 0, removed))
+}
+
 /// Parse a site file; `default_id` names the site when the file does not.
 pub fn parse(text: &str, default_id: &str) -> Result<Site, String> {
+    parse_noted(text, default_id).map(|(site, _)| site)
+}
+
+/// [`parse`], with notes on properties IIS 6 accepts but ignores (the legacy `AuthPersistence`
+/// proxy flags, `UNCAuthenticationPassthrough`), each with its line.
+pub fn parse_noted(text: &str, default_id: &str) -> Result<(Site, Vec<String>), String> {
+    let mut notes = Vec::new();
     let f: File = toml::from_str(text).map_err(|e| e.to_string())?;
     let id = f.id.unwrap_or_else(|| default_id.to_string());
     if id.is_empty()
@@ -214,6 +264,19 @@ pub fn parse(text: &str, default_id: &str) -> Result<Site, String> {
             ),
             None => None,
         };
+        let mut single = n.AuthPersistSingleRequest;
+        if let Some(p) = &n.AuthPersistence {
+            let at = line(p.span());
+            let (set, removed) =
+                persistence(p.get_ref()).map_err(|e| format!("line {at}, node {}: {e}", n.path))?;
+            single = Some(single.unwrap_or(false) || set);
+            for r in removed {
+                notes.push(format!("line {at}, node {}: AuthPersistence: {r} was removed in IIS 6.0 for security reasons and is ignored (IIS 6 guide, \"AuthPersistence Usage in IIS 6.0\")", n.path));
+            }
+        }
+        if let Some(p) = &n.UNCAuthenticationPassthrough {
+            notes.push(format!("line {}, node {}: UNCAuthenticationPassthrough no longer matters in IIS 6.0 and is ignored: with UNCUserName empty the request's credentials are passed through (\"Simplified UNC authentication model\")", line(p.span()), n.path));
+        }
         if let Some(m) = n.LogonMethod.as_ref().filter(|m| *m.get_ref() > 3) {
             return Err(format!(
                 "line {}, node {}: LogonMethod {}: use 0 (interactive), 1 (batch), 2 (network) or 3 (network cleartext)",
@@ -236,7 +299,7 @@ pub fn parse(text: &str, default_id: &str) -> Result<Site, String> {
             anonymous_password_sync: n.AnonymousPasswordSync,
             realm: n.Realm,
             default_logon_domain: n.DefaultLogonDomain,
-            auth_persist_single_request: n.AuthPersistSingleRequest,
+            auth_persist_single_request: single,
             default_doc: n.DefaultDoc.map(|d| {
                 d.split(',')
                     .map(|x| x.trim().to_string())
@@ -257,7 +320,7 @@ pub fn parse(text: &str, default_id: &str) -> Result<Site, String> {
         }
         site.nodes.push(node);
     }
-    Ok(site)
+    Ok((site, notes))
 }
 
 #[cfg(test)]
@@ -307,11 +370,43 @@ acl = ["Everyone"]
         assert!(e.contains("line 3") && e.contains("AuthEverything"), "{e}");
         let e = parse("[[node]]\npath = \"/\"\nLogonMethod = 9\n", "x").unwrap_err();
         assert!(e.contains("line 3") && e.contains("LogonMethod 9"), "{e}");
+        let e = parse(
+            "[[node]]\npath = \"/\"\nAuthPersistence = \"AuthPersistEverything\"\n",
+            "x",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("line 3") && e.contains("AuthPersistEverything"),
+            "{e}"
+        );
         let e = parse("network = \"satellite\"\n", "x").unwrap_err();
         assert!(e.contains("network") && e.contains("satellite"), "{e}");
         assert_eq!(
             parse("network = \"proxy\"\n", "x").unwrap().network,
             crate::iis::Network::PoolingProxy
         );
+    }
+
+    #[test]
+    fn legacy_properties_are_accepted_with_a_note() {
+        let (site, notes) = parse_noted(
+            "[[node]]\npath = \"/\"\nAuthPersistence = 192\n[[node]]\npath = \"/share\"\nUNCAuthenticationPassthrough = true\n",
+            "x",
+        )
+        .unwrap();
+        // 192 = AuthPersistSingleRequest | AuthPersistSingleRequestIfProxy: the first applies.
+        assert!(site.for_path("/").auth_persist_single_request);
+        assert_eq!(notes.len(), 2, "{notes:?}");
+        assert!(notes[0].starts_with("line 3") && notes[0].contains("IfProxy"));
+        assert!(
+            notes[1].starts_with("line 6") && notes[1].contains("UNCAuthenticationPassthrough")
+        );
+        let (site, notes) = parse_noted(
+            "[[node]]\npath = \"/\"\nAuthPersistence = \"AuthPersistSingleRequestAlwaysIfProxy\"\n",
+            "x",
+        )
+        .unwrap();
+        assert!(!site.for_path("/").auth_persist_single_request);
+        assert_eq!(notes.len(), 1);
     }
 }
