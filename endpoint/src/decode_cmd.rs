@@ -1,4 +1,7 @@
 //! `authscope decode`: layers and field trees of pasted tokens, as text or as the JSON contract.
+//! Kerberos parts are decrypted when keys are given: `--keytab FILE`, `--key ETYPE:HEX`, or a
+//! password in `$AUTHSCOPE_PASSWORD` (never an argument: it would land in shell history and
+//! process lists) with `--salt` when the default salt is not the right one.
 
 use crate::usage_error;
 use proto::field::{Field, Value};
@@ -9,7 +12,69 @@ pub fn main(args: &[String]) -> ExitCode {
     let mut json = false;
     let mut lines = false;
     let mut input: Option<String> = None;
-    for a in args {
+    let mut keys = proto::kerberos::decrypt::Keys {
+        password: std::env::var("AUTHSCOPE_PASSWORD").ok(),
+        ..Default::default()
+    };
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        let (name, inline) = match a.split_once('=') {
+            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
+            _ => (a.as_str(), None),
+        };
+        let mut value = |what: &str| -> Result<String, ExitCode> {
+            inline
+                .clone()
+                .or_else(|| it.next().cloned())
+                .ok_or_else(|| usage_error(&format!("{name} needs {what}")))
+        };
+        match name {
+            "--keytab" => {
+                let file = match value("a keytab file") {
+                    Ok(f) => f,
+                    Err(e) => return e,
+                };
+                let bytes = match std::fs::read(&file) {
+                    Ok(b) => b,
+                    Err(e) => return usage_error(&format!("--keytab {file}: {e}")),
+                };
+                match proto::kerberos::keytab::parse(&bytes) {
+                    Ok(k) => keys.keytab.extend(k),
+                    Err(e) => return usage_error(&format!("--keytab {file}: {e}")),
+                }
+                continue;
+            }
+            "--key" => {
+                let v = match value("ETYPE:HEX") {
+                    Ok(v) => v,
+                    Err(e) => return e,
+                };
+                let parsed = v.split_once(':').and_then(|(e, h)| {
+                    let etype = e.parse::<i32>().ok()?;
+                    let bytes = (0..h.len())
+                        .step_by(2)
+                        .map(|i| h.get(i..i + 2).and_then(|x| u8::from_str_radix(x, 16).ok()))
+                        .collect::<Option<Vec<u8>>>()?;
+                    Some(proto::kerberos::crypto::Key { etype, bytes })
+                });
+                match parsed {
+                    Some(k) => keys.raw.push(k),
+                    None => return usage_error("--key takes ETYPE:HEX, e.g. 18:00112233…"),
+                }
+                continue;
+            }
+            "--salt" => {
+                match value("a salt") {
+                    Ok(v) => keys.salt = Some(v),
+                    Err(e) => return e,
+                }
+                continue;
+            }
+            "--password" => {
+                return usage_error("pass the password in $AUTHSCOPE_PASSWORD, not as an argument")
+            }
+            _ => {}
+        }
         match a.as_str() {
             "--json" => json = true,
             "--lines" => lines = true,
@@ -43,8 +108,17 @@ pub fn main(args: &[String]) -> ExitCode {
     if inputs.is_empty() {
         return usage_error("nothing to decode");
     }
-    let decoded: Vec<proto::decode::Decoded> =
-        inputs.iter().map(|i| proto::decode::decode(i)).collect();
+    let with_keys = keys.password.is_some() || !keys.keytab.is_empty() || !keys.raw.is_empty();
+    let decoded: Vec<proto::decode::Decoded> = inputs
+        .iter()
+        .map(|i| {
+            let mut d = proto::decode::decode(i);
+            if with_keys {
+                d.decrypt(&keys);
+            }
+            d
+        })
+        .collect();
     let ok = decoded.iter().all(|d| d.error.is_none());
     if json {
         let out = if lines {
@@ -100,6 +174,23 @@ fn render(d: &proto::decode::Decoded) -> String {
             "warning (layer {}, byte {}): {}\n",
             w.layer, w.offset, w.message
         ));
+    }
+    for x in &d.decryption {
+        match (&x.opened_with, &x.failure) {
+            (Some(how), _) => s.push_str(&format!(
+                "decrypted {} (layer {}, byte {}, key usage {}) with {how}: layer {}\n",
+                x.part,
+                x.layer,
+                x.offset,
+                x.key_usage,
+                x.plaintext_layer.unwrap_or(0)
+            )),
+            (None, Some(why)) => s.push_str(&format!(
+                "not decrypted: {} (layer {}, byte {}, needs the key of {}): {why}\n",
+                x.part, x.layer, x.offset, x.key_of
+            )),
+            _ => {}
+        }
     }
     if let Some(e) = &d.error {
         s.push_str(&format!(

@@ -15,19 +15,23 @@ const USAGE: &str = "\
 authscope: how a browser authenticates to a web server, and why it fails
 
 Usage:
-  authscope serve [--host ADDR] [--port PORT] [--dist DIR] [--site FILE.toml]...
+  authscope serve [--host ADDR] [--port PORT] [--dist DIR] [--site FILE.toml]... [--keytab FILE]...
       Serve the web app, the IIS 6 lab sites and the guide's scenarios (/lab/<id>/) over real
-      HTTP; each --site adds a site defined in TOML with metabase property names.
+      HTTP; each --site adds a site defined in TOML with metabase property names. With a
+      --keytab, Integrated Windows sites accept Kerberos tickets for its principals
+      (`curl --negotiate`) and answer with an AP-REP.
       Defaults: --host 127.0.0.1 --port 8080 --dist ./dist (or $AUTHSCOPE_DIST).
   authscope challenge [--browser PROFILE] HEADER...
       Parse WWW-Authenticate values (one argument per header field; `-` reads a pasted
       response block from standard input) and print, as JSON, the challenges, warnings and the
       challenge PROFILE would answer. PROFILE: ie6, chromium (default), firefox, rfc, all.
       Exit status: 0 a challenge was chosen, 1 none is usable, 2 bad usage.
-  authscope decode [--json] [--lines] [INPUT]
-      Decode a token: a header line, `NTLM <base64>`, `Negotiate <base64>`, bare base64 or hex
-      (INPUT, or standard input; with --lines one token per line). Prints its layers and field
-      tree with byte offsets, warnings and where decoding stopped; --json prints the contract.
+  authscope decode [--json] [--lines] [--keytab FILE] [--key ETYPE:HEX] [--salt S] [INPUT]
+      Decode a token: a header line, `NTLM <base64>`, `Negotiate <base64>` (SPNEGO, Kerberos,
+      NTLM inside), a Kerberos message, bare base64 or hex (INPUT, or standard input; with
+      --lines one token per line). Prints its layers and field tree with byte offsets, warnings
+      and where decoding stopped; --json prints the contract. Encrypted Kerberos parts are
+      opened with a keytab, a key, or the password in $AUTHSCOPE_PASSWORD (never an argument).
       Exit status: 0 decoded, 1 decoding stopped at an error, 2 bad usage.
       An NTLM AUTHENTICATE message is credential-equivalent: do not share it.
   authscope ntlm verify [--json] [--user U] [--domain D] [--negotiate TOKEN] CHALLENGE AUTHENTICATE

@@ -26,6 +26,9 @@ struct Options {
     dist: PathBuf,
     /// Sites read from `--site FILE.toml`.
     sites: Vec<proto::iis::Site>,
+    /// Service keys from `--keytab FILE` (repeatable): every site with Integrated Windows
+    /// authentication accepts Kerberos tickets for the principals they hold.
+    keytab: Vec<proto::kerberos::keytab::Entry>,
 }
 
 fn default_dist() -> PathBuf {
@@ -50,6 +53,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         port: 8080,
         dist: default_dist(),
         sites: Vec::new(),
+        keytab: Vec::new(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -71,6 +75,21 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .map_err(|_| "--port needs a number from 0 to 65535".to_string())?
             }
             "--dist" => o.dist = PathBuf::from(value()?),
+            "--keytab" => {
+                let file = value()?;
+                let bytes = std::fs::read(&file).map_err(|e| format!("--keytab {file}: {e}"))?;
+                let entries = proto::kerberos::keytab::parse(&bytes)
+                    .map_err(|e| format!("--keytab {file}: {e}"))?;
+                for e in &entries {
+                    eprintln!(
+                        "authscope: --keytab {file}: {} ({}, kvno {})",
+                        e.principal(),
+                        proto::kerberos::crypto::etype_name(i64::from(e.key.etype)),
+                        e.kvno
+                    );
+                }
+                o.keytab.extend(entries);
+            }
             "--site" => {
                 let file = value()?;
                 let text =
@@ -146,7 +165,10 @@ async fn run(opts: Options) -> ExitCode {
         .into_iter()
         .chain(proto::iis::scenarios::all().into_iter().map(|s| s.site))
         .chain(opts.sites.iter().cloned())
-        .map(|s| (s.id.clone(), proto::iis::host::Host::new(s)))
+        .map(|mut s| {
+            s.service_keys = opts.keytab.clone();
+            (s.id.clone(), proto::iis::host::Host::new(s))
+        })
         .collect();
     let state = Arc::new(State {
         dist,

@@ -22,6 +22,16 @@ fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
 
+/// The `kind` of each layer of a `decode --json` answer.
+fn layer_kinds(v: &Value) -> Vec<&str> {
+    v["layers"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["kind"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn contract_fields_for_a_chosen_basic_challenge() {
     let o = run(&[
@@ -148,12 +158,7 @@ fn decode_json_follows_the_contract() {
     ]);
     assert_eq!(o.status.code(), Some(0));
     let v = json(&o);
-    let kinds: Vec<&str> = v["layers"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| l["kind"].as_str().unwrap())
-        .collect();
+    let kinds = layer_kinds(&v);
     assert_eq!(kinds, ["header", "base64", "ntlmssp"]);
     let fields = v["layers"][2]["fields"].as_array().unwrap();
     let tn = fields.iter().find(|f| f["name"] == "TargetName").unwrap();
@@ -254,4 +259,75 @@ fn ntlm_verify_checks_a_pyspnego_exchange_with_the_password_from_stdin() {
             .code(),
         Some(2)
     );
+}
+
+fn kerberos_fixture(name: &str) -> String {
+    format!(
+        "{}/../tests/fixtures/kerberos/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn decode_negotiate_decrypts_with_a_keytab_and_reports_each_part() {
+    let token = std::fs::read_to_string(kerberos_fixture("mit-curl-negotiate.txt")).unwrap();
+    let keytab = kerberos_fixture("mit-http.keytab");
+    let o = run(&["decode", "--json", "--keytab", &keytab, token.trim()]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    let v = json(&o);
+    let kinds = layer_kinds(&v);
+    assert_eq!(
+        kinds,
+        [
+            "header",
+            "base64",
+            "gss",
+            "spnego",
+            "kerberos",
+            "decrypted",
+            "decrypted"
+        ]
+    );
+    let parts = v["decryption"].as_array().unwrap();
+    assert_eq!(parts[0]["part"], "EncTicketPart");
+    assert_eq!(parts[0]["key_usage"], 2);
+    assert!(parts[0]["opened_with"].as_str().unwrap().contains("keytab"));
+    assert_eq!(parts[1]["part"], "Authenticator");
+    // Without keys: no decryption section at all.
+    let o = run(&["decode", "--json", token.trim()]);
+    assert!(json(&o).get("decryption").is_none());
+}
+
+#[test]
+fn decode_takes_a_password_from_the_environment_only() {
+    let o = run(&[
+        "decode",
+        "--password",
+        "x",
+        "Negotiate oRUwE6ADCgEDoQwGCisGAQQBgjcCAgo=",
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&o.stderr).contains("AUTHSCOPE_PASSWORD"));
+    // The AS-REP of the recorded exchange opens with bob's password, salt from ETYPE-INFO2.
+    let lines = std::fs::read_to_string(kerberos_fixture("mit-kdc-exchange.txt")).unwrap();
+    let as_rep = lines.lines().nth(1).unwrap().trim_start_matches("< ");
+    let o = Command::new(env!("CARGO_BIN_EXE_authscope"))
+        .args(["decode", as_rep])
+        .env("AUTHSCOPE_PASSWORD", "Builder2")
+        .output()
+        .unwrap();
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("decrypted EncASRepPart"), "{out}");
+    assert!(
+        out.contains("with the password with salt \"CONTOSO.TESTbob\""),
+        "{out}"
+    );
+    assert!(!out.contains("Builder2"), "the password is never printed");
+    // The ticket inside needs krbtgt's key, which nobody gave.
+    assert!(out.contains("not decrypted: EncTicketPart"), "{out}");
 }

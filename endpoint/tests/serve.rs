@@ -374,3 +374,165 @@ fn a_site_file_is_served_and_a_broken_one_is_refused_with_its_line() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("line 3") && err.contains("AuthFlag"), "{err}");
 }
+
+/// The throwaway MIT realm of `tests/kerberos/mit-realm.sh`, stopped on drop.
+struct Realm {
+    dir: tempdir::Dir,
+    env: Vec<(String, String)>,
+}
+
+impl Realm {
+    /// `kinit bob` (password on standard input) into the cache `name` of the realm's folder.
+    fn kinit(&self, name: &str) {
+        let mut kinit = Command::new("kinit")
+            .arg("bob")
+            .envs(self.env.iter().cloned())
+            .env(
+                "KRB5CCNAME",
+                format!("FILE:{}", self.dir.0.join(name).display()),
+            )
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        kinit
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(b"Builder2\n")
+            .unwrap();
+        assert!(kinit.wait().unwrap().success());
+    }
+}
+
+impl Drop for Realm {
+    fn drop(&mut self) {
+        if let Ok(pid) = std::fs::read_to_string(self.dir.0.join("kdc.pid")) {
+            let _ = Command::new("kill").arg(pid.trim()).status();
+        }
+    }
+}
+
+/// Runs `c`, which must succeed (its standard error is the failure message).
+fn succeed(c: &mut Command) {
+    let out = c.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// MIT Kerberos from Debian's packages (installed by scripts/setup): kinit as bob, curl
+/// --negotiate to `authscope serve --keytab`: the AP-REQ is accepted (200, with an AP-REP curl
+/// checks), and the same token decodes and decrypts with the keytab.
+#[test]
+fn mit_kerberos_tickets_are_accepted_and_decrypted() {
+    let have = |c: &str| {
+        Command::new("sh")
+            .args(["-c", &format!("command -v {c}")])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if !["krb5kdc", "kdb5_util", "kadmin.local", "kinit", "curl"]
+        .iter()
+        .all(|c| have(c))
+    {
+        eprintln!("\n*** SKIPPED mit_kerberos_tickets_are_accepted_and_decrypted: MIT Kerberos (krb5-kdc, krb5-admin-server, krb5-user) is not installed; scripts/setup --browser installs it ***\n");
+        return;
+    }
+    let dir = tempdir::Dir::new();
+    let port = free_port().to_string();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/kerberos/mit-realm.sh"
+    );
+    succeed(Command::new("bash").args([script, dir.0.to_str().unwrap(), &port]));
+    let realm = Realm {
+        env: vec![
+            (
+                "KRB5_CONFIG".into(),
+                dir.0.join("krb5.conf").display().to_string(),
+            ),
+            (
+                "KRB5CCNAME".into(),
+                format!("FILE:{}", dir.0.join("ccache").display()),
+            ),
+        ],
+        dir,
+    };
+    realm.kinit("ccache");
+    let keytab = realm.dir.0.join("http.keytab");
+    let d = dist();
+    let s = start_with(&d.0, &["--keytab", keytab.to_str().unwrap()]);
+    let port = s.addr.rsplit(':').next().unwrap();
+    // "localhost": curl asks for a ticket for HTTP/localhost, the keytab's principal.
+    let out = Command::new("curl")
+        .args(["-sv", "--negotiate", "-u", ":", "-w", "\n%{http_code}"])
+        .arg(format!("http://localhost:{port}/lab/integrated/"))
+        .envs(realm.env.iter().cloned())
+        .output()
+        .unwrap();
+    let body = String::from_utf8_lossy(&out.stdout);
+    let verbose = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "curl failed: {verbose}");
+    assert!(body.ends_with("200"), "{body}\n{verbose}");
+    assert!(body.contains("bob@CONTOSO.TEST"), "{body}");
+    // The token curl sent decodes and decrypts with the keytab.
+    let token = verbose
+        .lines()
+        .find_map(|l| l.strip_prefix("> Authorization: "))
+        .unwrap()
+        .trim()
+        .to_string();
+    let o = Command::new(env!("CARGO_BIN_EXE_authscope"))
+        .args(["decode", "--keytab", keytab.to_str().unwrap(), &token])
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{text}");
+    assert!(text.contains("decrypted EncTicketPart"), "{text}");
+    assert!(text.contains("decrypted Authenticator"), "{text}");
+    assert!(
+        text.contains("cname") && text.contains("bob@CONTOSO.TEST"),
+        "{text}"
+    );
+    // A new key version for the service (kvno 3) that the server's keytab lacks: the ticket is
+    // refused (KRB_AP_ERR_BADKEYVER), 401.1.
+    drop(s);
+    let other = realm.dir.0.join("other.keytab");
+    succeed(
+        Command::new("kadmin.local")
+            .args([
+                "-q",
+                &format!("ktadd -k {} HTTP/localhost", other.display()),
+            ])
+            .envs(realm.env.iter().cloned())
+            .env("KRB5_KDC_PROFILE", realm.dir.0.join("kdc.conf")),
+    );
+    let s = start_with(&d.0, &["--keytab", keytab.to_str().unwrap()]);
+    let port = s.addr.rsplit(':').next().unwrap();
+    // A fresh credential cache, so that the ticket is made with the new key version.
+    realm.kinit("ccache2");
+    let out = Command::new("curl")
+        .args(["-s", "--negotiate", "-u", ":", "-w", "\n%{http_code}"])
+        .arg(format!("http://localhost:{port}/lab/integrated/"))
+        .envs(realm.env.iter().cloned())
+        .env(
+            "KRB5CCNAME",
+            format!("FILE:{}", realm.dir.0.join("ccache2").display()),
+        )
+        .output()
+        .unwrap();
+    let body = String::from_utf8_lossy(&out.stdout);
+    assert!(body.ends_with("401"), "{body}");
+    assert!(body.contains("HTTP Error 401.1"), "{body}");
+}

@@ -34,6 +34,10 @@ pub struct Decoded {
     pub error: Option<Failure>,
     /// The NTLM message, when the innermost layer is one.
     pub ntlm: Option<ntlm::Message>,
+    /// What a Negotiate token's layers say (SPNEGO, mechanisms, the Kerberos message).
+    pub negotiate: Option<crate::spnego::Summary>,
+    /// What [`Decoded::decrypt`] did with each encrypted part.
+    pub decryption: Vec<JsonDecryption>,
 }
 
 const CREDENTIAL_EQUIVALENT: &str = "This AUTHENTICATE message is credential-equivalent: its response can be cracked offline \
@@ -106,6 +110,8 @@ pub fn decode(input: &str) -> Decoded {
         warnings: Vec::new(),
         error: None,
         ntlm: None,
+        negotiate: None,
+        decryption: Vec::new(),
     };
     let (mut fields, token) = peel_header(input);
     let token_text = token.slice(input);
@@ -199,45 +205,32 @@ pub fn decode(input: &str) -> Decoded {
     let source = Span::new(0, compact.len());
     let layer = out.layers.len();
     if bytes.starts_with(b"NTLMSSP") {
-        let d = ntlm::decode(&bytes);
-        for w in &d.warnings {
+        push_ntlm(&mut out, bytes, source);
+        return out;
+    }
+    #[cfg(feature = "kerberos")]
+    if crate::spnego::looks_like(&bytes) {
+        let p = crate::spnego::peel(&bytes, source);
+        let base = out.layers.len();
+        for (message, layer, offset) in p.warnings {
             out.warnings.push(Warning {
-                message: w.message.clone(),
-                layer,
-                offset: w.offset,
+                message,
+                layer: base + layer,
+                offset,
             });
         }
-        if let Some(e) = &d.error {
+        if let Some((message, layer, offset)) = p.error {
             out.error = Some(Failure {
-                message: e.to_string(),
-                layer,
-                offset: e.offset,
+                message,
+                layer: base + layer,
+                offset,
             });
         }
-        if let Some(ntlm::Message::Authenticate(a)) = &d.message {
-            if a.nt_kind != ntlm::ResponseKind::Empty {
-                out.warnings.insert(
-                    0,
-                    Warning {
-                        message: CREDENTIAL_EQUIVALENT.into(),
-                        layer,
-                        offset: 0,
-                    },
-                );
-            }
+        out.layers.extend(p.layers);
+        out.negotiate = Some(p.summary);
+        if let Some((token, span)) = p.ntlm_token {
+            push_ntlm(&mut out, token, span);
         }
-        let label = match &d.message {
-            Some(m) => m.type_name(),
-            None => "NTLMSSP message",
-        };
-        out.layers.push(Layer {
-            kind: "ntlmssp",
-            label,
-            source,
-            bytes,
-            fields: d.fields,
-        });
-        out.ntlm = d.message;
         return out;
     }
     let what = match bytes.first() {
@@ -259,11 +252,55 @@ pub fn decode(input: &str) -> Decoded {
         )],
     });
     out.error = Some(Failure {
-        message: format!("the bytes look like {what}; authscope decodes NTLMSSP so far"),
+        message: format!("the bytes look like {what}: not NTLMSSP, SPNEGO or Kerberos"),
         layer,
         offset: 0,
     });
     out
+}
+
+/// The NTLMSSP layer for `bytes` (from `source` in the last layer), with its warnings.
+fn push_ntlm(out: &mut Decoded, bytes: Vec<u8>, source: Span) {
+    let layer = out.layers.len();
+    let d = ntlm::decode(&bytes);
+    for w in &d.warnings {
+        out.warnings.push(Warning {
+            message: w.message.clone(),
+            layer,
+            offset: w.offset,
+        });
+    }
+    if let Some(e) = &d.error {
+        out.error = Some(Failure {
+            message: e.to_string(),
+            layer,
+            offset: e.offset,
+        });
+    }
+    if let Some(ntlm::Message::Authenticate(a)) = &d.message {
+        if a.nt_kind != ntlm::ResponseKind::Empty {
+            out.warnings.insert(
+                0,
+                Warning {
+                    message: CREDENTIAL_EQUIVALENT.into(),
+                    layer,
+                    offset: 0,
+                },
+            );
+        }
+    }
+    let label = match &d.message {
+        Some(m) => m.type_name(),
+        None => "NTLMSSP message",
+    };
+    out.layers.push(Layer {
+        kind: "ntlmssp",
+        label,
+        source,
+        bytes,
+        fields: d.fields,
+    });
+    out.ntlm = d.message;
 }
 
 /// A field in the JSON contract.
@@ -303,6 +340,29 @@ pub struct Json {
     pub layers: Vec<JsonLayer>,
     pub warnings: Vec<Warning>,
     pub error: Option<Failure>,
+    /// What each encrypted part became when keys were given (`decode --keytab`, a password).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub decryption: Vec<JsonDecryption>,
+}
+
+/// One encrypted part and what opened it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct JsonDecryption {
+    /// `EncTicketPart`, `Authenticator`…
+    pub part: &'static str,
+    /// The layer holding the ciphertext, and its offset there.
+    pub layer: usize,
+    pub offset: usize,
+    pub etype: i32,
+    pub key_usage: u32,
+    /// Whose key it needs.
+    pub key_of: String,
+    /// Which key opened it.
+    pub opened_with: Option<String>,
+    /// Why it stayed closed.
+    pub failure: Option<String>,
+    /// The layer the plaintext became.
+    pub plaintext_layer: Option<usize>,
 }
 
 fn json_field(f: &Field) -> JsonField {
@@ -341,8 +401,66 @@ impl Decoded {
                 .collect(),
             warnings: self.warnings.clone(),
             error: self.error.clone(),
+            decryption: self.decryption.clone(),
         }
     }
+
+    /// Opens the Kerberos layers' encrypted parts with `keys`, appending a layer for each
+    /// plaintext (whose `source` is the ciphertext in its message's layer) and recording what
+    /// happened in `decryption`.
+    pub fn decrypt(&mut self, keys: &crate::kerberos::decrypt::Keys) {
+        let mut keys = keys.clone();
+        for i in 0..self.layers.len() {
+            let Some(l) = self.layers.get(i).filter(|l| l.kind == "kerberos") else {
+                continue;
+            };
+            let Some(at) = l.fields.iter().find_map(message_start) else {
+                continue;
+            };
+            let o = crate::kerberos::decrypt::open(&l.bytes, at, &keys);
+            let mut opened = o.layers.into_iter();
+            for x in o.outcomes {
+                let plaintext_layer = if x.result.is_ok() {
+                    opened.next().map(|mut p| {
+                        // A decrypted layer's source is in the message's layer.
+                        p.source = x.sealed.cipher;
+                        self.layers.push(p);
+                        self.layers.len() - 1
+                    })
+                } else {
+                    None
+                };
+                let (opened_with, failure) = match x.result {
+                    Ok(h) => (Some(h), None),
+                    Err(e) => (None, Some(e)),
+                };
+                self.decryption.push(JsonDecryption {
+                    part: x.sealed.what,
+                    layer: i,
+                    offset: x.sealed.cipher.start(),
+                    etype: x.sealed.etype,
+                    key_usage: x.sealed.usage,
+                    key_of: x.sealed.key_of,
+                    opened_with,
+                    failure,
+                    plaintext_layer,
+                });
+            }
+            // Session keys learnt here open later parts (the AP-REP after the AP-REQ).
+            keys.raw.extend(o.session_keys);
+        }
+    }
+}
+
+/// Where a Kerberos message starts in its layer: the first field named as one.
+fn message_start(f: &Field) -> Option<usize> {
+    if crate::kerberos::message::MESSAGES
+        .iter()
+        .any(|(_, name, ..)| *name == f.name)
+    {
+        return Some(f.span.start());
+    }
+    f.children.iter().find_map(message_start)
 }
 
 /// The NTLMSSP bytes inside whatever was pasted (header, base64 or hex), if that is what it holds.

@@ -91,3 +91,32 @@ pub fn site_file(data: &[u8]) {
         );
     }
 }
+
+/// Raw bytes as a Negotiate token (GSS, SPNEGO, Kerberos) and as a bare Kerberos message, with
+/// the search for encrypted parts and a decryption attempt with a fixed password: every span
+/// inside its layer.
+pub fn negotiate(data: &[u8]) {
+    let p = crate::spnego::peel(data, crate::Span::new(0, data.len()));
+    for l in &p.layers {
+        check_spans(&l.fields, l.bytes.len());
+    }
+    let mut w = crate::kerberos::message::Walk::default();
+    let (_, f) = crate::kerberos::message::decode_at(data, 0, data.len(), &mut w);
+    check_spans(std::slice::from_ref(&f), data.len());
+    for s in crate::kerberos::decrypt::find(data, 0) {
+        assert!(s.cipher.end() <= data.len());
+    }
+    let keys = crate::kerberos::decrypt::Keys {
+        password: Some("p".into()),
+        ..Default::default()
+    };
+    let o = crate::kerberos::decrypt::open(data, 0, &keys);
+    for l in &o.layers {
+        check_spans(&l.fields, l.bytes.len());
+    }
+}
+
+/// A keytab file's bytes.
+pub fn keytab(data: &[u8]) {
+    let _ = crate::kerberos::keytab::parse(data);
+}

@@ -14,6 +14,7 @@
 //! (`iis::Request::now`), and every function returns the same output for the same input, native
 //! or `wasm32`. No input may panic: decoders return errors that carry a byte offset.
 
+pub mod asn1;
 pub mod basic;
 pub mod bench;
 pub mod decode;
@@ -22,8 +23,10 @@ pub mod field;
 pub mod fuzz_entries;
 pub mod http;
 pub mod iis;
+pub mod kerberos;
 pub mod ntlm;
 pub mod span;
+pub mod spnego;
 pub mod time;
 pub mod walkthrough;
 

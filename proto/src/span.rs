@@ -34,6 +34,10 @@ impl Span {
         self.0 <= offset && offset < self.1
     }
     /// The text the span covers, or `""` when it does not fall on character boundaries of `text`.
+    /// The bytes of `buf` in the span (empty when it does not fit).
+    pub fn slice_bytes(self, buf: &[u8]) -> &[u8] {
+        buf.get(self.range()).unwrap_or(&[])
+    }
     pub fn slice(self, text: &str) -> &str {
         text.get(self.range()).unwrap_or("")
     }

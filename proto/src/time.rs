@@ -19,6 +19,17 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
     )
 }
 
+/// Days since 1970-01-01 of a civil date (the inverse of `civil_from_days`).
+pub fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
 struct Parts {
     y: i64,
     mo: u32,
@@ -72,6 +83,24 @@ pub fn w3c_date_time(unix: i64) -> String {
     )
 }
 
+/// KerberosTime (RFC 4120 §5.2.3): `20261127083552Z`.
+pub fn generalized(unix: i64) -> String {
+    let p = parts(unix);
+    format!(
+        "{:04}{:02}{:02}{:02}{:02}{:02}Z",
+        p.y, p.mo, p.d, p.h, p.mi, p.s
+    )
+}
+
+/// ISO 8601 UTC to the second: `2026-11-27T08:35:52Z`.
+pub fn iso8601(unix: i64) -> String {
+    let p = parts(unix);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z",
+        p.y, p.mo, p.d, p.h, p.mi, p.s
+    )
+}
+
 /// ISO 8601 UTC with 100 ns precision, from a Windows FILETIME (100 ns intervals since
 /// 1601-01-01), as MS-NLMP's `MsvAvTimestamp` and the NTLMv2 blob carry it.
 pub fn filetime_iso8601(filetime: u64) -> String {
@@ -101,6 +130,16 @@ mod tests {
             filetime_iso8601(116_444_736_000_000_001),
             "1970-01-01T00:00:00.0000001Z"
         );
+    }
+
+    #[test]
+    fn days_from_civil_inverts_civil_from_days() {
+        for days in [-800_000i64, -1, 0, 1, 59, 60, 11_016, 20_000, 2_932_896] {
+            let (y, m, d) = civil_from_days(days);
+            assert_eq!(days_from_civil(y, i64::from(m), i64::from(d)), days);
+        }
+        assert_eq!(generalized(0), "19700101000000Z");
+        assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00Z");
     }
 
     #[test]

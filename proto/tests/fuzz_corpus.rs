@@ -35,6 +35,8 @@ fn corpus_replays_without_panics() {
     assert!(replay("ntlm", proto::fuzz_entries::ntlm) >= 3);
     assert!(replay("decode", proto::fuzz_entries::decode) >= 3);
     assert!(replay("site_file", proto::fuzz_entries::site_file) >= 2);
+    assert!(replay("negotiate", proto::fuzz_entries::negotiate) >= 13);
+    assert!(replay("keytab", proto::fuzz_entries::keytab) >= 1);
 }
 
 /// Bytes biased towards the characters the grammars care about.
@@ -51,5 +53,17 @@ fn generated_inputs_do_not_panic() {
         proto::fuzz_entries::basic_decode(&data);
         proto::fuzz_entries::ntlm(&data);
         proto::fuzz_entries::decode(&data);
+    }
+}
+
+/// DER-shaped bytes: tags and lengths that nest, so the Kerberos walker goes deep.
+#[test]
+fn generated_der_does_not_panic() {
+    const DER: &[u8] = b"\x60\x6e\x6a\x6b\x6c\x6d\x6f\x7e\x61\x30\xa0\xa1\xa2\xa3\xa4\xa5\x02\x04\x06\x18\x1b\x03\x01\x05\x0e\x80\x81\x82\x00\xff\x7f\x1f";
+    let mut g = support::Gen(0x0123_4567_89AB_CDEF);
+    for _ in 0..20_000 {
+        let data = g.bytes(DER, 48);
+        proto::fuzz_entries::negotiate(&data);
+        proto::fuzz_entries::keytab(&data);
     }
 }

@@ -55,6 +55,9 @@ pub struct Host {
     conns: Conns,
     /// Connections the pooling proxy has opened to IIS so far.
     upstream: u64,
+    /// Kerberos authenticators already accepted (a replay is refused).
+    #[cfg(feature = "kerberos")]
+    replay: crate::kerberos::service::ReplayCache,
 }
 
 impl Host {
@@ -63,6 +66,8 @@ impl Host {
             site,
             conns: Conns::default(),
             upstream: 0,
+            #[cfg(feature = "kerberos")]
+            replay: Default::default(),
         }
     }
 
@@ -199,6 +204,10 @@ impl Host {
         let bytes = base64::engine::general_purpose::STANDARD
             .decode(token)
             .unwrap_or_default();
+        #[cfg(feature = "kerberos")]
+        if scheme.eq_ignore_ascii_case("negotiate") && crate::spnego::looks_like(&bytes) {
+            return self.kerberos(&site, req, &bytes, trace, server_challenge);
+        }
         let kind = ntlm::decode(&bytes).message;
         let conn = self.conns.remove(&req.connection).unwrap_or_default();
         match kind {
@@ -297,6 +306,102 @@ impl Host {
             _ => {
                 trace.push("The token is not an NTLM NEGOTIATE or AUTHENTICATE (Kerberos and SPNEGO tokens are not handled by this lab yet).".into());
                 site.deny(req, 1, SEC_E_INVALID_TOKEN, true, trace, None)
+            }
+        }
+    }
+
+    /// `Authorization: Negotiate` with a SPNEGO or Kerberos token: a Kerberos AP-REQ is checked
+    /// against the site's service keys (every request: Kerberos does not persist on the
+    /// connection in IIS 6); the answer carries the AP-REP in a NegTokenResp.
+    #[cfg(feature = "kerberos")]
+    fn kerberos(
+        &mut self,
+        site: &Site,
+        req: &Request,
+        bytes: &[u8],
+        mut trace: Vec<String>,
+        entropy: [u8; 8],
+    ) -> Response {
+        use crate::kerberos::service;
+        use crate::spnego::{self, KRB5_OID, MS_KRB5_OID};
+        let peeled = spnego::peel(bytes, crate::Span::new(0, bytes.len()));
+        let krb = peeled
+            .layers
+            .iter()
+            .find(|l| l.kind == "kerberos" && l.label == "Kerberos AP-REQ");
+        let Some(krb) = krb else {
+            trace.push(if peeled.ntlm_token.is_some() {
+                "A SPNEGO token carrying NTLM: this lab answers NTLM sent bare (Authorization: NTLM, or NTLMSSP directly in Negotiate, as Internet Explorer sends it), not wrapped in SPNEGO.".into()
+            } else {
+                "The Negotiate token holds no Kerberos AP-REQ IIS can use.".into()
+            });
+            return site.deny(req, 1, SEC_E_INVALID_TOKEN, true, trace, None);
+        };
+        let at = krb
+            .fields
+            .iter()
+            .find_map(|f| f.find("AP-REQ"))
+            .map_or(0, |f| f.span.start());
+        let wrapped = !peeled.summary.spnego.is_empty();
+        let seq = u32::from_be_bytes([entropy[0], entropy[1], entropy[2], entropy[3]]);
+        match service::accept(
+            &krb.bytes,
+            at,
+            &self.site.service_keys,
+            req.now,
+            &mut self.replay,
+            seq,
+        ) {
+            Ok(a) => {
+                trace.push(format!(
+                    "A Kerberos AP-REQ for {}: the ticket opens with {}; the authenticator checks out (time within 5 minutes, not a replay): {} is logged on for this request.",
+                    a.service, a.key_used, a.client
+                ));
+                let mut r = site.ok(req, Some(a.client.clone()), trace);
+                if let Some(ap_rep) = &a.ap_rep {
+                    // The client's mechanism OID, answered in kind (Windows offers the MS OID).
+                    let oid = if peeled
+                        .summary
+                        .mech_types
+                        .first()
+                        .is_some_and(|m| m == MS_KRB5_OID)
+                    {
+                        MS_KRB5_OID
+                    } else {
+                        KRB5_OID
+                    };
+                    let token = service::gss_krb5([2, 0], ap_rep, KRB5_OID);
+                    let out = if wrapped {
+                        service::neg_token_resp(0, Some(oid), Some(&token))
+                    } else {
+                        token
+                    };
+                    r.trace.push("Mutual authentication was requested: IIS answers with an AP-REP in WWW-Authenticate: Negotiate.".into());
+                    let at = r
+                        .headers
+                        .iter()
+                        .position(|(n, _)| n == "Content-Type")
+                        .unwrap_or(r.headers.len());
+                    r.headers.insert(
+                        at,
+                        (
+                            "WWW-Authenticate".into(),
+                            format!(
+                                "Negotiate {}",
+                                base64::engine::general_purpose::STANDARD.encode(out)
+                            ),
+                        ),
+                    );
+                }
+                r
+            }
+            Err(e) => {
+                trace.push(format!(
+                    "The Kerberos AP-REQ is refused: {} ({}): 401.1.",
+                    e.reason,
+                    e.name()
+                ));
+                site.deny(req, 1, SEC_E_LOGON_DENIED, true, trace, None)
             }
         }
     }

@@ -301,6 +301,9 @@ pub struct Site {
     pub unc: Option<Unc>,
     /// Nodes below the root with their own properties.
     pub nodes: Vec<Node>,
+    /// The service keys IIS's account holds for its SPNs (a keytab), for Kerberos tickets.
+    #[serde(skip)]
+    pub service_keys: Vec<crate::kerberos::keytab::Entry>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]

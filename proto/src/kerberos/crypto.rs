@@ -1,0 +1,584 @@
+//! Kerberos encryption (RFC 3961 framework): AES128/AES256-CTS-HMAC-SHA1-96 (RFC 3962,
+//! etypes 17 and 18) and RC4-HMAC (RFC 4757, etype 23), from RustCrypto's `aes`, `sha1`, `hmac`,
+//! `pbkdf2`, `rc4`, `md4` and `md-5`. The glue (n-fold, DK, CBC with ciphertext stealing, the
+//! RC4-HMAC key usage mapping) is the RFCs' pseudocode, one function each, and every step of
+//! string-to-key is returned for the page to show.
+//!
+//! ```text
+//! AES (RFC 3962)                               RC4-HMAC (RFC 4757)
+//! tkey = PBKDF2-HMAC-SHA1(pw, salt, 4096)      K  = MD4(UTF-16LE(pw))
+//! key  = DK(tkey, "kerberos")                  K1 = HMAC-MD5(K, usage as 4 LE bytes)
+//! Ke = DK(key, usage‖0xAA)                     chk = HMAC-MD5(K1, confounder‖plain)
+//! Ki = DK(key, usage‖0x55)                     K3 = HMAC-MD5(K1, chk)
+//! out = CTS(Ke, conf‖plain) ‖ HMAC-SHA1(Ki, conf‖plain)[..12]   out = chk ‖ RC4(K3, conf‖plain)
+//! ```
+
+use crate::ntlm::crypto::{hmac_md5, md4, unicode};
+use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
+use hmac::{Hmac, Mac};
+use sha1::Sha1;
+
+/// Encryption types (IANA "Kerberos Encryption Type Numbers").
+pub const AES128_CTS_HMAC_SHA1_96: i32 = 17;
+pub const AES256_CTS_HMAC_SHA1_96: i32 = 18;
+pub const RC4_HMAC: i32 = 23;
+
+/// The name of an encryption type, including those authscope only names.
+pub fn etype_name(e: i64) -> &'static str {
+    match e {
+        1 => "des-cbc-crc",
+        2 => "des-cbc-md4",
+        3 => "des-cbc-md5",
+        16 => "des3-cbc-sha1-kd",
+        17 => "aes128-cts-hmac-sha1-96",
+        18 => "aes256-cts-hmac-sha1-96",
+        19 => "aes128-cts-hmac-sha256-128",
+        20 => "aes256-cts-hmac-sha384-192",
+        23 => "rc4-hmac",
+        24 => "rc4-hmac-exp",
+        25 => "camellia128-cts-cmac",
+        26 => "camellia256-cts-cmac",
+        -128 => "rc4-hmac-old-exp (Windows)",
+        -133 => "rc4-hmac-old (Windows)",
+        -135 => "rc4-plain (Windows)",
+        _ if e < 0 => "a private (negative) etype",
+        _ => "unknown etype",
+    }
+}
+
+/// A key of a supported encryption type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Key {
+    pub etype: i32,
+    pub bytes: Vec<u8>,
+}
+
+/// Why decryption failed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CryptoError {
+    /// The etype is not one authscope implements.
+    UnsupportedEtype,
+    /// The key's length does not fit the etype.
+    BadKey,
+    /// Too short to hold a confounder and checksum.
+    TooShort,
+    /// The integrity check failed: wrong key, wrong key usage, or a modified message
+    /// (what a service reports as `KRB_AP_ERR_MODIFIED` or `KRB_AP_ERR_BAD_INTEGRITY`).
+    Integrity,
+}
+
+impl std::fmt::Display for CryptoError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            CryptoError::UnsupportedEtype => "an encryption type authscope does not implement",
+            CryptoError::BadKey => "the key's length does not fit its encryption type",
+            CryptoError::TooShort => "too short for a confounder and a checksum",
+            CryptoError::Integrity => {
+                "the integrity check fails: wrong key or key usage, or the message was modified"
+            }
+        })
+    }
+}
+
+/// n-fold (RFC 3961 §5.1): stretch or shrink `input` to `n_bytes` by rotating copies by 13
+/// bits and adding them with end-around carry.
+pub fn n_fold(input: &[u8], n_bytes: usize) -> Vec<u8> {
+    if input.is_empty() || n_bytes == 0 {
+        return vec![0; n_bytes];
+    }
+    let k = input.len();
+    let lcm = {
+        let (mut a, mut b) = (k, n_bytes);
+        while b != 0 {
+            (a, b) = (b, a % b);
+        }
+        k * n_bytes / a
+    };
+    // The concatenation of lcm/k copies, copy i rotated right by 13*i bits.
+    let bits = k * 8;
+    let mut big = vec![0u8; lcm];
+    for (i, out) in big.iter_mut().enumerate() {
+        let copy = i / k;
+        let rot = (13 * copy) % bits;
+        // Bit j of this copy is bit (j - rot) mod bits of the input.
+        let mut byte = 0u8;
+        for b in 0..8 {
+            let j = (i % k) * 8 + b;
+            let src = (j + bits - rot) % bits;
+            let bit = input.get(src / 8).map_or(0, |x| (x >> (7 - src % 8)) & 1);
+            byte |= bit << (7 - b);
+        }
+        *out = byte;
+    }
+    // Add the n-byte chunks with one's-complement addition.
+    let mut sum = vec![0u32; n_bytes];
+    for chunk in big.chunks(n_bytes) {
+        for (s, c) in sum.iter_mut().zip(chunk) {
+            *s += u32::from(*c);
+        }
+    }
+    loop {
+        let mut carry = 0u32;
+        for s in sum.iter_mut().rev() {
+            let v = *s + carry;
+            *s = v & 0xff;
+            carry = v >> 8;
+        }
+        if carry == 0 {
+            break;
+        }
+        if let Some(last) = sum.last_mut() {
+            *last += carry;
+        }
+    }
+    sum.iter().map(|s| (s & 0xff) as u8).collect()
+}
+
+enum Aes {
+    A128(aes::Aes128),
+    A256(aes::Aes256),
+}
+
+impl Aes {
+    fn new(key: &[u8]) -> Result<Aes, CryptoError> {
+        match key.len() {
+            16 => aes::Aes128::new_from_slice(key)
+                .map(Aes::A128)
+                .map_err(|_| CryptoError::BadKey),
+            32 => aes::Aes256::new_from_slice(key)
+                .map(Aes::A256)
+                .map_err(|_| CryptoError::BadKey),
+            _ => Err(CryptoError::BadKey),
+        }
+    }
+    fn encrypt(&self, block: &mut [u8; 16]) {
+        let mut b = (*block).into();
+        match self {
+            Aes::A128(c) => c.encrypt_block(&mut b),
+            Aes::A256(c) => c.encrypt_block(&mut b),
+        }
+        *block = b.into();
+    }
+    fn decrypt(&self, block: &mut [u8; 16]) {
+        let mut b = (*block).into();
+        match self {
+            Aes::A128(c) => c.decrypt_block(&mut b),
+            Aes::A256(c) => c.decrypt_block(&mut b),
+        }
+        *block = b.into();
+    }
+}
+
+fn xor(a: &mut [u8; 16], b: &[u8]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x ^= y;
+    }
+}
+
+fn block_at(data: &[u8], i: usize) -> [u8; 16] {
+    let mut b = [0u8; 16];
+    for (d, s) in b.iter_mut().zip(data.iter().skip(16 * i)) {
+        *d = *s;
+    }
+    b
+}
+
+/// AES in CBC mode with ciphertext stealing and a zero IV (RFC 3962 §5: the last two blocks
+/// swapped, the last one truncated). At least one block.
+pub fn cts_encrypt(key: &[u8], plain: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let aes = Aes::new(key)?;
+    let n = plain.len();
+    if n < 16 {
+        return Err(CryptoError::TooShort);
+    }
+    let blocks = n.div_ceil(16);
+    let mut prev = [0u8; 16];
+    let mut out: Vec<[u8; 16]> = Vec::with_capacity(blocks);
+    for i in 0..blocks {
+        let mut b = block_at(plain, i);
+        xor(&mut b, &prev);
+        aes.encrypt(&mut b);
+        prev = b;
+        out.push(b);
+    }
+    if blocks > 1 {
+        out.swap(blocks - 2, blocks - 1);
+    }
+    let mut bytes: Vec<u8> = out.concat();
+    bytes.truncate(n);
+    Ok(bytes)
+}
+
+/// The inverse of [`cts_encrypt`].
+pub fn cts_decrypt(key: &[u8], cipher: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let aes = Aes::new(key)?;
+    let n = cipher.len();
+    if n < 16 {
+        return Err(CryptoError::TooShort);
+    }
+    let blocks = n.div_ceil(16);
+    if blocks == 1 {
+        let mut b = block_at(cipher, 0);
+        aes.decrypt(&mut b);
+        return Ok(b.to_vec());
+    }
+    let tail = n - 16 * (blocks - 1); // bytes in the last, partial block (1..=16)
+    let mut out = Vec::with_capacity(n);
+    let mut prev = [0u8; 16];
+    for i in 0..blocks - 2 {
+        let c = block_at(cipher, i);
+        let mut b = c;
+        aes.decrypt(&mut b);
+        xor(&mut b, &prev);
+        out.extend_from_slice(&b);
+        prev = c;
+    }
+    // The second-to-last cipher block on the wire is the encryption of the last plain block.
+    let c_last_full = block_at(cipher, blocks - 2);
+    let mut d = c_last_full;
+    aes.decrypt(&mut d);
+    // The wire's last (partial) block is the head of the real second-to-last cipher block;
+    // its tail is in `d`.
+    let partial = cipher.get(16 * (blocks - 1)..).unwrap_or(&[]);
+    let mut c_prev = d;
+    for (d, s) in c_prev.iter_mut().zip(partial) {
+        *d = *s;
+    }
+    let mut last_plain = d;
+    xor(&mut last_plain, &c_prev);
+    let mut p = c_prev;
+    aes.decrypt(&mut p);
+    xor(&mut p, &prev);
+    out.extend_from_slice(&p);
+    out.extend_from_slice(last_plain.get(..tail).unwrap_or(&[]));
+    Ok(out)
+}
+
+fn hmac_sha1(key: &[u8], data: &[u8]) -> [u8; 20] {
+    let Ok(mut mac) = <Hmac<Sha1>>::new_from_slice(key) else {
+        return [0; 20];
+    };
+    mac.update(data);
+    mac.finalize().into_bytes().into()
+}
+
+/// DK(key, constant) for AES (RFC 3961 §5.1, RFC 3962 §6): the key-length prefix of the
+/// chain E(n-fold(constant)), E(E(…)), …
+pub fn dk(key: &[u8], constant: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    let aes = Aes::new(key)?;
+    let mut block = [0u8; 16];
+    block.copy_from_slice(&n_fold(constant, 16));
+    let mut out = Vec::with_capacity(key.len());
+    while out.len() < key.len() {
+        aes.encrypt(&mut block);
+        out.extend_from_slice(&block);
+    }
+    out.truncate(key.len());
+    Ok(out)
+}
+
+/// Every step of an AES string-to-key, for the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AesStringToKey {
+    pub salt: String,
+    pub iterations: u32,
+    /// PBKDF2-HMAC-SHA1 output (`tkey`).
+    pub pbkdf2: Vec<u8>,
+    /// DK(tkey, "kerberos").
+    pub key: Vec<u8>,
+}
+
+/// AES string-to-key (RFC 3962 §4): the default 4096 iterations unless `iterations` says
+/// otherwise (the s2kparams of PA-ETYPE-INFO2).
+pub fn aes_string_to_key(
+    etype: i32,
+    password: &str,
+    salt: &str,
+    iterations: u32,
+) -> Result<AesStringToKey, CryptoError> {
+    let len = match etype {
+        AES128_CTS_HMAC_SHA1_96 => 16,
+        AES256_CTS_HMAC_SHA1_96 => 32,
+        _ => return Err(CryptoError::UnsupportedEtype),
+    };
+    let mut tkey = vec![0u8; len];
+    pbkdf2::pbkdf2_hmac::<Sha1>(password.as_bytes(), salt.as_bytes(), iterations, &mut tkey);
+    let key = dk(&tkey, b"kerberos")?;
+    Ok(AesStringToKey {
+        salt: salt.to_string(),
+        iterations,
+        pbkdf2: tkey,
+        key,
+    })
+}
+
+/// The default salt (RFC 4120 §4): the realm followed by the principal's components, e.g.
+/// `CONTOSO.COMbob`; Active Directory uses `CONTOSO.COMhostweb01.contoso.com` for computers.
+pub fn default_salt(realm: &str, components: &[&str]) -> String {
+    let mut s = realm.to_string();
+    for c in components {
+        s.push_str(c);
+    }
+    s
+}
+
+/// The key for `password` of an etype (RC4-HMAC ignores the salt).
+pub fn string_to_key(etype: i32, password: &str, salt: &str) -> Result<Key, CryptoError> {
+    let bytes = match etype {
+        RC4_HMAC => md4(&unicode(password)).to_vec(),
+        _ => aes_string_to_key(etype, password, salt, 4096)?.key,
+    };
+    Ok(Key { etype, bytes })
+}
+
+/// The RC4-HMAC key usage (RFC 4757 §3): usage 3 (the AS-REP's encrypted part) travels as 8.
+fn rc4_usage(usage: u32) -> u32 {
+    if usage == 3 {
+        8
+    } else {
+        usage
+    }
+}
+
+/// Ke = DK(key, usage ‖ 0xAA) and Ki = DK(key, usage ‖ 0x55) (RFC 3961 §5.3).
+fn usage_keys(key: &Key, usage: u32) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
+    let u = usage.to_be_bytes();
+    Ok((
+        dk(&key.bytes, &[u[0], u[1], u[2], u[3], 0xaa])?,
+        dk(&key.bytes, &[u[0], u[1], u[2], u[3], 0x55])?,
+    ))
+}
+
+/// encrypt(key, usage, confounder, plaintext) as RFC 3961 §5.3 (AES) or RFC 4757 (RC4-HMAC)
+/// define it. The confounder is an argument: randomness stays with the caller.
+pub fn encrypt(
+    key: &Key,
+    usage: u32,
+    confounder: &[u8; 16],
+    plain: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    match key.etype {
+        RC4_HMAC => {
+            if key.bytes.len() != 16 {
+                return Err(CryptoError::BadKey);
+            }
+            let k1 = hmac_md5(&key.bytes, &[&rc4_usage(usage).to_le_bytes()]);
+            let mut data = confounder.get(..8).unwrap_or(&[]).to_vec();
+            data.extend_from_slice(plain);
+            let checksum = hmac_md5(&k1, &[&data]);
+            let k3 = hmac_md5(&k1, &[&checksum]);
+            let mut out = checksum.to_vec();
+            out.extend(crate::ntlm::crypto::rc4(&k3, &data));
+            Ok(out)
+        }
+        AES128_CTS_HMAC_SHA1_96 | AES256_CTS_HMAC_SHA1_96 => {
+            let (ke, ki) = usage_keys(key, usage)?;
+            let mut data = confounder.to_vec();
+            data.extend_from_slice(plain);
+            let mut out = cts_encrypt(&ke, &data)?;
+            out.extend_from_slice(hmac_sha1(&ki, &data).get(..12).unwrap_or(&[]));
+            Ok(out)
+        }
+        _ => Err(CryptoError::UnsupportedEtype),
+    }
+}
+
+/// decrypt(key, usage, ciphertext): the plaintext without its confounder, or why not.
+pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    match key.etype {
+        RC4_HMAC => {
+            if key.bytes.len() != 16 {
+                return Err(CryptoError::BadKey);
+            }
+            if cipher.len() < 24 {
+                return Err(CryptoError::TooShort);
+            }
+            let (checksum, body) = cipher.split_at(16);
+            let k1 = hmac_md5(&key.bytes, &[&rc4_usage(usage).to_le_bytes()]);
+            let mut chk = [0u8; 16];
+            chk.copy_from_slice(checksum);
+            let k3 = hmac_md5(&k1, &[&chk]);
+            let data = crate::ntlm::crypto::rc4(&k3, body);
+            if hmac_md5(&k1, &[&data]) != chk {
+                return Err(CryptoError::Integrity);
+            }
+            Ok(data.get(8..).unwrap_or(&[]).to_vec())
+        }
+        AES128_CTS_HMAC_SHA1_96 | AES256_CTS_HMAC_SHA1_96 => {
+            if cipher.len() < 16 + 12 {
+                return Err(CryptoError::TooShort);
+            }
+            let (body, mac) = cipher.split_at(cipher.len() - 12);
+            let (ke, ki) = usage_keys(key, usage)?;
+            let data = cts_decrypt(&ke, body)?;
+            if hmac_sha1(&ki, &data).get(..12) != Some(mac) {
+                return Err(CryptoError::Integrity);
+            }
+            Ok(data.get(16..).unwrap_or(&[]).to_vec())
+        }
+        _ => Err(CryptoError::UnsupportedEtype),
+    }
+}
+
+/// Key usage numbers (RFC 4120 §7.5.1) for the messages authscope encrypts and decrypts.
+pub mod usage {
+    /// AS-REQ PA-ENC-TIMESTAMP.
+    pub const PA_ENC_TIMESTAMP: u32 = 1;
+    /// A ticket's EncTicketPart, under the service's key.
+    pub const TICKET: u32 = 2;
+    /// The AS-REP's EncASRepPart, under the client's key.
+    pub const AS_REP: u32 = 3;
+    /// The TGS-REQ authenticator, under the TGT session key.
+    pub const TGS_REQ_AUTHENTICATOR: u32 = 7;
+    /// The TGS-REP's EncTGSRepPart, under the TGT session key.
+    pub const TGS_REP: u32 = 8;
+    /// The AP-REQ authenticator, under the ticket's session key.
+    pub const AP_REQ_AUTHENTICATOR: u32 = 11;
+    /// The AP-REP's EncAPRepPart, under the ticket's session key.
+    pub const AP_REP: u32 = 12;
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::cast_possible_truncation,
+        clippy::indexing_slicing
+    )]
+    use super::*;
+    use crate::field::hex;
+
+    fn unhex(s: &str) -> Vec<u8> {
+        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
+        (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
+            .collect()
+    }
+
+    /// RFC 3961 Appendix A.1.
+    #[test]
+    fn rfc3961_n_fold() {
+        let cases: [(&str, usize, &str); 11] = [
+            ("012345", 64, "be072631276b1955"),
+            ("password", 56, "78a07b6caf85fa"),
+            ("Rough Consensus, and Running Code", 64, "bb6ed30870b7f0e0"),
+            (
+                "password",
+                168,
+                "59e4a8ca7c0385c3c37b3f6d2000247cb6e6bd5b3e",
+            ),
+            (
+                "MASSACHVSETTS INSTITVTE OF TECHNOLOGY",
+                192,
+                "db3b0d8f0b061e603282b308a50841229ad798fab9540c1b",
+            ),
+            ("Q", 168, "518a54a215a8452a518a54a215a8452a518a54a215"),
+            ("ba", 168, "fb25d531ae8974499f52fd92ea9857c4ba24cf297e"),
+            ("kerberos", 64, "6b65726265726f73"),
+            ("kerberos", 128, "6b65726265726f737b9b5b2b93132b93"),
+            (
+                "kerberos",
+                168,
+                "8372c236344e5f1550cd0747e15d62ca7a5a3bcea4",
+            ),
+            (
+                "kerberos",
+                256,
+                "6b65726265726f737b9b5b2b93132b935c9bdcdad95c9899c4cae4dee6d6cae4",
+            ),
+        ];
+        for (input, bits, want) in cases {
+            assert_eq!(
+                hex(&n_fold(input.as_bytes(), bits / 8)),
+                want,
+                "{input} {bits}"
+            );
+        }
+    }
+
+    /// RFC 3962 Appendix B: PBKDF2 and string-to-key.
+    #[test]
+    fn rfc3962_string_to_key() {
+        let salt = "ATHENA.MIT.EDUraeburn";
+        let cases: [(u32, &str, &str, &str); 3] = [
+            (
+                1,
+                "cdedb5281bb2f801565a1122b2563515",
+                "42263c6e89f4fc28b8df68ee09799f15",
+                "fe697b52bc0d3ce14432ba036a92e65bbb52280990a2fa27883998d72af30161",
+            ),
+            (
+                2,
+                "01dbee7f4a9e243e988b62c73cda935d",
+                "c651bf29e2300ac27fa469d693bdda13",
+                "a2e16d16b36069c135d5e9d2e25f896102685618b95914b467c67622225824ff",
+            ),
+            (
+                1200,
+                "5c08eb61fdf71e4e4ec3cf6ba1f5512b",
+                "4c01cd46d632d01e6dbe230a01ed642a",
+                "55a6ac740ad17b4846941051e1e8b0a7548d93b0ab30a8bc3ff16280382b8c2a",
+            ),
+        ];
+        for (iter, pbkdf2_128, key128, key256) in cases {
+            let k = aes_string_to_key(17, "password", salt, iter).unwrap();
+            assert_eq!(hex(&k.pbkdf2), pbkdf2_128);
+            assert_eq!(hex(&k.key), key128);
+            let k = aes_string_to_key(18, "password", salt, iter).unwrap();
+            assert_eq!(hex(&k.key), key256);
+        }
+        // Salt 0x1234567878563412, 5 iterations (a salt that is not text, from [PECMS]).
+        let mut t = [0u8; 16];
+        pbkdf2::pbkdf2_hmac::<Sha1>(b"password", &unhex("1234567878563412"), 5, &mut t);
+        assert_eq!(hex(&t), "d1daa78615f287e6a1c8b120d7062a49");
+        assert_eq!(
+            hex(&dk(&t, b"kerberos").unwrap()),
+            "e9b23d52273747dd5c35cb55be619d8e"
+        );
+    }
+
+    /// RFC 3962 Appendix B: AES-128 CBC with ciphertext stealing, key "chicken teriyaki".
+    #[test]
+    fn rfc3962_cts() {
+        let key = b"chicken teriyaki";
+        let msg = b"I would like the General Gau's Chicken, please, and wonton soup.";
+        let cases: [(usize, &str); 3] = [
+            (17, "c6353568f2bf8cb4d8a580362da7ff7f97"),
+            (
+                31,
+                "fc00783e0efdb2c1d445d4c8eff7ed2297687268d6ecccc0c07b25e25ecfe5",
+            ),
+            (
+                32,
+                "39312523a78662d5be7fcbcc98ebf5a897687268d6ecccc0c07b25e25ecfe584",
+            ),
+        ];
+        for (n, want) in cases {
+            let plain = &msg[..n];
+            let c = cts_encrypt(key, plain).unwrap();
+            assert_eq!(hex(&c), want, "{n}");
+            assert_eq!(cts_decrypt(key, &c).unwrap(), plain);
+        }
+        for n in 16..=msg.len() {
+            let c = cts_encrypt(key, &msg[..n]).unwrap();
+            assert_eq!(cts_decrypt(key, &c).unwrap(), &msg[..n], "{n}");
+        }
+    }
+
+    #[test]
+    fn encrypt_decrypt_round_trip_and_integrity() {
+        for etype in [17, 18, 23] {
+            let key = string_to_key(etype, "Builder2", "CONTOSO.COMbob").unwrap();
+            for len in [0usize, 1, 15, 16, 17, 100] {
+                let plain: Vec<u8> = (0..len).map(|i| i as u8).collect();
+                let c = encrypt(&key, 11, &[9; 16], &plain).unwrap();
+                assert_eq!(decrypt(&key, 11, &c).unwrap(), plain, "{etype} {len}");
+                assert_eq!(decrypt(&key, 12, &c), Err(CryptoError::Integrity));
+                let mut bad = c.clone();
+                bad[len / 2 + 3] ^= 1;
+                assert_eq!(decrypt(&key, 11, &bad), Err(CryptoError::Integrity));
+            }
+        }
+    }
+}

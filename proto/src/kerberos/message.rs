@@ -1,0 +1,838 @@
+//! The Kerberos messages of RFC 4120 §5 decoded into a field tree with spans.
+//!
+//! The ASN.1 module is written here as data ([`Kind`], [`F`]): one walker reads any of its
+//! structures with [`crate::asn1`], so every message, the encrypted parts once decrypted, and
+//! PA-DATA values share one implementation (and one copy of the code in the wasm bundle). Hand
+//! written, as the module doc of `asn1` explains.
+//!
+//! ```text
+//! AP-REQ ::= [APPLICATION 14] SEQUENCE {                     (RFC 4120 §5.5.1)
+//!     pvno [0] INTEGER (5), msg-type [1] INTEGER (14), ap-options [2] APOptions,
+//!     ticket [3] Ticket, authenticator [4] EncryptedData }   -- Authenticator, key usage 11
+//! Ticket ::= [APPLICATION 1] SEQUENCE {                      (§5.3)
+//!     tkt-vno [0] INTEGER (5), realm [1] Realm, sname [2] PrincipalName,
+//!     enc-part [3] EncryptedData }                           -- EncTicketPart, key usage 2
+//! EncryptedData ::= SEQUENCE { etype [0] Int32, kvno [1] UInt32 OPTIONAL,
+//!     cipher [2] OCTET STRING }                              (§5.2.9)
+//! ```
+
+use super::names;
+use crate::asn1::{self, ErrorKind, Tlv};
+use crate::field::{Field, Value};
+
+/// How a number is named.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Named {
+    Plain,
+    MsgType,
+    NameType,
+    Etype,
+    PaType,
+    ErrorCode,
+    Checksum,
+    AdType,
+    AddrType,
+}
+
+/// What an element is.
+#[derive(Clone, Copy, Debug)]
+pub enum Kind {
+    Int(Named),
+    /// KerberosString, Realm (GeneralString).
+    Str,
+    Octets,
+    /// KerberosTime.
+    Time,
+    Flags(&'static [(u8, &'static str)]),
+    Bool,
+    /// A SEQUENCE of context-tagged fields.
+    Seq(&'static [F]),
+    /// A PrincipalName: a SEQUENCE shown as `HTTP/web01.contoso.com`.
+    Principal,
+    /// SEQUENCE OF, each item named.
+    SeqOf(&'static str, &'static Kind),
+    /// `[APPLICATION n]` around a structure, with the section that defines it.
+    App(u32, &'static str, &'static Kind),
+    /// A PA-DATA value: DER whose type the sibling `padata-type` gives.
+    PaValue,
+    /// KRB-ERROR `e-data`: METHOD-DATA when it parses as one.
+    EData,
+    /// AuthorizationData `ad-data`: typed by the sibling `ad-type` (nested AuthorizationData
+    /// for AD-IF-RELEVANT, the Windows PAC for AD-WIN2K-PAC).
+    AdData,
+}
+
+/// One context-tagged field of a SEQUENCE.
+#[derive(Clone, Copy, Debug)]
+pub struct F {
+    pub tag: u32,
+    pub name: &'static str,
+    pub kind: Kind,
+    pub optional: bool,
+    pub note: Option<&'static str>,
+}
+
+const fn f(tag: u32, name: &'static str, kind: Kind) -> F {
+    F {
+        tag,
+        name,
+        kind,
+        optional: false,
+        note: None,
+    }
+}
+const fn opt(tag: u32, name: &'static str, kind: Kind) -> F {
+    F {
+        tag,
+        name,
+        kind,
+        optional: true,
+        note: None,
+    }
+}
+const fn noted(mut x: F, note: &'static str) -> F {
+    x.note = Some(note);
+    x
+}
+
+const INT: Kind = Kind::Int(Named::Plain);
+const ETYPE: Kind = Kind::Int(Named::Etype);
+
+pub const PRINCIPAL_NAME: &[F] = &[
+    f(0, "name-type", Kind::Int(Named::NameType)),
+    f(1, "name-string", Kind::SeqOf("component", &Kind::Str)),
+];
+
+pub const ENCRYPTED_DATA: &[F] = &[
+    f(0, "etype", ETYPE),
+    opt(1, "kvno", INT),
+    noted(
+        f(2, "cipher", Kind::Octets),
+        "the ciphertext: confounder, encrypted data and checksum",
+    ),
+];
+
+pub const ENCRYPTION_KEY: &[F] = &[f(0, "keytype", ETYPE), f(1, "keyvalue", Kind::Octets)];
+
+pub const CHECKSUM: &[F] = &[
+    f(0, "cksumtype", Kind::Int(Named::Checksum)),
+    f(1, "checksum", Kind::Octets),
+];
+
+pub const HOST_ADDRESS: &[F] = &[
+    f(0, "addr-type", Kind::Int(Named::AddrType)),
+    f(1, "address", Kind::Octets),
+];
+
+pub const AUTHORIZATION_DATA_ENTRY: &[F] = &[
+    f(0, "ad-type", Kind::Int(Named::AdType)),
+    f(1, "ad-data", Kind::AdData),
+];
+
+const ENC: Kind = Kind::Seq(ENCRYPTED_DATA);
+const PRINCIPAL: Kind = Kind::Principal;
+const ADDRESSES: Kind = Kind::SeqOf("HostAddress", &Kind::Seq(HOST_ADDRESS));
+const AUTH_DATA: Kind = Kind::SeqOf("AuthorizationData", &Kind::Seq(AUTHORIZATION_DATA_ENTRY));
+
+pub const TICKET_FIELDS: &[F] = &[
+    f(0, "tkt-vno", INT),
+    f(1, "realm", Kind::Str),
+    noted(
+        f(2, "sname", PRINCIPAL),
+        "the service the ticket is for: its key encrypts enc-part",
+    ),
+    noted(
+        f(3, "enc-part", ENC),
+        "EncTicketPart under the service's long-term key (key usage 2): only the service can read it",
+    ),
+];
+pub const TICKET: Kind = Kind::App(1, "RFC 4120 §5.3", &Kind::Seq(TICKET_FIELDS));
+
+pub const PA_DATA: &[F] = &[
+    f(1, "padata-type", Kind::Int(Named::PaType)),
+    f(2, "padata-value", Kind::PaValue),
+];
+const PADATA: Kind = Kind::SeqOf("PA-DATA", &Kind::Seq(PA_DATA));
+
+pub const KDC_REQ_BODY: &[F] = &[
+    f(0, "kdc-options", Kind::Flags(names::KDC_OPTIONS)),
+    opt(1, "cname", PRINCIPAL),
+    f(2, "realm", Kind::Str),
+    noted(
+        opt(3, "sname", PRINCIPAL),
+        "the service asked for: krbtgt/REALM in an AS-REQ, HTTP/<host> for a web site",
+    ),
+    opt(4, "from", Kind::Time),
+    f(5, "till", Kind::Time),
+    opt(6, "rtime", Kind::Time),
+    f(7, "nonce", INT),
+    noted(
+        f(8, "etype", Kind::SeqOf("etype", &ETYPE)),
+        "the encryption types the client accepts, preferred first",
+    ),
+    opt(9, "addresses", ADDRESSES),
+    opt(10, "enc-authorization-data", ENC),
+    opt(11, "additional-tickets", Kind::SeqOf("ticket", &TICKET)),
+];
+
+pub const KDC_REQ: &[F] = &[
+    f(1, "pvno", INT),
+    f(2, "msg-type", Kind::Int(Named::MsgType)),
+    opt(3, "padata", PADATA),
+    f(4, "req-body", Kind::Seq(KDC_REQ_BODY)),
+];
+
+pub const KDC_REP: &[F] = &[
+    f(0, "pvno", INT),
+    f(1, "msg-type", Kind::Int(Named::MsgType)),
+    opt(2, "padata", PADATA),
+    f(3, "crealm", Kind::Str),
+    f(4, "cname", PRINCIPAL),
+    f(5, "ticket", TICKET),
+    noted(
+        f(6, "enc-part", ENC),
+        "EncKDCRepPart: the session key and the ticket's times, under the client's key (AS-REP, usage 3) or the TGT session key (TGS-REP, usage 8)",
+    ),
+];
+
+pub const AP_REQ_FIELDS: &[F] = &[
+    f(0, "pvno", INT),
+    f(1, "msg-type", Kind::Int(Named::MsgType)),
+    f(2, "ap-options", Kind::Flags(names::AP_OPTIONS)),
+    f(3, "ticket", TICKET),
+    noted(
+        f(4, "authenticator", ENC),
+        "the Authenticator under the ticket's session key (key usage 11): proves the client has the key, now",
+    ),
+];
+pub const AP_REQ: Kind = Kind::App(14, "RFC 4120 §5.5.1", &Kind::Seq(AP_REQ_FIELDS));
+
+pub const AP_REP_FIELDS: &[F] = &[
+    f(0, "pvno", INT),
+    f(1, "msg-type", Kind::Int(Named::MsgType)),
+    noted(
+        f(2, "enc-part", ENC),
+        "EncAPRepPart under the session key (key usage 12): the server proves it could read the ticket",
+    ),
+];
+
+pub const KRB_ERROR_FIELDS: &[F] = &[
+    f(0, "pvno", INT),
+    f(1, "msg-type", Kind::Int(Named::MsgType)),
+    opt(2, "ctime", Kind::Time),
+    opt(3, "cusec", INT),
+    f(4, "stime", Kind::Time),
+    f(5, "susec", INT),
+    f(6, "error-code", Kind::Int(Named::ErrorCode)),
+    opt(7, "crealm", Kind::Str),
+    opt(8, "cname", PRINCIPAL),
+    f(9, "realm", Kind::Str),
+    f(10, "sname", PRINCIPAL),
+    opt(11, "e-text", Kind::Str),
+    opt(12, "e-data", Kind::EData),
+];
+
+pub const ETYPE_INFO2_ENTRY: &[F] = &[
+    f(0, "etype", ETYPE),
+    noted(
+        opt(1, "salt", Kind::Str),
+        "the salt for string-to-key; absent means the default (realm ‖ name components)",
+    ),
+    opt(2, "s2kparams", Kind::Octets),
+];
+pub const ETYPE_INFO_ENTRY: &[F] = &[f(0, "etype", ETYPE), opt(1, "salt", Kind::Octets)];
+pub const PAC_REQUEST: &[F] = &[f(0, "include-pac", Kind::Bool)];
+pub const PAC_OPTIONS: &[F] = &[f(
+    0,
+    "options",
+    Kind::Flags(&[
+        (0, "claims"),
+        (1, "branch-aware"),
+        (2, "forward-to-full-dc"),
+        (3, "resource-based-constrained-delegation"),
+    ]),
+)];
+
+pub const TRANSITED: &[F] = &[f(0, "tr-type", INT), f(1, "contents", Kind::Octets)];
+
+pub const ENC_TICKET_PART: &[F] = &[
+    f(0, "flags", Kind::Flags(names::TICKET_FLAGS)),
+    noted(
+        f(1, "key", Kind::Seq(ENCRYPTION_KEY)),
+        "the session key the KDC made for this client and service",
+    ),
+    f(2, "crealm", Kind::Str),
+    f(3, "cname", PRINCIPAL),
+    f(4, "transited", Kind::Seq(TRANSITED)),
+    f(5, "authtime", Kind::Time),
+    opt(6, "starttime", Kind::Time),
+    f(7, "endtime", Kind::Time),
+    opt(8, "renew-till", Kind::Time),
+    opt(9, "caddr", ADDRESSES),
+    noted(
+        opt(10, "authorization-data", AUTH_DATA),
+        "Windows puts the PAC here (AD-IF-RELEVANT holding AD-WIN2K-PAC): the user's groups",
+    ),
+];
+
+pub const AUTHENTICATOR: &[F] = &[
+    f(0, "authenticator-vno", INT),
+    f(1, "crealm", Kind::Str),
+    f(2, "cname", PRINCIPAL),
+    noted(
+        opt(3, "cksum", Kind::Seq(CHECKSUM)),
+        "for GSS-API (type 0x8003, RFC 4121 §4.1.1): channel bindings and the context flags (mutual, delegation…)",
+    ),
+    f(4, "cusec", INT),
+    f(5, "ctime", Kind::Time),
+    opt(6, "subkey", Kind::Seq(ENCRYPTION_KEY)),
+    opt(7, "seq-number", INT),
+    opt(8, "authorization-data", AUTH_DATA),
+];
+
+pub const LAST_REQ: &[F] = &[f(0, "lr-type", INT), f(1, "lr-value", Kind::Time)];
+
+pub const ENC_KDC_REP_PART: &[F] = &[
+    f(0, "key", Kind::Seq(ENCRYPTION_KEY)),
+    f(1, "last-req", Kind::SeqOf("LastReq", &Kind::Seq(LAST_REQ))),
+    f(2, "nonce", INT),
+    opt(3, "key-expiration", Kind::Time),
+    f(4, "flags", Kind::Flags(names::TICKET_FLAGS)),
+    f(5, "authtime", Kind::Time),
+    opt(6, "starttime", Kind::Time),
+    f(7, "endtime", Kind::Time),
+    opt(8, "renew-till", Kind::Time),
+    f(9, "srealm", Kind::Str),
+    f(10, "sname", PRINCIPAL),
+    opt(11, "caddr", ADDRESSES),
+    opt(12, "encrypted-pa-data", PADATA),
+];
+
+pub const ENC_AP_REP_PART: &[F] = &[
+    f(0, "ctime", Kind::Time),
+    f(1, "cusec", INT),
+    opt(2, "subkey", Kind::Seq(ENCRYPTION_KEY)),
+    opt(3, "seq-number", INT),
+];
+
+/// Each top-level message: APPLICATION tag, name, section, structure.
+pub const MESSAGES: &[(u32, &str, &str, &Kind)] = &[
+    (1, "Ticket", "RFC 4120 §5.3", &Kind::Seq(TICKET_FIELDS)),
+    (
+        2,
+        "Authenticator",
+        "RFC 4120 §5.5.1",
+        &Kind::Seq(AUTHENTICATOR),
+    ),
+    (
+        3,
+        "EncTicketPart",
+        "RFC 4120 §5.3",
+        &Kind::Seq(ENC_TICKET_PART),
+    ),
+    (10, "AS-REQ", "RFC 4120 §5.4.1", &Kind::Seq(KDC_REQ)),
+    (11, "AS-REP", "RFC 4120 §5.4.2", &Kind::Seq(KDC_REP)),
+    (12, "TGS-REQ", "RFC 4120 §5.4.1", &Kind::Seq(KDC_REQ)),
+    (13, "TGS-REP", "RFC 4120 §5.4.2", &Kind::Seq(KDC_REP)),
+    (14, "AP-REQ", "RFC 4120 §5.5.1", &Kind::Seq(AP_REQ_FIELDS)),
+    (15, "AP-REP", "RFC 4120 §5.5.2", &Kind::Seq(AP_REP_FIELDS)),
+    (
+        25,
+        "EncASRepPart",
+        "RFC 4120 §5.4.2",
+        &Kind::Seq(ENC_KDC_REP_PART),
+    ),
+    (
+        26,
+        "EncTGSRepPart",
+        "RFC 4120 §5.4.2",
+        &Kind::Seq(ENC_KDC_REP_PART),
+    ),
+    (
+        27,
+        "EncAPRepPart",
+        "RFC 4120 §5.5.2",
+        &Kind::Seq(ENC_AP_REP_PART),
+    ),
+    (
+        30,
+        "KRB-ERROR",
+        "RFC 4120 §5.9.1",
+        &Kind::Seq(KRB_ERROR_FIELDS),
+    ),
+];
+
+/// What the walk noticed.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Walk {
+    pub warnings: Vec<(String, usize)>,
+    /// Where the walk stopped, if it did.
+    pub error: Option<asn1::Error>,
+    /// The last `padata-type` read (it types the next `padata-value`).
+    last_pa_type: Option<i64>,
+    /// The last `ad-type` read (it types the next `ad-data`).
+    last_ad_type: Option<i64>,
+}
+
+fn named_int(named: Named, v: i64) -> Value {
+    let name = match named {
+        Named::Plain => None,
+        Named::MsgType => names::msg_type(v),
+        Named::NameType => names::name_type(v),
+        Named::Etype => Some(super::crypto::etype_name(v)),
+        Named::PaType => names::padata_type(v),
+        Named::ErrorCode => names::error_code(v).map(|(n, _)| n),
+        Named::Checksum => Some(match v {
+            0x8003 => "GSS-API checksum (RFC 4121)",
+            15 => "hmac-sha1-96-aes128",
+            16 => "hmac-sha1-96-aes256",
+            -138 => "hmac-md5 (RC4-HMAC)",
+            _ => "",
+        })
+        .filter(|s| !s.is_empty()),
+        Named::AdType => Some(match v {
+            1 => "AD-IF-RELEVANT",
+            128 => "AD-WIN2K-PAC",
+            141 => "KERB-AUTH-DATA-TOKEN-RESTRICTIONS",
+            142 => "KERB-LOCAL",
+            143 => "AD-AUTH-DATA-AP-OPTIONS",
+            _ => "",
+        })
+        .filter(|s| !s.is_empty()),
+        Named::AddrType => Some(match v {
+            2 => "IPv4",
+            20 => "NetBIOS",
+            24 => "IPv6",
+            _ => "",
+        })
+        .filter(|s| !s.is_empty()),
+    };
+    match (name, u64::try_from(v)) {
+        (Some(n), _) => Value::Text(format!("{n} ({v})")),
+        (None, Ok(u)) => Value::U64(u),
+        (None, Err(_)) => Value::Text(v.to_string()),
+    }
+}
+
+fn stop(w: &mut Walk, kind: ErrorKind, offset: usize, message: String) {
+    if w.error.is_none() {
+        w.error = Some(asn1::Error::new(kind, offset, message));
+    }
+}
+
+/// Reads one element of `kind` at `t`, naming it `name`; the field spans `span` (the element,
+/// or its context tag around it).
+fn element(buf: &[u8], t: &Tlv, name: &'static str, kind: &Kind, w: &mut Walk) -> Field {
+    let span = t.span();
+    let content = t.content(buf);
+    let mut field = Field::new(name, span, Value::None);
+    let expect = |w: &mut Walk, ok: bool, what: &str| {
+        if !ok {
+            stop(
+                w,
+                ErrorKind::Unexpected,
+                t.start,
+                format!("{name}: expected {what}, found {}", t.tag_name()),
+            );
+        }
+        ok
+    };
+    match kind {
+        Kind::Int(named) => {
+            if expect(w, t.is_universal(asn1::INTEGER), "an INTEGER") {
+                match asn1::integer(content) {
+                    Some(v) => {
+                        if *named == Named::PaType {
+                            w.last_pa_type = Some(v);
+                        }
+                        if *named == Named::AdType {
+                            w.last_ad_type = Some(v);
+                        }
+                        field.value = named_int(*named, v);
+                        if *named == Named::ErrorCode {
+                            field.note = names::error_code(v).map(|(_, why)| why);
+                        }
+                    }
+                    None => stop(
+                        w,
+                        ErrorKind::BadValue,
+                        t.content,
+                        format!("{name}: an INTEGER of {} bytes", content.len()),
+                    ),
+                }
+            }
+        }
+        Kind::Str => {
+            if expect(
+                w,
+                t.class == asn1::Class::Universal && matches!(t.tag, 27 | 12 | 22 | 19),
+                "a GeneralString",
+            ) {
+                field.value = Value::Text(String::from_utf8_lossy(content).into_owned());
+            }
+        }
+        Kind::Octets => {
+            if expect(w, t.is_universal(asn1::OCTET_STRING), "an OCTET STRING") {
+                field.value = Value::Bytes(content.to_vec());
+            }
+        }
+        Kind::Bool => {
+            if expect(w, t.is_universal(1), "a BOOLEAN") {
+                field.value = Value::Bool(content.first().is_some_and(|b| *b != 0));
+            }
+        }
+        Kind::Time => {
+            if expect(w, t.is_universal(asn1::GENERALIZED_TIME), "a KerberosTime") {
+                match asn1::generalized_time(content) {
+                    Some(s) => field.value = Value::Time(crate::time::iso8601(s)),
+                    None => stop(
+                        w,
+                        ErrorKind::BadValue,
+                        t.content,
+                        format!("{name}: not a KerberosTime (YYYYMMDDHHMMSSZ)"),
+                    ),
+                }
+            }
+        }
+        Kind::Flags(table) => {
+            if expect(w, t.is_universal(asn1::BIT_STRING), "a BIT STRING") {
+                let v = asn1::bits32(content).unwrap_or(0);
+                let set = names::flag_names(v, table);
+                field.value = Value::Text(format!(
+                    "{} (0x{v:08x})",
+                    if set.is_empty() {
+                        "none".to_string()
+                    } else {
+                        set.join(", ")
+                    }
+                ));
+                field.children = set
+                    .into_iter()
+                    .map(|n| Field::new(n, t.content_span(), Value::Bool(true)))
+                    .collect();
+            }
+        }
+        Kind::Seq(fields) => {
+            if expect(w, t.is_universal(asn1::SEQUENCE), "a SEQUENCE") {
+                field.children = sequence(buf, t, fields, w);
+            }
+        }
+        Kind::Principal => {
+            if expect(w, t.is_universal(asn1::SEQUENCE), "a PrincipalName") {
+                field.children = sequence(buf, t, PRINCIPAL_NAME, w);
+                let parts: Vec<String> = field
+                    .find("name-string")
+                    .map(|n| n.children.iter().map(|c| c.value.display()).collect())
+                    .unwrap_or_default();
+                field.value = Value::Text(parts.join("/"));
+            }
+        }
+        Kind::SeqOf(item, inner) => {
+            if expect(w, t.is_universal(asn1::SEQUENCE), "a SEQUENCE OF") {
+                match asn1::children(buf, t) {
+                    Ok(kids) => {
+                        for k in kids {
+                            if w.error.is_some() {
+                                break;
+                            }
+                            field.children.push(element(buf, &k, item, inner, w));
+                        }
+                    }
+                    Err(e) => stop(w, e.kind, e.offset, format!("{name}: {}", e.message)),
+                }
+            }
+        }
+        Kind::App(n, spec, inner) => {
+            if expect(
+                w,
+                t.is_application(*n) && t.constructed,
+                "its [APPLICATION] tag",
+            ) {
+                field.spec = Some(spec);
+                match asn1::read(buf, t.content, t.end) {
+                    Ok(i) => {
+                        let f = element(buf, &i, name, inner, w);
+                        field.value = f.value;
+                        field.children = f.children;
+                        if i.end != t.end {
+                            w.warnings
+                                .push((format!("{name}: bytes after the structure"), i.end));
+                        }
+                    }
+                    Err(e) => stop(w, e.kind, e.offset, format!("{name}: {}", e.message)),
+                }
+            }
+        }
+        Kind::PaValue => {
+            if expect(w, t.is_universal(asn1::OCTET_STRING), "an OCTET STRING") {
+                field.value = Value::Bytes(content.to_vec());
+                let inner: Option<&'static Kind> = match w.last_pa_type {
+                    Some(1) => Some(&AP_REQ),
+                    Some(2) => Some(&ENC),
+                    Some(11) => Some(&Kind::SeqOf(
+                        "ETYPE-INFO-ENTRY",
+                        &Kind::Seq(ETYPE_INFO_ENTRY),
+                    )),
+                    Some(19) => Some(&Kind::SeqOf(
+                        "ETYPE-INFO2-ENTRY",
+                        &Kind::Seq(ETYPE_INFO2_ENTRY),
+                    )),
+                    Some(128) => Some(&Kind::Seq(PAC_REQUEST)),
+                    Some(167) => Some(&Kind::Seq(PAC_OPTIONS)),
+                    _ => None,
+                };
+                if let (Some(k), false) = (inner, content.is_empty()) {
+                    match asn1::read(buf, t.content, t.end) {
+                        Ok(i) => {
+                            let f = element(buf, &i, "value", k, w);
+                            field.children.push(f);
+                        }
+                        Err(e) => stop(w, e.kind, e.offset, format!("{name}: {}", e.message)),
+                    }
+                }
+            }
+        }
+        Kind::AdData => {
+            if expect(w, t.is_universal(asn1::OCTET_STRING), "an OCTET STRING") {
+                field.value = Value::Bytes(content.to_vec());
+                match w.last_ad_type {
+                    Some(1) => {
+                        if let Ok(i) = asn1::read(buf, t.content, t.end) {
+                            field.children.push(element(
+                                buf,
+                                &i,
+                                "AuthorizationData",
+                                &AUTH_DATA,
+                                w,
+                            ));
+                        }
+                    }
+                    Some(128) => field.children = pac(buf, t.content, content),
+                    _ => {}
+                }
+            }
+        }
+        Kind::EData => {
+            if expect(w, t.is_universal(asn1::OCTET_STRING), "an OCTET STRING") {
+                field.value = Value::Bytes(content.to_vec());
+                // METHOD-DATA when it is one (KDC_ERR_PREAUTH_REQUIRED lists the etypes and
+                // salts); anything else stays bytes. A failure here is not the message's.
+                if let Ok(i) = asn1::read(buf, t.content, t.end) {
+                    let mut probe = Walk::default();
+                    let f = element(buf, &i, "METHOD-DATA", &PADATA, &mut probe);
+                    if probe.error.is_none() {
+                        field.children.push(f);
+                        w.warnings.extend(probe.warnings);
+                    }
+                }
+            }
+        }
+    }
+    field
+}
+
+/// PAC buffer types (MS-PAC §2.4).
+fn pac_buffer_name(t: u32) -> &'static str {
+    match t {
+        1 => "KERB_VALIDATION_INFO (logon information: user, groups)",
+        2 => "PAC_CREDENTIAL_INFO",
+        6 => "server checksum",
+        7 => "KDC (privilege server) checksum",
+        10 => "PAC_CLIENT_INFO (client name and ticket time)",
+        11 => "S4U_DELEGATION_INFO (constrained delegation)",
+        12 => "UPN_DNS_INFO",
+        13 => "client claims",
+        14 => "device info",
+        15 => "device claims",
+        16 => "ticket checksum",
+        17 => "PAC_ATTRIBUTES_INFO",
+        18 => "PAC_REQUESTOR (the requesting account's SID)",
+        19 => "full PAC checksum",
+        _ => "unknown buffer type",
+    }
+}
+
+/// The Windows PAC (MS-PAC §2.3/§2.4, little-endian): its buffers by type, and the client
+/// name of PAC_CLIENT_INFO. `at` is where `pac` starts in `buf`'s coordinates.
+fn pac(_buf: &[u8], at: usize, pac: &[u8]) -> Vec<Field> {
+    let le32 = |i: usize| {
+        pac.get(i..i + 4)
+            .and_then(|x| x.try_into().ok())
+            .map(u32::from_le_bytes)
+    };
+    let span = |a: usize, b: usize| crate::Span::new(at + a, at + b.min(pac.len()));
+    let mut out = Vec::new();
+    let Some(count) = le32(0) else { return out };
+    out.push(Field::new("cBuffers", span(0, 4), Value::U32(count)).spec("MS-PAC §2.3"));
+    out.push(Field::new(
+        "Version",
+        span(4, 8),
+        Value::U32(le32(4).unwrap_or(0)),
+    ));
+    for i in 0..count.min(64) as usize {
+        let base = 8 + 16 * i;
+        let (Some(ty), Some(size), Some(off)) = (le32(base), le32(base + 4), le32(base + 8)) else {
+            break;
+        };
+        let mut b = Field::new(
+            "PAC_INFO_BUFFER",
+            span(base, base + 16),
+            Value::Text(format!("{} ({ty})", pac_buffer_name(ty))),
+        )
+        .spec("MS-PAC §2.4");
+        let (off, size) = (off as usize, size as usize);
+        b.children.push(Field::new(
+            "cbBufferSize",
+            span(base + 4, base + 8),
+            Value::U64(size as u64),
+        ));
+        b.children.push(Field::new(
+            "Offset",
+            span(base + 8, base + 16),
+            Value::U64(off as u64),
+        ));
+        if let Some(data) = pac.get(off..off.saturating_add(size)) {
+            let mut d = Field::new("buffer", span(off, off + size), Value::None);
+            if ty == 10 && data.len() >= 10 {
+                let n = data
+                    .get(8..10)
+                    .and_then(|x| x.try_into().ok())
+                    .map_or(0, |x| usize::from(u16::from_le_bytes(x)));
+                let name: Vec<u16> = data
+                    .get(10..10 + n)
+                    .unwrap_or(&[])
+                    .chunks_exact(2)
+                    .filter_map(|c| c.try_into().ok())
+                    .map(u16::from_le_bytes)
+                    .collect();
+                d.children.push(Field::new(
+                    "Name",
+                    span(off + 10, off + 10 + n),
+                    Value::Text(String::from_utf16_lossy(&name)),
+                ));
+            }
+            b.children.push(d);
+        }
+        out.push(b);
+    }
+    out
+}
+
+/// The fields of a SEQUENCE, matched to `schema` by context tag.
+fn sequence(buf: &[u8], t: &Tlv, schema: &'static [F], w: &mut Walk) -> Vec<Field> {
+    let kids = match asn1::children(buf, t) {
+        Ok(k) => k,
+        Err(e) => {
+            stop(w, e.kind, e.offset, e.message);
+            return Vec::new();
+        }
+    };
+    let mut out = Vec::new();
+    let mut next = 0usize;
+    for k in kids {
+        if w.error.is_some() {
+            return out;
+        }
+        let pos = schema
+            .iter()
+            .position(|s| k.class == asn1::Class::Context && s.tag == k.tag);
+        let Some(pos) = pos else {
+            w.warnings.push((
+                format!("an element {} this structure does not define", k.tag_name()),
+                k.start,
+            ));
+            continue;
+        };
+        if pos < next {
+            w.warnings.push((
+                format!("{} out of order", schema.get(pos).map_or("", |s| s.name)),
+                k.start,
+            ));
+        }
+        for missing in schema.get(next..pos).unwrap_or(&[]) {
+            if !missing.optional {
+                w.warnings.push((
+                    format!("the mandatory {} is missing", missing.name),
+                    k.start,
+                ));
+            }
+        }
+        next = next.max(pos + 1);
+        let Some(spec) = schema.get(pos) else {
+            continue;
+        };
+        if !k.constructed {
+            stop(
+                w,
+                ErrorKind::Unexpected,
+                k.start,
+                format!("{}: an EXPLICIT tag must be constructed", spec.name),
+            );
+            return out;
+        }
+        match asn1::read(buf, k.content, k.end) {
+            Ok(inner) => {
+                let mut f = element(buf, &inner, spec.name, &spec.kind, w);
+                // The field spans its context tag too: a click on [3] selects the ticket.
+                f.span = k.span();
+                if f.note.is_none() {
+                    f.note = spec.note;
+                }
+                out.push(f);
+            }
+            Err(e) => {
+                stop(w, e.kind, e.offset, format!("{}: {}", spec.name, e.message));
+                return out;
+            }
+        }
+    }
+    for missing in schema.get(next..).unwrap_or(&[]) {
+        if !missing.optional && w.error.is_none() {
+            w.warnings
+                .push((format!("the mandatory {} is missing", missing.name), t.end));
+        }
+    }
+    // Principal names as users write them: HTTP/web01.contoso.com@CONTOSO.COM.
+    for (name, realm) in [("sname", "realm"), ("cname", "crealm"), ("sname", "srealm")] {
+        let r = out
+            .iter()
+            .find(|f| f.name == realm)
+            .map(|f| f.value.display());
+        if let (Some(r), Some(p)) = (r, out.iter_mut().find(|f| f.name == name)) {
+            if let Value::Text(t) = &mut p.value {
+                t.push('@');
+                t.push_str(&r);
+            }
+        }
+    }
+    out
+}
+
+/// The message that starts at `at` in `buf` (ending at `end`): its name and its field tree.
+pub fn decode_at(buf: &[u8], at: usize, end: usize, w: &mut Walk) -> (Option<&'static str>, Field) {
+    let t = match asn1::read(buf, at, end) {
+        Ok(t) => t,
+        Err(e) => {
+            let span = crate::Span::new(at, end.min(buf.len()));
+            stop(w, e.kind, e.offset, e.message);
+            return (None, Field::new("Kerberos message", span, Value::None));
+        }
+    };
+    let Some((n, name, spec, inner)) = MESSAGES
+        .iter()
+        .find(|(n, ..)| t.is_application(*n) && t.constructed)
+    else {
+        stop(
+            w,
+            ErrorKind::Unexpected,
+            at,
+            format!(
+                "{} is not the tag of a Kerberos message ([APPLICATION 10] AS-REQ … [APPLICATION 30] KRB-ERROR)",
+                t.tag_name()
+            ),
+        );
+        return (None, Field::new("Kerberos message", t.span(), Value::None));
+    };
+    let f = element(buf, &t, name, &Kind::App(*n, spec, inner), w);
+    (Some(name), f)
+}
