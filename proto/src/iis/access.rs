@@ -55,14 +55,23 @@ impl Site {
         &self,
         req: &Request,
         user: Option<&str>,
+        token: super::Token,
         trace: &mut Vec<String>,
     ) -> Result<String, Refusal> {
         let path = self.site_path(&req.target);
         let mut identity = self.identity(user);
-        let anonymous = user.is_none();
+        let mut anonymous = user.is_none();
         if let Some(unc) = &self.unc {
             if unc.user.is_empty() {
-                trace.push(format!("The content is on {}; UNCUserName is empty, so the request's own identity ({identity}) is passed through to the share.", unc.share));
+                match token {
+                    super::Token::NetworkOnly => {
+                        trace.push(format!("The content is on {}; UNCUserName is empty, so IIS passes the request's identity ({identity}) on. But that logon came from NTLM (or Kerberos without delegation): it proves the user to this server only, and the file server sees NT AUTHORITY\\ANONYMOUS LOGON (the \"double hop\"; Kerberos delegation or Basic solves it).", unc.share));
+                        identity = "NT AUTHORITY\\ANONYMOUS LOGON".into();
+                        anonymous = true;
+                    }
+                    super::Token::Delegated => trace.push(format!("The content is on {}; UNCUserName is empty, and the user's forwarded TGT lets IIS ask the KDC for a ticket to the file server as {identity} (delegation).", unc.share)),
+                    super::Token::Cleartext => trace.push(format!("The content is on {}; UNCUserName is empty, so the request's own identity ({identity}) is passed through to the share.", unc.share)),
+                }
             } else {
                 let (d, u) = match unc.user.split_once('\\') {
                     Some((d, u)) => (d.to_string(), u.to_string()),

@@ -190,7 +190,7 @@ impl Host {
                     format!("Request for {} on connection #{}", req.target, req.connection),
                     format!("No Authorization header, but this connection authenticated as {u} with NTLM and AuthPersistSingleRequest is false: the identity persists."),
                 ];
-                return site.ok(req, Some(u), trace);
+                return site.ok_with(req, Some(u), super::Token::NetworkOnly, trace);
             }
             // `site` already holds the properties of this URL's node.
             return site.handle_effective(req);
@@ -281,7 +281,7 @@ impl Host {
                                 },
                             );
                         }
-                        site.ok(req, Some(who), trace)
+                        site.ok_with(req, Some(who), super::Token::NetworkOnly, trace)
                     }
                     Some(Verdict::Rejected {
                         domain,
@@ -343,6 +343,10 @@ impl Host {
             .find_map(|f| f.find("AP-REQ"))
             .map_or(0, |f| f.span.start());
         let wrapped = !peeled.summary.spnego.is_empty();
+        if self.site.worker_identity == super::Identity::LocalService {
+            trace.push("The application pool runs as LocalService: a local account that no KDC knows, with no Kerberos keys. It cannot decrypt a ticket made for the computer account (the client's event log shows KRB_AP_ERR_MODIFIED): 401.1. IIS 6 guide: \"you cannot use the Kerberos protocol for authentication if the worker process identity is set to LocalService\".".into());
+            return site.deny(req, 1, SEC_E_LOGON_DENIED, true, trace, None);
+        }
         let seq = u32::from_be_bytes([entropy[0], entropy[1], entropy[2], entropy[3]]);
         match service::accept(
             &krb.bytes,
@@ -357,7 +361,25 @@ impl Host {
                     "A Kerberos AP-REQ for {}: the ticket opens with {}; the authenticator checks out (time within 5 minutes, not a replay): {} is logged on for this request.",
                     a.service, a.key_used, a.client
                 ));
-                let mut r = site.ok(req, Some(a.client.clone()), trace);
+                let token = if a.delegated {
+                    trace.push("The client delegated: its forwarded TGT travels in the authenticator's checksum (KRB-CRED).".into());
+                    super::Token::Delegated
+                } else {
+                    super::Token::NetworkOnly
+                };
+                // IIS names the user as Windows does: the realm's NetBIOS domain and the name.
+                let who = match a.client.split_once('@') {
+                    Some((user, realm)) => format!(
+                        "{}\\{user}",
+                        realm
+                            .split('.')
+                            .next()
+                            .unwrap_or(realm)
+                            .to_ascii_uppercase()
+                    ),
+                    None => a.client.clone(),
+                };
+                let mut r = site.ok_with(req, Some(who), token, trace);
                 if let Some(ap_rep) = &a.ap_rep {
                     // The client's mechanism OID, answered in kind (Windows offers the MS OID).
                     let oid = if peeled

@@ -123,6 +123,21 @@ impl Identity {
     }
 }
 
+/// What kind of logon token IIS holds for the request, which decides whether it can be used
+/// on another computer (a UNC share): the "double hop".
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Token {
+    /// Anonymous (IIS knows IUSR's password) or Basic (the browser sent the password): IIS can
+    /// log on anywhere with it.
+    Cleartext,
+    /// NTLM, or Kerberos without delegation: a network logon that proved the user to this
+    /// server only; another server sees ANONYMOUS LOGON.
+    NetworkOnly,
+    /// Kerberos with a forwarded TGT (the server is trusted for delegation and the browser
+    /// delegated): IIS can ask the KDC for tickets to other servers as the user.
+    Delegated,
+}
+
 /// What lies between the browser and IIS. NTLM needs one TCP connection from the browser to
 /// IIS for the whole handshake (IIS 6 guide, "Point-to-point connections").
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -881,14 +896,21 @@ impl Site {
         }
     }
 
-    pub(crate) fn ok(
+    /// Authenticated by Anonymous (`user` None) or Basic: IIS holds a password for the token.
+    pub(crate) fn ok(&self, req: &Request, user: Option<String>, trace: Vec<String>) -> Response {
+        self.ok_with(req, user, Token::Cleartext, trace)
+    }
+
+    /// Authenticated with a token of kind `token`: now the file system decides (NTFS ACLs,
+    /// default documents, UNC, where the token's kind decides whether it reaches the share).
+    pub(crate) fn ok_with(
         &self,
         req: &Request,
         user: Option<String>,
+        token: Token,
         mut trace: Vec<String>,
     ) -> Response {
-        // Authenticated: now the file system decides (NTFS ACLs, default documents, UNC).
-        let served = match self.authorize(req, user.as_deref(), &mut trace) {
+        let served = match self.authorize(req, user.as_deref(), token, &mut trace) {
             Ok(path) => path,
             Err(refusal) => return self.refuse(req, refusal, trace, user),
         };

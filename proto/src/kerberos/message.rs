@@ -315,6 +315,43 @@ pub const ENC_AP_REP_PART: &[F] = &[
     opt(3, "seq-number", INT),
 ];
 
+pub const KRB_CRED_FIELDS: &[F] = &[
+    f(0, "pvno", INT),
+    f(1, "msg-type", Kind::Int(Named::MsgType)),
+    noted(
+        f(2, "tickets", Kind::SeqOf("ticket", &TICKET)),
+        "the forwarded tickets: a TGT when the client delegates",
+    ),
+    noted(
+        f(3, "enc-part", ENC),
+        "EncKrbCredPart under the session key (key usage 14): the tickets' session keys",
+    ),
+];
+
+pub const KRB_CRED_INFO: &[F] = &[
+    f(0, "key", Kind::Seq(ENCRYPTION_KEY)),
+    opt(1, "prealm", Kind::Str),
+    opt(2, "pname", PRINCIPAL),
+    opt(3, "flags", Kind::Flags(names::TICKET_FLAGS)),
+    opt(4, "authtime", Kind::Time),
+    opt(5, "starttime", Kind::Time),
+    opt(6, "endtime", Kind::Time),
+    opt(7, "renew-till", Kind::Time),
+    opt(8, "srealm", Kind::Str),
+    opt(9, "sname", PRINCIPAL),
+];
+
+pub const ENC_KRB_CRED_PART: &[F] = &[
+    f(
+        0,
+        "ticket-info",
+        Kind::SeqOf("KrbCredInfo", &Kind::Seq(KRB_CRED_INFO)),
+    ),
+    opt(1, "nonce", INT),
+    opt(2, "timestamp", Kind::Time),
+    opt(3, "usec", INT),
+];
+
 /// Each top-level message: APPLICATION tag, name, section, structure.
 pub const MESSAGES: &[(u32, &str, &str, &Kind)] = &[
     (1, "Ticket", "RFC 4120 §5.3", &Kind::Seq(TICKET_FIELDS)),
@@ -359,6 +396,18 @@ pub const MESSAGES: &[(u32, &str, &str, &Kind)] = &[
         "KRB-ERROR",
         "RFC 4120 §5.9.1",
         &Kind::Seq(KRB_ERROR_FIELDS),
+    ),
+    (
+        22,
+        "KRB-CRED",
+        "RFC 4120 §5.8.1",
+        &Kind::Seq(KRB_CRED_FIELDS),
+    ),
+    (
+        29,
+        "EncKrbCredPart",
+        "RFC 4120 §5.8.1",
+        &Kind::Seq(ENC_KRB_CRED_PART),
     ),
 ];
 

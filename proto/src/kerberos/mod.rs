@@ -6,4 +6,5 @@ pub mod decrypt;
 pub mod keytab;
 pub mod message;
 pub mod names;
+pub mod realm;
 pub mod service;

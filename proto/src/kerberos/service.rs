@@ -58,6 +58,9 @@ pub struct Accepted {
     pub ap_rep: Option<Vec<u8>>,
     pub ctime: i64,
     pub cusec: i64,
+    /// The client delegated: the GSS checksum's deleg flag, with a KRB-CRED carrying a
+    /// forwarded TGT (RFC 4121 §4.1.1), so the service can act as the client elsewhere.
+    pub delegated: bool,
 }
 
 /// Authenticators already seen, so that a replayed one is refused (RFC 4120 §3.2.3): entries
@@ -205,6 +208,15 @@ pub fn accept(
             ),
         ));
     }
+    // The GSS checksum (type 0x8003): Lgth, Bnd, Flags, then DlgOpt/Dlgth/Deleg when delegating.
+    let delegated = ctx(&a_plain, &af, 3)
+        .map(|c| fields(&a_plain, &c))
+        .and_then(|cf| {
+            let kind = ctx(&a_plain, &cf, 0).and_then(|t| asn1::integer(t.content(&a_plain)));
+            let body = ctx(&a_plain, &cf, 1)?.content(&a_plain).to_vec();
+            (kind == Some(0x8003)).then_some(body)
+        })
+        .is_some_and(|b| b.get(20).is_some_and(|f| f & 1 != 0) && b.len() > 28);
     let cusec = ctx(&a_plain, &af, 4)
         .and_then(|v| asn1::integer(v.content(&a_plain)))
         .unwrap_or(0);
@@ -282,6 +294,7 @@ pub fn accept(
         ap_rep,
         ctime,
         cusec,
+        delegated,
     })
 }
 

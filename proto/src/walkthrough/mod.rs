@@ -2,6 +2,8 @@
 //! everything that crosses between them as a `Vec<Step>` the page plays (Back is indexing).
 
 pub mod basic;
+#[cfg(feature = "kerberos")]
+pub mod kerberos;
 pub mod ntlm;
 
 use serde::Serialize;

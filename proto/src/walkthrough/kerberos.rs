@@ -1,0 +1,618 @@
+//! The Kerberos walkthrough: the IIS 6 guide's "Kerberos protocol authentication" sequence with
+//! real messages from the simulated realm (`kerberos::realm`) and IIS's real answer (the
+//! engine's `Host`, holding the keys of its worker process identity), and the guide's failure
+//! modes as toggles, each with its symptom.
+//!
+//! ```text
+//!  Browser                        IIS (WEB01)                     KDC (domain controller)
+//!    │── GET, anonymous ──────────►│
+//!    │◄─ 401.2 Negotiate, NTLM ────│
+//!    │── AS-REQ (not logged on yet) ─────────────────────────────►│
+//!    │◄─ AS-REP: TGT ─────────────────────────────────────────────│
+//!    │── TGS-REQ: HTTP/web01.contoso.com ────────────────────────►│
+//!    │◄─ TGS-REP: service ticket  (or KDC_ERR_S_PRINCIPAL_UNKNOWN → NTLM) ─│
+//!    │── Authorization: Negotiate <SPNEGO(AP-REQ)> ──►│ ticket opened with WEB01$'s key
+//!    │◄─ 200 + Negotiate <SPNEGO(AP-REP)> ───────────│ (or 401.1: MODIFIED, SKEW)
+//! ```
+
+use super::{Lane, Step, StepKind};
+use crate::field::hex;
+use crate::iis::host::Host;
+use crate::iis::{sites, AuthFlags, FileEntry, Identity, Request, Response, Site, Unc};
+use crate::kerberos::crypto::{self, Key};
+use crate::kerberos::realm::{Account, Credential, Realm};
+use crate::ntlm::client::{Credentials, Entropy, Input, Mode, NtlmClient};
+use base64::Engine;
+
+/// The toggles: what the user has, and what is wrong (the IIS 6 guide's list).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Scenario {
+    /// The user has not logged on to the domain: the browser asks for credentials and gets a
+    /// TGT first (AS exchange). Otherwise the TGT from the Windows logon is in the cache.
+    pub not_logged_on: bool,
+    /// The site is reached by a name with no SPN (`intranet.contoso.com`, a host header).
+    pub spn_missing: bool,
+    /// The application pool runs as LocalService, which no KDC knows.
+    pub local_service: bool,
+    /// The content is on a file share reached as the user (a second hop).
+    pub unc_content: bool,
+    /// WEB01 is not trusted for delegation in Active Directory.
+    pub not_trusted: bool,
+    /// IIS's clock is ten minutes ahead of the client's and the KDC's.
+    pub clock_skew: bool,
+    /// The browser cannot reach a KDC (port 88 blocked, no domain controller).
+    pub kdc_unreachable: bool,
+    /// AES256 keys (Windows Server 2008 and later) instead of RC4-HMAC (Server 2003's).
+    pub aes: bool,
+    pub now: i64,
+}
+
+/// A key the page offers to the decrypt panel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KeyInfo {
+    pub label: String,
+    pub etype: i32,
+    pub hex: String,
+    /// How the key was made (the password and salt, or "random, made by the KDC").
+    pub from: String,
+}
+
+/// How the visit ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// Logged on: the user, and `Kerberos` or `NTLM`.
+    Authorized {
+        user: String,
+        protocol: &'static str,
+    },
+    /// The page shown is an error: its status.
+    Refused(String),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Walkthrough {
+    pub steps: Vec<Step>,
+    pub outcome: Outcome,
+    pub lanes: Vec<Lane>,
+    pub keys: Vec<KeyInfo>,
+    /// What to do about each failure switched on.
+    pub fixes: Vec<String>,
+}
+
+const USER: &str = "bob";
+const PASSWORD: &str = "Builder2";
+const REALM: &str = "CONTOSO.COM";
+
+fn b64(b: &[u8]) -> String {
+    base64::engine::general_purpose::STANDARD.encode(b)
+}
+
+struct Driver {
+    host: Host,
+    steps: Vec<Step>,
+    host_name: String,
+    /// IIS's clock, which may differ from everyone else's.
+    iis_now: i64,
+    seed: u8,
+}
+
+impl Driver {
+    fn kdc(
+        &mut self,
+        label: &str,
+        title: &str,
+        to_kdc: bool,
+        bytes: Option<&[u8]>,
+        narration: String,
+        why: &[&str],
+    ) {
+        let (from, to, kind) = if to_kdc {
+            (Lane::Browser, Lane::DomainController, StepKind::Request)
+        } else {
+            (Lane::DomainController, Lane::Browser, StepKind::Response)
+        };
+        let mut s = Step::new(kind, from, to, label, title);
+        s.narration = narration;
+        s.explanation = why.iter().map(|w| w.to_string()).collect();
+        s.token = bytes.map(b64);
+        self.steps.push(s);
+    }
+
+    fn note(&mut self, kind: StepKind, label: &str, narration: String, why: &[&str]) {
+        let mut s = Step::new(kind, Lane::Browser, Lane::Browser, label, label);
+        s.narration = narration;
+        s.explanation = why.iter().map(|w| w.to_string()).collect();
+        self.steps.push(s);
+    }
+
+    /// A request to IIS on connection 1 and its answer, both recorded.
+    fn http(&mut self, authorization: Option<String>, label: &str, narration: String) -> Response {
+        let mut req = Request::get("/lab/kerberos/", &self.host_name, 1, self.iis_now);
+        req.headers.push((
+            "User-Agent".into(),
+            super::basic::user_agent(crate::http::Profile::Ie6).into(),
+        ));
+        let token = authorization
+            .as_deref()
+            .and_then(|a| a.split_once(' '))
+            .map(|(_, t)| t.to_string());
+        if let Some(a) = authorization {
+            req.headers.push(("Authorization".into(), a));
+        }
+        let mut s = Step::new(
+            StepKind::Request,
+            Lane::Browser,
+            Lane::Iis,
+            label,
+            "Request",
+        );
+        s.narration = narration;
+        s.http = Some(req.to_http());
+        s.connection = Some(1);
+        s.token = token;
+        self.steps.push(s);
+        self.seed = self.seed.wrapping_add(1);
+        let r = self
+            .host
+            .handle(&req, [0x4b, self.seed, 0x52, 0x42, 0x35, 0x00, 0x11, 0x22]);
+        let st = r.status_text();
+        let challenge = r.header_values("WWW-Authenticate");
+        let mut s = Step::new(
+            StepKind::Response,
+            Lane::Iis,
+            Lane::Browser,
+            match challenge.first() {
+                Some(c) if c.contains(' ') => {
+                    format!("{st} + {}", c.split(' ').next().unwrap_or(""))
+                }
+                _ if r.status == 401 => format!("{st} + {}", challenge.join(", ")),
+                _ => format!("{st} {}", r.reason),
+            },
+            format!("IIS answers {st}"),
+        );
+        s.narration = r.trace.last().cloned().unwrap_or_default();
+        s.http = Some(r.to_http());
+        s.status = Some(st);
+        s.log = Some(r.log.format());
+        s.trace = r.trace.clone();
+        s.connection = Some(1);
+        s.token = challenge
+            .iter()
+            .find_map(|c| c.split_once(' ').map(|(_, t)| t.to_string()));
+        self.steps.push(s);
+        r
+    }
+
+    /// NTLM inside `Authorization: Negotiate`, as Windows falls back when it gets no ticket.
+    fn ntlm_fallback(&mut self) -> Response {
+        let creds = Credentials {
+            user: USER.into(),
+            domain: "CONTOSO".into(),
+            password: PASSWORD.into(),
+            workstation: "WS01".into(),
+        };
+        let Ok((client, negotiate)) = NtlmClient::new(creds, Mode::V2).step(Input::Begin) else {
+            return self.http(None, "GET", String::new());
+        };
+        let r = self.http(
+            Some(format!("Negotiate {}", b64(&negotiate))),
+            "GET + Negotiate <NTLM NEGOTIATE>",
+            "No ticket: Windows' Negotiate package falls back to NTLM and sends an NTLM NEGOTIATE in the Negotiate header.".into(),
+        );
+        let challenge = r
+            .header_values("WWW-Authenticate")
+            .iter()
+            .find_map(|v| v.split_once(' ').map(|(_, t)| t.to_string()))
+            .and_then(|t| base64::engine::general_purpose::STANDARD.decode(t).ok());
+        let Some(challenge) = challenge else {
+            return r;
+        };
+        let entropy = Entropy {
+            client_challenge: [0x6b; 8],
+            random_session_key: [0x72; 16],
+            now_filetime: 0,
+        };
+        match client.step(Input::Challenge {
+            bytes: &challenge,
+            entropy,
+        }) {
+            Ok((_, auth)) => self.http(
+                Some(format!("Negotiate {}", b64(&auth))),
+                "GET + Negotiate <NTLM AUTHENTICATE>",
+                "The browser answers the CHALLENGE: NTLM, on the same connection.".into(),
+            ),
+            Err(_) => r,
+        }
+    }
+}
+
+/// The site: Integrated Windows only, WEB01 in CONTOSO, its keys per the worker identity.
+fn site(s: &Scenario, realm: &Realm, web: &Account) -> Site {
+    let mut site = sites::base(
+        "kerberos",
+        "Integrated Windows, Kerberos",
+        "AuthFlags = AuthNTLM with NTAuthenticationProviders = Negotiate,NTLM.",
+        AuthFlags::NTLM,
+    );
+    site.host = if s.spn_missing {
+        "intranet.contoso.com".into()
+    } else {
+        "web01.contoso.com".into()
+    };
+    if s.local_service {
+        site.worker_identity = Identity::LocalService;
+    } else {
+        // NetworkService acts as the computer account on the network: WEB01$'s keys.
+        site.service_keys = realm.keytab(web);
+    }
+    if s.unc_content {
+        site.unc = Some(Unc {
+            share: "\\\\files\\web".into(),
+            user: String::new(),
+            password: String::new(),
+        });
+        site.files = vec![FileEntry {
+            path: "/Default.htm".into(),
+            acl: vec!["CONTOSO\\bob".into()],
+        }];
+    }
+    site
+}
+
+/// Run `s` to the end.
+pub fn run(s: &Scenario) -> Walkthrough {
+    let etype = if s.aes {
+        crypto::AES256_CTS_HMAC_SHA1_96
+    } else {
+        crypto::RC4_HMAC
+    };
+    let mut web = Account::new(
+        "WEB01$",
+        "WEB01-machine-password-7f3a",
+        &["HOST/WEB01", "HOST/web01.contoso.com"],
+    );
+    web.trusted_for_delegation = !s.not_trusted;
+    let mut realm = Realm::new(
+        REALM,
+        etype,
+        vec![
+            Account::new(USER, PASSWORD, &[]),
+            web.clone(),
+            Account::new(
+                "krbtgt",
+                "krbtgt-key-material-9c1e",
+                &["krbtgt/CONTOSO.COM"],
+            ),
+        ],
+        0x5eed,
+    );
+    let lanes = vec![Lane::Browser, Lane::Iis, Lane::DomainController];
+    let site = site(s, &realm, &web);
+    let host_name = site.host.clone();
+    let spn = format!("HTTP/{host_name}");
+    let mut d = Driver {
+        host: Host::new(site),
+        steps: Vec::new(),
+        host_name: host_name.clone(),
+        iis_now: s.now + if s.clock_skew { 600 } else { 0 },
+        seed: 0,
+    };
+    let mut keys = vec![
+        KeyInfo {
+            label: "bob's key".into(),
+            etype,
+            hex: hex(&realm.key(&Account::new(USER, PASSWORD, &[])).bytes),
+            from: format!(
+                "password {PASSWORD}, salt {}",
+                realm.salt(&Account::new(USER, PASSWORD, &[]))
+            ),
+        },
+        KeyInfo {
+            label: "WEB01$'s key (the service key)".into(),
+            etype,
+            hex: hex(&realm.key(&web).bytes),
+            from: format!("the computer account's password, salt {}", realm.salt(&web)),
+        },
+    ];
+    d.http(
+        None,
+        "GET, anonymous",
+        format!("The browser asks http://{host_name}/ without credentials."),
+    );
+    d.note(
+        StepKind::Choose,
+        "picks Negotiate",
+        "Internet Explorer sees Negotiate and NTLM and picks Negotiate: Kerberos first.".into(),
+        &["IIS 6 guide: \"The Negotiate header indicates that IIS can negotiate which of the two Windows authentication protocols to use. Internet Explorer 5, or later, recognizes this authentication header.\""],
+    );
+    let mut fixes = Vec::new();
+    let ticket: Option<(Credential, Credential)> = if s.kdc_unreachable {
+        d.kdc("TGS-REQ: no answer", "The KDC cannot be reached", true, None, "The browser tries to reach a KDC on port 88 and gets no answer.".into(), &["IIS 6 guide: \"ensure that the browser can make a trusted connection to the KDC\". Without a KDC there is no ticket: Negotiate falls back to NTLM."]);
+        fixes.push("Let the client reach a domain controller on port 88 (TCP and UDP): firewall, VPN, DNS SRV records _kerberos._tcp.".into());
+        None
+    } else {
+        let tgt = if s.not_logged_on {
+            d.note(StepKind::Dialog, "credential dialog", "Not logged on to the domain: Internet Explorer asks for a user name and password, CONTOSO\\bob types his.".into(), &["IIS 6 guide: \"If the Windows user has not logged on to a domain, a dialog box requesting credentials appears in Internet Explorer\"."]);
+            let a = realm.as_exchange(USER, PASSWORD, s.now);
+            d.kdc("AS-REQ for krbtgt/CONTOSO.COM", "AS-REQ: asking for a TGT", true, Some(&a.request), "The browser asks the KDC for a Ticket Granting Ticket, proving it knows the password with an encrypted timestamp (PA-ENC-TIMESTAMP).".into(), &["RFC 4120 §3.1. The timestamp is encrypted with bob's key (key usage 1): open it in the decoder with bob's password."]);
+            d.kdc("AS-REP: TGT", "AS-REP: the TGT", false, Some(&a.reply), "The KDC answers with the TGT (encrypted for krbtgt) and a session key encrypted with bob's key.".into(), &["RFC 4120 §3.1.3. The ticket's enc-part is krbtgt's secret; the enc-part of the reply (key usage 3) opens with bob's password."]);
+            a.credential
+        } else {
+            d.note(StepKind::Choose, "TGT from the Windows logon", "bob logged on to CONTOSO this morning: the TGT from that logon is in his ticket cache (klist shows it).".into(), &["IIS 6 guide: \"If the Windows user has already successfully logged on to the domain and received a Ticket Granting Ticket, IIS sends this ticket along with information about the IIS server to the KDC.\" (The browser, not IIS, sends it.)"]);
+            realm
+                .as_exchange(USER, PASSWORD, s.now - 3 * 3600)
+                .credential
+        };
+        match tgt {
+            None => None,
+            Some(tgt) => {
+                keys.push(KeyInfo {
+                    label: "TGT session key".into(),
+                    etype,
+                    hex: hex(&tgt.session_key.bytes),
+                    from: "random, made by the KDC".into(),
+                });
+                let t = realm.tgs_exchange(USER, &tgt, &spn, s.now);
+                d.kdc(&format!("TGS-REQ for {spn}"), "TGS-REQ: a ticket for the web server", true, Some(&t.request), format!("The browser asks the KDC for a service ticket for {spn}: the SPN is made of the host name in the URL."), &["IIS 6 guide: \"part of this information includes the server name from the URL that the browser is attempting to reach.\""]);
+                match t.credential {
+                    Some(c) => {
+                        d.kdc("TGS-REP: service ticket", "TGS-REP: the service ticket", false, Some(&t.reply), format!("The KDC finds {spn} on WEB01$ and issues a ticket encrypted with WEB01$'s key."), &["The ticket (key usage 2) opens only with the service's key; the reply's enc-part (key usage 8) with the TGT session key."]);
+                        keys.push(KeyInfo {
+                            label: "service session key".into(),
+                            etype,
+                            hex: hex(&c.session_key.bytes),
+                            from: "random, made by the KDC".into(),
+                        });
+                        Some((c, tgt))
+                    }
+                    None => {
+                        d.kdc("KRB-ERROR: KDC_ERR_S_PRINCIPAL_UNKNOWN", "The KDC knows no such SPN", false, Some(&t.reply), format!("No account holds {spn}: the KDC answers KDC_ERR_S_PRINCIPAL_UNKNOWN, and the browser falls back to NTLM."), &["IIS 6 guide: \"If the browser is accessing the Web server by using some other host name — either the FQDN or another host header name — that name must be registered with Active Directory.\" It works by the NetBIOS name (HTTP/WEB01 is covered by HOST/WEB01)."]);
+                        fixes.push(format!("setspn -A {spn} WEB01 (on the account the application pool runs as: the computer account for NetworkService or LocalSystem); or browse by the NetBIOS name, http://web01/."));
+                        None
+                    }
+                }
+            }
+        }
+    };
+    let last = match ticket {
+        Some((svc, tgt)) => {
+            let token = realm.negotiate_token(&svc, USER, s.now, Some(&tgt));
+            let r = d.http(
+                Some(format!("Negotiate {}", b64(&token))),
+                "GET + Negotiate <SPNEGO: AP-REQ>",
+                "The browser sends the ticket with a fresh authenticator in an AP-REQ, wrapped in SPNEGO, in Authorization: Negotiate.".into(),
+            );
+            if s.local_service {
+                fixes.push("Run the application pool as NetworkService or LocalSystem (they use WEB01$'s keys), or as a domain account with setspn -A HTTP/<name> <account>: \"you cannot use the Kerberos protocol for authentication if the worker process identity is set to LocalService or to another account on the local computer\".".into());
+            }
+            if s.clock_skew {
+                fixes.push("Synchronize the clocks (w32tm /resync; domain members follow the domain hierarchy): Kerberos allows five minutes.".into());
+            }
+            if s.unc_content && s.not_trusted {
+                fixes.push("Trust WEB01 for delegation (Active Directory Users and Computers → Computers → WEB01 → Properties → Trusted for delegation), or set UNCUserName and UNCPassword.".into());
+            }
+            r
+        }
+        None => d.ntlm_fallback(),
+    };
+    if s.unc_content && last.status != 200 && ticket_protocol(&last) == "NTLM" {
+        fixes.push("NTLM cannot make a second hop: fix Kerberos (above) and trust WEB01 for delegation, or set UNCUserName and UNCPassword.".into());
+    }
+    let outcome = match (last.status, &last.user) {
+        (200, Some(u)) => Outcome::Authorized {
+            user: u.clone(),
+            protocol: ticket_protocol(&last),
+        },
+        _ => Outcome::Refused(last.status_text()),
+    };
+    let label = match &outcome {
+        Outcome::Authorized { user, protocol } => format!("shows the page ({user}, {protocol})"),
+        Outcome::Refused(st) => format!("shows the {st} error page"),
+    };
+    d.note(StepKind::Page, &label, label.clone(), &[]);
+    Walkthrough {
+        steps: d.steps,
+        outcome,
+        lanes,
+        keys,
+        fixes,
+    }
+}
+
+/// Whether IIS's answer came from the Kerberos or the NTLM path (its decision trace says).
+fn ticket_protocol(r: &Response) -> &'static str {
+    if r.trace.iter().any(|t| t.contains("Kerberos AP-REQ")) {
+        "Kerberos"
+    } else {
+        "NTLM"
+    }
+}
+
+/// For tests and the page: the key of `label` as a [`Key`].
+pub fn key_of(w: &Walkthrough, label: &str) -> Option<Key> {
+    let k = w.keys.iter().find(|k| k.label == label)?;
+    let bytes = (0..k.hex.len())
+        .step_by(2)
+        .map(|i| {
+            k.hex
+                .get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect::<Option<Vec<u8>>>()?;
+    Some(Key {
+        etype: k.etype,
+        bytes,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use super::*;
+
+    const NOW: i64 = 1_795_768_552;
+
+    fn walk(f: impl Fn(&mut Scenario)) -> Walkthrough {
+        let mut s = Scenario {
+            now: NOW,
+            ..Scenario::default()
+        };
+        f(&mut s);
+        run(&s)
+    }
+
+    /// IIS's decisions for its last answer.
+    fn last_trace(w: &Walkthrough) -> String {
+        w.steps
+            .iter()
+            .rev()
+            .find(|s| s.status.is_some())
+            .map(|s| s.trace.join("\n"))
+            .unwrap_or_default()
+    }
+
+    fn labels(w: &Walkthrough) -> Vec<String> {
+        w.steps.iter().map(|s| s.label.clone()).collect()
+    }
+
+    #[test]
+    fn logged_on_user_gets_in_with_kerberos_and_an_ap_rep() {
+        let w = walk(|_| {});
+        assert_eq!(
+            w.outcome,
+            Outcome::Authorized {
+                user: "CONTOSO\\bob".into(),
+                protocol: "Kerberos"
+            }
+        );
+        let l = labels(&w);
+        assert!(
+            l.iter()
+                .any(|x| x.starts_with("TGS-REQ for HTTP/web01.contoso.com")),
+            "{l:?}"
+        );
+        assert!(!l.iter().any(|x| x.starts_with("AS-REQ")));
+        let last = w
+            .steps
+            .iter()
+            .rev()
+            .find(|s| s.kind == StepKind::Response)
+            .unwrap();
+        assert_eq!(last.status.as_deref(), Some("200"));
+        // The AP-REP travels back and decodes.
+        let token = last.token.clone().unwrap();
+        let d = crate::decode::decode(&format!("Negotiate {token}"));
+        assert_eq!(
+            d.negotiate.unwrap().kerberos,
+            Some("AP-REP"),
+            "{:?}",
+            d.error
+        );
+    }
+
+    #[test]
+    fn every_token_decodes_and_the_keys_shown_open_them() {
+        let w = walk(|s| s.not_logged_on = true);
+        let l = labels(&w);
+        assert!(l.iter().any(|x| x.starts_with("AS-REQ")), "{l:?}");
+        let keys = crate::kerberos::decrypt::Keys {
+            password: Some(PASSWORD.into()),
+            raw: [
+                "WEB01$'s key (the service key)",
+                "TGT session key",
+                "service session key",
+            ]
+            .iter()
+            .filter_map(|k| key_of(&w, k))
+            .collect(),
+            ..Default::default()
+        };
+        let mut opened = 0;
+        for step in w.steps.iter().filter(|s| s.token.is_some()) {
+            let t = step.token.clone().unwrap();
+            let mut d = crate::decode::decode(&t);
+            assert!(d.error.is_none(), "{}: {:?}", step.label, d.error);
+            d.decrypt(&keys);
+            opened += d
+                .decryption
+                .iter()
+                .filter(|x| x.opened_with.is_some())
+                .count();
+        }
+        // AS-REP enc-part; TGS-REQ's TGT? (krbtgt's key is not offered) and authenticator;
+        // TGS-REP ticket and enc-part; AP-REQ ticket and authenticator; AP-REP.
+        assert!(opened >= 6, "{opened}");
+    }
+
+    #[test]
+    fn a_missing_spn_falls_back_to_ntlm_and_still_works() {
+        let w = walk(|s| s.spn_missing = true);
+        assert!(labels(&w)
+            .iter()
+            .any(|x| x.contains("KDC_ERR_S_PRINCIPAL_UNKNOWN")));
+        assert_eq!(
+            w.outcome,
+            Outcome::Authorized {
+                user: "CONTOSO\\bob".into(),
+                protocol: "NTLM"
+            }
+        );
+        assert!(w.fixes[0].contains("setspn -A HTTP/intranet.contoso.com"));
+    }
+
+    #[test]
+    fn local_service_and_clock_skew_give_401_1_with_their_reasons() {
+        let w = walk(|s| s.local_service = true);
+        assert_eq!(w.outcome, Outcome::Refused("401.1".into()));
+        let trace = last_trace(&w);
+        assert!(
+            trace.contains("LocalService") && trace.contains("KRB_AP_ERR_MODIFIED"),
+            "{trace}"
+        );
+        let w = walk(|s| s.clock_skew = true);
+        assert_eq!(w.outcome, Outcome::Refused("401.1".into()));
+        let trace = last_trace(&w);
+        assert!(trace.contains("KRB_AP_ERR_SKEW"), "{trace}");
+    }
+
+    #[test]
+    fn a_second_hop_needs_delegation() {
+        let w = walk(|s| s.unc_content = true);
+        assert!(
+            matches!(
+                w.outcome,
+                Outcome::Authorized {
+                    protocol: "Kerberos",
+                    ..
+                }
+            ),
+            "{:?}",
+            w.outcome
+        );
+        let w = walk(|s| {
+            s.unc_content = true;
+            s.not_trusted = true;
+        });
+        assert_eq!(w.outcome, Outcome::Refused("401.3".into()));
+        assert!(w.fixes.iter().any(|f| f.contains("Trusted for delegation")));
+        // NTLM never makes the second hop.
+        let w = walk(|s| {
+            s.unc_content = true;
+            s.kdc_unreachable = true;
+        });
+        assert_eq!(w.outcome, Outcome::Refused("401.3".into()));
+    }
+
+    #[test]
+    fn aes_keys_work_as_well() {
+        let w = walk(|s| s.aes = true);
+        assert!(matches!(
+            w.outcome,
+            Outcome::Authorized {
+                protocol: "Kerberos",
+                ..
+            }
+        ));
+        assert!(w.keys.iter().all(|k| k.etype == 18));
+    }
+}
