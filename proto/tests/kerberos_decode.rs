@@ -199,7 +199,13 @@ fn the_as_rep_opens_with_the_password_and_its_salt_and_the_service_ticket_with_t
     assert_eq!(part.sealed.salt, "CONTOSO.TESTbob");
     assert!(part.result.is_ok(), "{:?}", part.result);
     assert!(part.steps.iter().any(|(l, _)| l.starts_with("PBKDF2")));
-    let layer = o.layers.iter().find(|l| l.label == "EncASRepPart").unwrap();
+    // MIT sends the AS-REP's part as an EncTGSRepPart: the layer says what it is, the outcome why.
+    let layer = o
+        .layers
+        .iter()
+        .find(|l| l.label == "EncTGSRepPart")
+        .unwrap();
+    assert!(part.result.as_ref().unwrap().contains("APPLICATION 26"));
     assert_eq!(
         layer.find("sname").unwrap().value.display(),
         "krbtgt/CONTOSO.TEST@CONTOSO.TEST"
@@ -327,4 +333,68 @@ fn the_service_accepts_curl_s_ap_req_once_and_refuses_replays_skew_and_wrong_key
     }
     let err = accept(&krb.bytes, at, &wrong, now, &mut ReplayCache::default(), 7).unwrap_err();
     assert_eq!(err.name(), "KRB_AP_ERR_MODIFIED");
+}
+
+#[test]
+fn impacket_tokens_decode_decrypt_and_are_accepted() {
+    let v: serde_json::Value = serde_json::from_slice(&fixture("impacket-kerberos.json")).unwrap();
+    // impacket's AS-REQ and MIT's AS-REP; impacket's TGS-REQ and MIT's refusal of it.
+    let ex = v["kdc_exchanges"].as_array().unwrap();
+    let labels: Vec<String> = ex
+        .iter()
+        .flat_map(|e| [e["request"].as_str().unwrap(), e["reply"].as_str().unwrap()])
+        .map(|h| {
+            let d = decode(h);
+            assert!(d.error.is_none(), "{:?}", d.error);
+            d.layers.last().unwrap().label.to_string()
+        })
+        .collect();
+    assert_eq!(
+        labels,
+        [
+            "Kerberos AS-REQ",
+            "Kerberos AS-REP",
+            "Kerberos TGS-REQ",
+            "Kerberos KRB-ERROR"
+        ]
+    );
+    let err = decode(ex[1]["reply"].as_str().unwrap());
+    assert_eq!(
+        err.layers
+            .last()
+            .unwrap()
+            .find("error-code")
+            .unwrap()
+            .value
+            .display(),
+        "KRB_AP_ERR_INAPP_CKSUM (50)"
+    );
+    // The Negotiate token: SPNEGO whose mechToken is a bare AP-REQ (no GSS framing), as
+    // impacket builds it.
+    let d = decode(&format!("Negotiate {}", v["negotiate"].as_str().unwrap()));
+    assert!(d.error.is_none(), "{:?}", d.error);
+    let n = d.negotiate.as_ref().unwrap();
+    assert_eq!(n.mech_types, ["1.2.840.48018.1.2.2"]);
+    assert_eq!(n.kerberos, Some("AP-REQ"));
+    let krb = d.layers.last().unwrap();
+    let at = krb.find("AP-REQ").unwrap().span.start();
+    let o = open(&krb.bytes, at, &keys());
+    assert!(
+        o.outcomes.iter().all(|x| x.result.is_ok()),
+        "{:?}",
+        o.outcomes
+    );
+    let now = v["authenticator_ctime_unix"].as_i64().unwrap();
+    let ok = proto::kerberos::service::accept(
+        &krb.bytes,
+        at,
+        &keys().keytab,
+        now,
+        &mut Default::default(),
+        1,
+    )
+    .unwrap();
+    assert_eq!(ok.client, "bob@CONTOSO.TEST");
+    // impacket asks for no mutual authentication: no AP-REP.
+    assert!(!ok.mutual && ok.ap_rep.is_none());
 }

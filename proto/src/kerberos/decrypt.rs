@@ -405,7 +405,11 @@ pub fn open(buf: &[u8], at: usize, keys: &Keys) -> Opened {
             match crypto::decrypt(&key, s.usage, cipher) {
                 Ok(plain) => {
                     let mut w = Walk::default();
-                    let (_, f) = message::decode_at(&plain, 0, plain.len(), &mut w);
+                    let (name, f) = message::decode_at(&plain, 0, plain.len(), &mut w);
+                    let mut how = how;
+                    if s.what == "EncASRepPart" && name == Some("EncTGSRepPart") {
+                        how.push_str("; the plaintext is an EncTGSRepPart [APPLICATION 26], as MIT Kerberos sends in AS-REPs (RFC 4120 §5.4.2 allows it for compatibility)");
+                    }
                     let mut fields = vec![f];
                     gss_checksum(&mut fields);
                     let learnt = match s.what {
@@ -416,7 +420,7 @@ pub fn open(buf: &[u8], at: usize, keys: &Keys) -> Opened {
                     o.session_keys.extend(learnt);
                     o.layers.push(Layer {
                         kind: "decrypted",
-                        label: s.what,
+                        label: name.unwrap_or(s.what),
                         source: s.cipher,
                         bytes: plain,
                         fields,
