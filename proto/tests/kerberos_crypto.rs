@@ -9,14 +9,10 @@
     clippy::cast_possible_truncation
 )]
 
-use proto::kerberos::crypto::{decrypt, encrypt, string_to_key, CryptoError};
+mod support;
 
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
-}
+use proto::kerberos::crypto::{decrypt, encrypt, string_to_key, CryptoError};
+use support::unhex;
 
 #[test]
 fn keys_and_ciphertexts_match_impacket() {

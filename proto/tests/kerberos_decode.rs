@@ -22,6 +22,13 @@ fn text(name: &str) -> String {
     String::from_utf8(fixture(name)).unwrap()
 }
 
+/// The label of the innermost layer of `input`, which must decode without error.
+fn innermost(input: &str) -> String {
+    let d = decode(input);
+    assert!(d.error.is_none(), "{:?}", d.error);
+    d.layers.last().unwrap().label.to_string()
+}
+
 fn keys() -> Keys {
     Keys {
         keytab: keytab::parse(&fixture("mit-http.keytab")).unwrap(),
@@ -150,9 +157,7 @@ fn a_kdc_exchange_decodes_message_by_message() {
         .iter()
         .map(|(_, b)| {
             let hex: String = b.iter().map(|x| format!("{x:02x}")).collect();
-            let d = decode(&hex);
-            assert!(d.error.is_none(), "{:?}", d.error);
-            d.layers.last().unwrap().label.to_string()
+            innermost(&hex)
         })
         .collect();
     assert_eq!(
@@ -343,11 +348,7 @@ fn impacket_tokens_decode_decrypt_and_are_accepted() {
     let labels: Vec<String> = ex
         .iter()
         .flat_map(|e| [e["request"].as_str().unwrap(), e["reply"].as_str().unwrap()])
-        .map(|h| {
-            let d = decode(h);
-            assert!(d.error.is_none(), "{:?}", d.error);
-            d.layers.last().unwrap().label.to_string()
-        })
+        .map(innermost)
         .collect();
     assert_eq!(
         labels,

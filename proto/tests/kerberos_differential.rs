@@ -6,11 +6,14 @@
 #![cfg(feature = "kerberos")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+mod support;
+
 use picky_krb::crypto::CipherSuite;
 use picky_krb::data_types::{EncryptedData, PrincipalName};
 use picky_krb::messages::{ApReq, AsRep, AsReq, KrbError, TgsRep, TgsReq};
 use proto::decode::decode;
 use proto::field::Layer;
+use support::unhex;
 
 fn names(p: &PrincipalName) -> String {
     p.name_string
@@ -191,13 +194,6 @@ fn fixture(name: &str) -> String {
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap()
-}
-
-fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
 }
 
 #[test]
