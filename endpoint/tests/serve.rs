@@ -536,3 +536,39 @@ fn mit_kerberos_tickets_are_accepted_and_decrypted() {
     assert!(body.ends_with("401"), "{body}");
     assert!(body.contains("HTTP Error 401.1"), "{body}");
 }
+
+/// pyspnego (PyPI, installed by scripts/setup) as the client: NTLM wrapped in SPNEGO, the
+/// NegTokenResp legs, and IIS's mechListMIC, which pyspnego verifies before it calls the
+/// context complete.
+#[test]
+fn pyspnego_completes_ntlm_inside_spnego_and_accepts_the_mech_list_mic() {
+    let ok = Command::new("python3")
+        .args(["-c", "import spnego"])
+        .status()
+        .is_ok_and(|s| s.success());
+    if !ok {
+        eprintln!("\n*** SKIPPED pyspnego_completes_ntlm_inside_spnego: python3 with pyspnego is not installed; scripts/setup --browser installs it ***\n");
+        return;
+    }
+    let d = dist();
+    let s = start(&d.0);
+    let (host, port) = s.addr.rsplit_once(':').unwrap();
+    let script = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../tests/kerberos/pyspnego-client.py"
+    );
+    let run = |user: &str, password: &str| {
+        let out = Command::new("python3")
+            .args([script, host, port, "/lab/integrated/", user, password])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8_lossy(&out.stdout).trim().to_string()
+    };
+    assert_eq!(run("CONTOSO\\bob", "Builder2"), "401 200 complete");
+    assert_eq!(run("CONTOSO\\bob", "wrong"), "401 401 incomplete");
+}

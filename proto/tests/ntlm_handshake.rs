@@ -64,14 +64,21 @@ fn handshake(password: &str, mode: Mode, tamper: bool) -> (Verdict, Vec<u8>) {
 #[test]
 fn ntlmv2_with_mic_is_accepted() {
     let (v, auth) = handshake("Builder2", Mode::V2, false);
+    let Verdict::Accepted {
+        domain,
+        user,
+        kind,
+        exported_session_key,
+        ..
+    } = v
+    else {
+        panic!("{v:?}")
+    };
     assert_eq!(
-        v,
-        Verdict::Accepted {
-            domain: "CONTOSO".into(),
-            user: "bob".into(),
-            kind: ResponseKind::NtlmV2
-        }
+        (domain.as_str(), user.as_str(), kind),
+        ("CONTOSO", "bob", ResponseKind::NtlmV2)
     );
+    assert_eq!(exported_session_key.len(), 16);
     let Some(Message::Authenticate(a)) = ntlm::decode(&auth).message else {
         panic!()
     };

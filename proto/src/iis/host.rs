@@ -46,6 +46,16 @@ impl Conns {
     }
 }
 
+/// Adds `WWW-Authenticate: value` before the body's headers (where IIS puts it).
+fn insert_challenge(r: &mut Response, value: String) {
+    let at = r
+        .headers
+        .iter()
+        .position(|(n, _)| n == "Content-Type")
+        .unwrap_or(r.headers.len());
+    r.headers.insert(at, ("WWW-Authenticate".into(), value));
+}
+
 /// One site and its connections.
 #[derive(Clone, Debug)]
 pub struct Host {
@@ -55,6 +65,12 @@ pub struct Host {
     conns: Conns,
     /// Connections the pooling proxy has opened to IIS so far.
     upstream: u64,
+    /// The ExportedSessionKey and flags of the last NTLM logon (for SPNEGO's mechListMIC).
+    last_session: Option<(Vec<u8>, u32)>,
+    /// Per connection, the DER MechTypeList a SPNEGO NegTokenInit offered (the mechListMIC
+    /// covers it).
+    #[cfg(feature = "kerberos")]
+    mech_lists: Vec<(u64, Vec<u8>)>,
     /// Kerberos authenticators already accepted (a replay is refused).
     #[cfg(feature = "kerberos")]
     replay: crate::kerberos::service::ReplayCache,
@@ -66,6 +82,9 @@ impl Host {
             site,
             conns: Conns::default(),
             upstream: 0,
+            last_session: None,
+            #[cfg(feature = "kerberos")]
+            mech_lists: Vec::new(),
             #[cfg(feature = "kerberos")]
             replay: Default::default(),
         }
@@ -238,12 +257,7 @@ impl Host {
                             trace,
                             None,
                         );
-                        let at = r
-                            .headers
-                            .iter()
-                            .position(|(n, _)| n == "Content-Type")
-                            .unwrap_or(r.headers.len());
-                        r.headers.insert(at, ("WWW-Authenticate".into(), value));
+                        insert_challenge(&mut r, value);
                         r
                     }
                     Err(e) => {
@@ -259,7 +273,15 @@ impl Host {
                         trace.push("An AUTHENTICATE on a connection that was sent no CHALLENGE: the handshake broke (a new connection: keep-alives off, or a proxy that is not point to point). IIS answers 401.2 and the browser must start again.".into());
                         site.deny(req, 2, win32::ACCESS_DENIED, true, trace, None)
                     }
-                    Some(Verdict::Accepted { domain, user, kind }) => {
+                    Some(Verdict::Accepted {
+                        domain,
+                        user,
+                        kind,
+                        exported_session_key,
+                        flags,
+                    }) => {
+                        // Kept for a SPNEGO mechListMIC (MS-SPNG 3.1.5.1), if the caller wraps.
+                        self.last_session = Some((exported_session_key, flags));
                         let who = format!(
                             "{}\\{}",
                             if domain.is_empty() {
@@ -329,12 +351,11 @@ impl Host {
             .layers
             .iter()
             .find(|l| l.kind == "kerberos" && l.label == "Kerberos AP-REQ");
+        if let Some((ntlm_token, _)) = &peeled.ntlm_token {
+            return self.spnego_ntlm(req, &peeled, ntlm_token, entropy);
+        }
         let Some(krb) = krb else {
-            trace.push(if peeled.ntlm_token.is_some() {
-                "A SPNEGO token carrying NTLM: this lab answers NTLM sent bare (Authorization: NTLM, or NTLMSSP directly in Negotiate, as Internet Explorer sends it), not wrapped in SPNEGO.".into()
-            } else {
-                "The Negotiate token holds no Kerberos AP-REQ IIS can use.".into()
-            });
+            trace.push("The Negotiate token holds no Kerberos AP-REQ IIS can use.".into());
             return site.deny(req, 1, SEC_E_INVALID_TOKEN, true, trace, None);
         };
         let at = krb
@@ -399,19 +420,11 @@ impl Host {
                         token
                     };
                     r.trace.push("Mutual authentication was requested: IIS answers with an AP-REP in WWW-Authenticate: Negotiate.".into());
-                    let at = r
-                        .headers
-                        .iter()
-                        .position(|(n, _)| n == "Content-Type")
-                        .unwrap_or(r.headers.len());
-                    r.headers.insert(
-                        at,
-                        (
-                            "WWW-Authenticate".into(),
-                            format!(
-                                "Negotiate {}",
-                                base64::engine::general_purpose::STANDARD.encode(out)
-                            ),
+                    insert_challenge(
+                        &mut r,
+                        format!(
+                            "Negotiate {}",
+                            base64::engine::general_purpose::STANDARD.encode(out)
                         ),
                     );
                 }
@@ -426,5 +439,91 @@ impl Host {
                 site.deny(req, 1, SEC_E_LOGON_DENIED, true, trace, None)
             }
         }
+    }
+
+    /// NTLM inside SPNEGO (what Negotiate carries when Kerberos is not possible and the client
+    /// wraps, as Chromium and Firefox on Linux and pyspnego do): the NTLM legs run as for a bare
+    /// token, and the answers are wrapped in NegTokenResp: accept-incomplete with the CHALLENGE,
+    /// then accept-completed with the server's mechListMIC over the client's MechTypeList
+    /// (RFC 4178 §5, MS-SPNG 3.1.5.1).
+    #[cfg(feature = "kerberos")]
+    fn spnego_ntlm(
+        &mut self,
+        req: &Request,
+        peeled: &crate::spnego::Peeled,
+        ntlm_token: &[u8],
+        entropy: [u8; 8],
+    ) -> Response {
+        use crate::kerberos::service::neg_token_resp_mic;
+        use crate::spnego::NTLMSSP_OID;
+        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
+        // The MechTypeList's DER (inside the [0] tag of the NegTokenInit).
+        if let Some(l) = peeled.layers.iter().find(|l| l.kind == "spnego") {
+            if let Some(f) = l.find("mechTypes") {
+                let list = crate::asn1::read(&l.bytes, f.span.start(), f.span.end())
+                    .and_then(|t| crate::asn1::read(&l.bytes, t.content, t.end))
+                    .map(|t| t.span().slice_bytes(&l.bytes).to_vec());
+                if let Ok(list) = list {
+                    self.mech_lists.retain(|(c, _)| *c != req.connection);
+                    self.mech_lists.push((req.connection, list));
+                }
+            }
+        }
+        let mut inner = req.clone();
+        for (n, v) in &mut inner.headers {
+            if n.eq_ignore_ascii_case("Authorization") {
+                *v = format!("Negotiate {}", b64(ntlm_token));
+            }
+        }
+        self.last_session = None;
+        let mut r = self.handle_direct(&inner, entropy);
+        r.trace.insert(1, "The Negotiate token is SPNEGO carrying NTLM: IIS runs the NTLM leg and wraps its answer in a NegTokenResp.".into());
+        for (n, v) in &mut r.headers {
+            if n == "WWW-Authenticate" {
+                if let Some(challenge) = v
+                    .strip_prefix("Negotiate ")
+                    .and_then(|t| base64::engine::general_purpose::STANDARD.decode(t).ok())
+                {
+                    *v = format!(
+                        "Negotiate {}",
+                        b64(&neg_token_resp_mic(
+                            1,
+                            Some(NTLMSSP_OID),
+                            Some(&challenge),
+                            None
+                        ))
+                    );
+                }
+            }
+        }
+        if r.status == 200 {
+            let mic = match (
+                self.last_session.take(),
+                self.mech_lists.iter().find(|(c, _)| *c == req.connection),
+            ) {
+                (Some((key, flags)), Some((_, list))) => {
+                    Some(crate::ntlm::crypto::server_mic(&key, flags, 0, list))
+                }
+                _ => None,
+            };
+            r.trace.push(match mic {
+                Some(_) => "SPNEGO completes: accept-completed, with IIS's mechListMIC (an NTLM signature over the client's MechTypeList, so that a downgrade of the list would show).".into(),
+                None => "SPNEGO completes: accept-completed.".into(),
+            });
+            insert_challenge(
+                &mut r,
+                format!(
+                    "Negotiate {}",
+                    b64(&neg_token_resp_mic(
+                        0,
+                        None,
+                        None,
+                        mic.as_ref().map(|m| &m[..])
+                    ))
+                ),
+            );
+            self.mech_lists.retain(|(c, _)| *c != req.connection);
+        }
+        r
     }
 }

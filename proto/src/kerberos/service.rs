@@ -357,12 +357,25 @@ pub fn gss_krb5(tok_id: [u8; 2], message: &[u8], oid: &str) -> Vec<u8> {
 /// SPNEGO NegTokenResp (RFC 4178 §4.2.2) with `negState` and optionally the mechanism and a
 /// response token.
 pub fn neg_token_resp(state: u8, mech: Option<&str>, token: Option<&[u8]>) -> Vec<u8> {
+    neg_token_resp_mic(state, mech, token, None)
+}
+
+/// [`neg_token_resp`] with a mechListMIC.
+pub fn neg_token_resp_mic(
+    state: u8,
+    mech: Option<&str>,
+    token: Option<&[u8]>,
+    mic: Option<&[u8]>,
+) -> Vec<u8> {
     let mut f = vec![der::ctx(0, der::enumerated(state))];
     if let Some(m) = mech {
         f.push(der::ctx(1, der::oid(m)));
     }
     if let Some(t) = token {
         f.push(der::ctx(2, der::octets(t)));
+    }
+    if let Some(m) = mic {
+        f.push(der::ctx(3, der::octets(m)));
     }
     der::tlv(0xa1, &der::seq(&f))
 }

@@ -104,6 +104,38 @@ pub fn ntowf_v2(password: &str, user: &str, domain: &str) -> [u8; 16] {
     )
 }
 
+/// The server's MIC over `message` (MS-NLMP 3.4.4.2, with extended session security): what
+/// SPNEGO's mechListMIC carries (MS-SPNG 3.1.5.1). `seq` is the server's sequence number; with
+/// NTLMSSP_NEGOTIATE_KEY_EXCH the checksum goes through a fresh RC4 handle of the sealing key.
+pub fn server_mic(exported: &[u8], flags: u32, seq: u32, message: &[u8]) -> [u8; 16] {
+    const SIGN: &[u8] = b"session key to server-to-client signing key magic constant\0";
+    const SEAL: &[u8] = b"session key to server-to-client sealing key magic constant\0";
+    const NEGOTIATE_128: u32 = 0x2000_0000;
+    const NEGOTIATE_56: u32 = 0x8000_0000;
+    const KEY_EXCH: u32 = 0x4000_0000;
+    let sign_key = md5(&[exported, SIGN].concat());
+    let seal_len = if flags & NEGOTIATE_128 != 0 {
+        16
+    } else if flags & NEGOTIATE_56 != 0 {
+        7
+    } else {
+        5
+    };
+    let seal_key = md5(&[exported.get(..seal_len).unwrap_or(exported), SEAL].concat());
+    let digest = hmac_md5(&sign_key, &[&seq.to_le_bytes(), message]);
+    let mut checksum = [0u8; 8];
+    checksum.copy_from_slice(&digest[..8]);
+    if flags & KEY_EXCH != 0 {
+        let sealed = rc4(&seal_key, &checksum);
+        checksum.copy_from_slice(sealed.get(..8).unwrap_or(&[0; 8]));
+    }
+    let mut out = [0u8; 16];
+    out[..4].copy_from_slice(&1u32.to_le_bytes());
+    out[4..12].copy_from_slice(&checksum);
+    out[12..].copy_from_slice(&seq.to_le_bytes());
+    out
+}
+
 /// Upper-casing as Windows does it (`RtlUpcaseUnicodeString`): one character for one. Rust's
 /// `str::to_uppercase` applies the full Unicode mapping, which turns "ß" into "SS" and would give
 /// a user called "Straße" a different NTOWFv2 from the one Windows computes.

@@ -53,6 +53,10 @@ pub enum Verdict {
         domain: String,
         user: String,
         kind: ResponseKind,
+        /// ExportedSessionKey (MS-NLMP 3.1.5.1.2): the root of the signing and sealing keys.
+        exported_session_key: Vec<u8>,
+        /// The NegotiateFlags of the AUTHENTICATE.
+        flags: u32,
     },
     /// `win32` is the SSPI status IIS logs (`sc-win32-status`).
     Rejected {
@@ -227,10 +231,20 @@ impl NtlmServer {
             authenticate,
         ) {
             Ok(v) if v.response_matches && v.mic_matches != Some(false) => {
+                let exported = (0..v.exported_session_key.len())
+                    .step_by(2)
+                    .filter_map(|i| {
+                        v.exported_session_key
+                            .get(i..i + 2)
+                            .and_then(|h| u8::from_str_radix(h, 16).ok())
+                    })
+                    .collect();
                 Some(Verdict::Accepted {
                     domain,
                     user,
                     kind: v.kind,
+                    exported_session_key: exported,
+                    flags: a.flags,
                 })
             }
             Ok(v) if v.response_matches => reject(
