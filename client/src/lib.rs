@@ -42,15 +42,28 @@ pub fn app() -> Html {
     let route = route::use_route();
     let inbox = DecoderInbox(use_state(|| None));
     let lab_inbox = LabInbox(use_state(|| None));
+    if !route.here() {
+        // A route of the other page (index.html or kerberos.html): go there.
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().replace(route.href());
+        }
+    }
+    #[cfg(not(feature = "kerberos"))]
     let page = match route {
         Route::Headers => html! { <pages::headers_lab::HeadersLab /> },
         Route::Basic => html! { <pages::basic_walk::BasicWalk /> },
         Route::Decoder => html! { <pages::decoder::Decoder /> },
         Route::Ntlm => html! { <pages::ntlm_walk::NtlmWalk /> },
-        Route::Bench => html! { <pages::bench::Bench /> },
         Route::Lab => html! { <pages::lab::Lab /> },
         Route::Isolate => html! { <pages::isolate::Isolate /> },
-        Route::About => pages::about::about(),
+        Route::About | Route::Kerberos | Route::Bench => pages::about::about(),
+    };
+    #[cfg(feature = "kerberos")]
+    let page = match route {
+        Route::Decoder => html! { <pages::decoder::Decoder /> },
+        Route::Kerberos => html! { <pages::kerberos_walk::KerberosWalk /> },
+        Route::Bench => html! { <pages::bench::Bench /> },
+        _ => pages::about::about(),
     };
     let tab = |r: Route, label: &str| {
         let current = (r == route).then_some("page");
@@ -59,7 +72,7 @@ pub fn app() -> Html {
     html! {
         <>
         <header class="top">
-            <a class="brand" href="#/headers">{ components::icons::icon(components::icons::Icon::Lock) }{ "authscope" }</a>
+            <a class="brand" href={Route::Headers.href()}>{ components::icons::icon(components::icons::Icon::Lock) }{ "authscope" }</a>
             <nav aria-label="Pages">
                 { tab(Route::Headers, "Headers lab") }
                 { tab(Route::Basic, "Basic walkthrough") }
@@ -67,6 +80,7 @@ pub fn app() -> Html {
                 { tab(Route::Decoder, "Decoder") }
                 { tab(Route::Lab, "IIS lab") }
                 { tab(Route::Isolate, "Isolate a 401") }
+                { tab(Route::Kerberos, "Kerberos walkthrough") }
                 { tab(Route::About, "About") }
             </nav>
         </header>

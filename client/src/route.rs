@@ -13,6 +13,7 @@ pub enum Route {
     Bench,
     Lab,
     Isolate,
+    Kerberos,
     About,
 }
 
@@ -27,21 +28,45 @@ impl Route {
             "bench" => Route::Bench,
             "lab" => Route::Lab,
             "isolate" => Route::Isolate,
+            "kerberos" => Route::Kerberos,
             "about" => Route::About,
             _ => Route::Headers,
         }
     }
+    /// The link to the route. The app is two pages with a bundle each: `index.html` and
+    /// `kerberos.html` (Negotiate decoding, decryption, the Kerberos walkthrough); a route of the
+    /// other page links there.
     pub fn href(self) -> &'static str {
-        match self {
+        #[cfg(not(feature = "kerberos"))]
+        let href = match self {
             Route::Headers => "#/headers",
             Route::Basic => "#/basic",
             Route::Decoder => "#/decode",
             Route::Ntlm => "#/ntlm",
-            Route::Bench => "#/bench",
+            Route::Bench => "kerberos.html#/bench",
             Route::Lab => "#/lab",
             Route::Isolate => "#/isolate",
+            Route::Kerberos => "kerberos.html#/kerberos",
             Route::About => "#/about",
-        }
+        };
+        #[cfg(feature = "kerberos")]
+        let href = match self {
+            Route::Headers => "index.html#/headers",
+            Route::Basic => "index.html#/basic",
+            Route::Decoder => "#/decode",
+            Route::Ntlm => "index.html#/ntlm",
+            Route::Bench => "#/bench",
+            Route::Lab => "index.html#/lab",
+            Route::Isolate => "index.html#/isolate",
+            Route::Kerberos => "#/kerberos",
+            Route::About => "#/about",
+        };
+        href
+    }
+
+    /// Whether this page's bundle shows the route (otherwise the app goes to the other page).
+    pub fn here(self) -> bool {
+        !self.href().contains(".html")
     }
 }
 

@@ -65,7 +65,7 @@ fn inline_scripts(html: &str) -> Vec<&str> {
 impl Dist {
     pub fn new(dir: PathBuf) -> Dist {
         let mut script_hashes = Vec::new();
-        for page in ["index.html", "embed.html"] {
+        for page in ["index.html", "kerberos.html", "embed.html"] {
             let html = std::fs::read_to_string(dir.join(page)).unwrap_or_default();
             for script in inline_scripts(&html) {
                 let digest = Sha256::digest(script.as_bytes());

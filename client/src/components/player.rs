@@ -169,3 +169,18 @@ pub fn controls(pl: &UseReducerHandle<Player>) -> Html {
         </div>
     }
 }
+
+/// The step the player is on (clamped to `steps`), and a callback that jumps to a step (for the
+/// diagram's rows).
+pub fn selection<T: Clone>(
+    player: &UseReducerHandle<Player>,
+    steps: &[T],
+) -> (usize, Option<T>, Callback<usize>) {
+    let index = player.index.min(steps.len().saturating_sub(1));
+    let d = player.dispatcher();
+    (
+        index,
+        steps.get(index).cloned(),
+        Callback::from(move |i: usize| d.dispatch(Action::Goto(i))),
+    )
+}

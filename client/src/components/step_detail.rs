@@ -47,7 +47,12 @@ pub fn step_detail(s: &Step, view: Html, inbox: Option<crate::DecoderInbox>) -> 
                 }
             })
         };
-        let ntlm = d.layers.iter().rev().find(|l| l.kind == "ntlmssp").cloned();
+        let ntlm = d
+            .layers
+            .iter()
+            .rev()
+            .find(|l| matches!(l.kind, "ntlmssp" | "kerberos" | "spnego"))
+            .cloned();
         html! {
             <details class="layers token" open=true data-test="token-decode">
                 <summary>{ format!("The token, decoded: {}", ntlm.as_ref().map_or("bytes", |l| l.label)) }</summary>

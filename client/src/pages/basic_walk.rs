@@ -3,7 +3,7 @@
 
 use crate::components::browser_view::{browser_view, final_page};
 use crate::components::diagram::{diagram, Props as DiagramProps};
-use crate::components::player::{controls, use_player, Action};
+use crate::components::player::{controls, selection, use_player};
 use crate::components::step_detail::step_detail;
 use proto::http::Profile;
 use proto::iis::sites;
@@ -98,12 +98,7 @@ pub fn basic_walk() -> Html {
         }))
     };
 
-    let index = player.index.min(steps.len().saturating_sub(1));
-    let step = steps.get(index).cloned();
-    let on_select = {
-        let d = player.dispatcher();
-        Callback::from(move |i: usize| d.dispatch(Action::Goto(i)))
-    };
+    let (index, step, on_select) = selection(&player, &steps);
     let limit_note = match inputs.profile.basic_attempt_limit() {
         Some(l) => format!("{} gives up after {l} rejected attempts.", inputs.profile.name()),
         None => format!("{} asks until the user cancels; here the user cancels when the passwords below run out.", inputs.profile.name()),

@@ -12,12 +12,14 @@ const SAMPLES: &[(&str, &str)] = &[
     ("CHALLENGE (MS-NLMP 4.2.4)", "CHALLENGE_V2"),
     ("AUTHENTICATE, NTLMv2 (MS-NLMP 4.2.4)", "AUTHENTICATE_V2"),
     ("AUTHENTICATE, NTLMv1 (MS-NLMP 4.2.2)", "AUTHENTICATE_V1"),
+    #[cfg(feature = "kerberos")]
+    ("AP-REQ from curl --negotiate (MIT Kerberos)", KRB_SAMPLE),
     (
         "Truncated",
         "NTLM TlRMTVNTUAADAAAAGAAYAGwAAABUAFQAhAAAAAwADABIAAAACAA",
     ),
     (
-        "SPNEGO (next)",
+        "SPNEGO NegTokenResp (NTLM)",
         "Negotiate oRUwE6ADCgEDoQwGCisGAQQBgjcCAgo=",
     ),
 ];
@@ -35,13 +37,43 @@ fn sample_text(t: &str) -> String {
 
 #[function_component(Decoder)]
 pub fn decoder() -> Html {
+    // A token handed over by a walkthrough (in memory), or by the other page (sessionStorage,
+    // read once and removed); otherwise the first example.
+    let inbox = use_context::<crate::DecoderInbox>();
     let text = use_state(|| {
-        format!(
-            "WWW-Authenticate: NTLM {}",
-            proto::ntlm::samples::CHALLENGE_V2
-        )
+        inbox
+            .as_ref()
+            .and_then(|i| (*i.0).clone())
+            .or_else(take_handed_over)
+            .unwrap_or_else(|| {
+                format!(
+                    "WWW-Authenticate: NTLM {}",
+                    proto::ntlm::samples::CHALLENGE_V2
+                )
+            })
     });
+    {
+        let inbox = inbox.clone();
+        use_effect_with((), move |_| {
+            if let Some(i) = inbox {
+                i.0.set(None);
+            }
+        });
+    }
+    #[cfg(feature = "kerberos")]
+    let keys = use_state(proto::kerberos::decrypt::Keys::default);
+    #[cfg(feature = "kerberos")]
+    let decoded = use_memo(((*text).clone(), (*keys).clone()), |(t, k)| {
+        let mut d = proto::decode::decode(t);
+        d.decrypt(k);
+        d
+    });
+    #[cfg(not(feature = "kerberos"))]
     let decoded = use_memo((*text).clone(), |t| proto::decode::decode(t));
+    #[cfg(feature = "kerberos")]
+    let form = keys_form(keys.clone());
+    #[cfg(not(feature = "kerberos"))]
+    let form = Html::default();
     let samples: Vec<(&'static str, String)> =
         SAMPLES.iter().map(|(l, t)| (*l, sample_text(t))).collect();
     let d = &*decoded;
@@ -60,6 +92,7 @@ pub fn decoder() -> Html {
             { d.error.as_ref().map(|e| html! {
                 <p class="error" role="status" data-test="decode-error">{ format!("Decoding stopped in layer {} at byte {}: {}", e.layer, e.offset, e.message) }</p>
             }).unwrap_or_default() }
+            { other_page(d, &text) }
             { if d.warnings.is_empty() { Html::default() } else { html! {
                 <ul class="diagnostics" data-test="decode-warnings">{ for d.warnings.iter().map(|w| html! {
                     <li class="diag warning"><span class="icon" aria-label="warning">{ "⚠" }</span><span class="msg">{ w.message.clone() }</span><code class="snip">{ format!("layer {}, byte {}", w.layer, w.offset) }</code></li>
@@ -69,11 +102,152 @@ pub fn decoder() -> Html {
                 { for d.layers.iter().enumerate().map(|(i, l)| html! {
                     <section class="layer-box" data-test={format!("layer-{}", l.kind)}>
                         <h3>{ format!("Layer {i}: ") }{ l.label }<span class="muted">{ format!(" ({})", l.kind) }</span></h3>
-                        <LayerView layer={Rc::new(l.clone())} bytes={matches!(l.kind, "ntlmssp" | "bytes")} />
+                        <LayerView layer={Rc::new(l.clone())} bytes={!matches!(l.kind, "header" | "base64" | "hex")} />
                     </section>
                 }) }
             </div>
+            { form }
+            { panel(d) }
             <PasswordCheck />
         </div>
+    }
+}
+
+/// The key of a `ETYPE:HEX` text.
+#[cfg(feature = "kerberos")]
+fn parse_key(v: &str) -> Option<proto::kerberos::crypto::Key> {
+    let (e, h) = v.trim().split_once(':')?;
+    let bytes = (0..h.len())
+        .step_by(2)
+        .map(|i| h.get(i..i + 2).and_then(|x| u8::from_str_radix(x, 16).ok()))
+        .collect::<Option<Vec<u8>>>()?;
+    Some(proto::kerberos::crypto::Key {
+        etype: e.parse().ok()?,
+        bytes,
+    })
+}
+
+/// Keys to open Kerberos parts with: a password (and salt), a key in hex, a keytab file. They
+/// stay in this page's memory: never stored, never sent.
+#[cfg(feature = "kerberos")]
+fn keys_form(keys: UseStateHandle<proto::kerberos::decrypt::Keys>) -> Html {
+    use crate::components::form::value_of;
+    let set = |f: fn(&mut proto::kerberos::decrypt::Keys, String)| {
+        let keys = keys.clone();
+        Callback::from(move |e: InputEvent| {
+            let mut k = (*keys).clone();
+            f(&mut k, value_of(&e.into()));
+            keys.set(k);
+        })
+    };
+    let on_file = {
+        let keys = keys.clone();
+        Callback::from(move |e: Event| {
+            use wasm_bindgen::JsCast;
+            let file = e
+                .target()
+                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+                .and_then(|i| i.files())
+                .and_then(|f| f.get(0));
+            let keys = keys.clone();
+            if let Some(file) = file {
+                wasm_bindgen_futures::spawn_local(async move {
+                    let Ok(buf) = wasm_bindgen_futures::JsFuture::from(file.array_buffer()).await
+                    else {
+                        return;
+                    };
+                    let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+                    let mut k = (*keys).clone();
+                    k.keytab = proto::kerberos::keytab::parse(&bytes).unwrap_or_default();
+                    keys.set(k);
+                });
+            }
+        })
+    };
+    html! {
+        <fieldset class="iis-dialog keys-form" data-test="decrypt-form">
+            <legend>{ "Decrypt Kerberos parts (nothing leaves this page)" }</legend>
+            <label>{ "Password" }<input type="password" autocomplete="off" data-test="krb-password" oninput={set(|k, v| k.password = (!v.is_empty()).then_some(v))} /></label>
+            <label>{ "Salt (empty: the default, realm and name)" }<input type="text" data-test="krb-salt" oninput={set(|k, v| k.salt = (!v.is_empty()).then_some(v))} /></label>
+            <label>{ "Key, ETYPE:HEX (e.g. a session key)" }<input type="text" autocomplete="off" data-test="krb-key" oninput={set(|k, v| k.raw = v.split_whitespace().filter_map(parse_key).collect())} /></label>
+            <label>{ format!("Keytab file ({} keys)", keys.keytab.len()) }<input type="file" data-test="krb-keytab" onchange={on_file} /></label>
+        </fieldset>
+    }
+}
+
+/// The key under which a token travels to the other page (removed as soon as it is read).
+const HANDOVER: &str = "authscope-decode";
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// A token handed over from the other page, taken (removed) from sessionStorage.
+fn take_handed_over() -> Option<String> {
+    let s = session()?;
+    let t = s.get_item(HANDOVER).ok()?;
+    let _ = s.remove_item(HANDOVER);
+    t
+}
+
+/// On the main page, a Negotiate or Kerberos token: the Kerberos page decodes it.
+#[cfg(not(feature = "kerberos"))]
+fn other_page(d: &proto::decode::Decoded, text: &UseStateHandle<String>) -> Html {
+    let kerberos = d
+        .layers
+        .last()
+        .is_some_and(|l| l.kind == "bytes" && proto::spnego::looks_like(&l.bytes));
+    if !kerberos {
+        return Html::default();
+    }
+    let text = (**text).clone();
+    let open = Callback::from(move |_| {
+        if let Some(s) = session() {
+            let _ = s.set_item(HANDOVER, &text);
+        }
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().set_href("kerberos.html#/decode");
+        }
+    });
+    html! {
+        <p class="hint" data-test="to-kerberos">
+            { "Negotiate (SPNEGO) and Kerberos tokens are decoded, and decrypted, on the Kerberos page. " }
+            <button type="button" class="chip" data-test="open-kerberos-decoder" onclick={open}>{ "Open it there" }</button>
+        </p>
+    }
+}
+
+#[cfg(feature = "kerberos")]
+fn other_page(_: &proto::decode::Decoded, _: &UseStateHandle<String>) -> Html {
+    Html::default()
+}
+
+#[cfg(not(feature = "kerberos"))]
+fn panel(_: &proto::decode::Decoded) -> Html {
+    Html::default()
+}
+
+/// A real `curl --negotiate` token (the fixture of `tests/fixtures/kerberos/`).
+#[cfg(feature = "kerberos")]
+const KRB_SAMPLE: &str = include_str!("../../../tests/fixtures/kerberos/mit-curl-negotiate.txt");
+
+/// What each encrypted Kerberos part became.
+#[cfg(feature = "kerberos")]
+fn panel(d: &proto::decode::Decoded) -> Html {
+    if d.decryption.is_empty() {
+        return Html::default();
+    }
+    html! {
+        <ul class="decryption" data-test="decryption">{ for d.decryption.iter().map(|x| html! {
+            <li class={classes!(if x.opened_with.is_some() { "ok" } else { "bad" })}>
+                <b>{ x.part }</b>
+                { format!(" (layer {}, byte {}, key usage {}): ", x.layer, x.offset, x.key_usage) }
+                { match (&x.opened_with, &x.failure) {
+                    (Some(h), _) => format!("decrypted with {h}: layer {}", x.plaintext_layer.unwrap_or(0)),
+                    (None, Some(f)) => format!("needs the key of {}: {f}", x.key_of),
+                    _ => String::new(),
+                } }
+            </li>
+        }) }</ul>
     }
 }

@@ -4,5 +4,7 @@ pub mod bench;
 pub mod decoder;
 pub mod headers_lab;
 pub mod isolate;
+#[cfg(feature = "kerberos")]
+pub mod kerberos_walk;
 pub mod lab;
 pub mod ntlm_walk;

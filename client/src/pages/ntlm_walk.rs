@@ -4,7 +4,7 @@
 use crate::components::browser_view::final_page;
 use crate::components::diagram::{diagram, Props as DiagramProps};
 use crate::components::live::Live;
-use crate::components::player::{controls, use_player, Action};
+use crate::components::player::{controls, selection, use_player};
 use crate::components::step_detail::step_detail;
 use proto::http::Profile;
 use proto::walkthrough::ntlm::{run, Scenario, Variant, Walkthrough};
@@ -71,12 +71,7 @@ pub fn ntlm_walk() -> Html {
             })
         })
     };
-    let index = player.index.min(steps.len().saturating_sub(1));
-    let step = steps.get(index).cloned();
-    let on_select = {
-        let d = player.dispatcher();
-        Callback::from(move |i: usize| d.dispatch(Action::Goto(i)))
-    };
+    let (index, step, on_select) = selection(&player, &steps);
     html! {
         <div class="page walk">
             <section class="setup" aria-labelledby="ntcr-h">

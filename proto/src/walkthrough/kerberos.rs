@@ -47,6 +47,57 @@ pub struct Scenario {
     pub now: i64,
 }
 
+/// The toggles, as the page lists them: (id, label).
+pub const TOGGLES: [(&str, &str); 8] = [
+    (
+        "not-logged-on",
+        "Not logged on to the domain (the browser asks, then gets a TGT)",
+    ),
+    (
+        "spn-missing",
+        "Reached by a name with no SPN (http://intranet.contoso.com/)",
+    ),
+    ("local-service", "Application pool runs as LocalService"),
+    (
+        "unc-content",
+        "Content on a file share reached as the user (\\\\files\\web)",
+    ),
+    ("not-trusted", "WEB01 not trusted for delegation"),
+    ("clock-skew", "IIS's clock ten minutes ahead"),
+    ("kdc-unreachable", "The browser cannot reach a KDC"),
+    (
+        "aes",
+        "AES256 keys (Windows Server 2008 and later) instead of RC4-HMAC",
+    ),
+];
+
+impl Scenario {
+    fn flag(&mut self, id: &str) -> Option<&mut bool> {
+        Some(match id {
+            "not-logged-on" => &mut self.not_logged_on,
+            "spn-missing" => &mut self.spn_missing,
+            "local-service" => &mut self.local_service,
+            "unc-content" => &mut self.unc_content,
+            "not-trusted" => &mut self.not_trusted,
+            "clock-skew" => &mut self.clock_skew,
+            "kdc-unreachable" => &mut self.kdc_unreachable,
+            "aes" => &mut self.aes,
+            _ => return None,
+        })
+    }
+    /// Whether the toggle `id` (of [`TOGGLES`]) is on.
+    pub fn get(&self, id: &str) -> bool {
+        let mut s = *self;
+        s.flag(id).is_some_and(|b| *b)
+    }
+    /// Switches the toggle `id` (of [`TOGGLES`]).
+    pub fn set(&mut self, id: &str, on: bool) {
+        if let Some(b) = self.flag(id) {
+            *b = on;
+        }
+    }
+}
+
 /// A key the page offers to the decrypt panel.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KeyInfo {
@@ -601,6 +652,17 @@ mod tests {
             s.kdc_unreachable = true;
         });
         assert_eq!(w.outcome, Outcome::Refused("401.3".into()));
+    }
+
+    #[test]
+    fn every_toggle_reads_and_writes_its_field() {
+        for (id, _) in TOGGLES {
+            let mut s = Scenario::default();
+            assert!(!s.get(id));
+            s.set(id, true);
+            assert!(s.get(id), "{id}");
+            assert_ne!(s, Scenario::default());
+        }
     }
 
     #[test]

@@ -1,0 +1,74 @@
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { startServer, launch, openPage } from './harness.mjs';
+
+let server, browser;
+before(async () => { server = await startServer(); browser = await launch(); });
+after(async () => { await browser?.close(); server?.stop(); });
+
+const fixture = (name) => readFileSync(new URL(`../fixtures/kerberos/${name}`, import.meta.url), 'utf8').trim();
+
+test('the Kerberos walkthrough: a ticket for HTTP/web01, an AP-REQ that opens in the decoder', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}kerberos.html#/kerberos`);
+  assert.equal(await page.locator('[data-test=krb-outcome]').innerText(), '200: CONTOSO\\bob, by Kerberos');
+  // Step to the end, then back to the AP-REQ and decode it in place.
+  await page.click('[data-test=end]');
+  const labels = await page.locator('.diagram text').allTextContents();
+  assert.ok(labels.some((l) => l.startsWith('TGS-REQ for HTTP/web01.contoso.com')), labels.join('\n'));
+  await page.locator('.diagram >> text=/GET \\+ Negotiate <SPNEGO/').click();
+  assert.match(await page.locator('[data-test=token-decode] summary').innerText(), /Kerberos AP-REQ/);
+  await page.click('[data-test=open-in-decoder]');
+  await page.waitForSelector('[data-test=layer-kerberos]');
+  assert.match(await page.locator('[data-test=layer-spnego] h3').innerText(), /NegTokenInit/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a missing SPN: the KDC says KDC_ERR_S_PRINCIPAL_UNKNOWN, the browser falls back to NTLM, setspn fixes it', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}kerberos.html#/kerberos`);
+  await page.check('[data-test=spn-missing]');
+  await page.click('[data-test=end]');
+  assert.equal(await page.locator('[data-test=krb-outcome]').innerText(), '200: CONTOSO\\bob, by NTLM');
+  assert.ok((await page.locator('.diagram text').allTextContents()).includes('KRB-ERROR: KDC_ERR_S_PRINCIPAL_UNKNOWN'));
+  assert.match(await page.locator('[data-test=krb-fixes]').innerText(), /setspn -A HTTP\/intranet\.contoso\.com/);
+  // LocalService as well: no fallback helps a ticket IIS cannot read.
+  await page.uncheck('[data-test=spn-missing]');
+  await page.check('[data-test=local-service]');
+  assert.equal(await page.locator('[data-test=krb-outcome]').innerText(), '401.1: refused');
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the decoder decodes curl\'s Negotiate token and decrypts nothing without keys, the AS-REP with the password', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}kerberos.html#/decode`);
+  await page.fill('[data-test=decode-input]', fixture('mit-curl-negotiate.txt'));
+  await page.waitForSelector('[data-test=layer-kerberos]');
+  assert.match(await page.locator('[data-test=layer-kerberos]').innerText(), /HTTP\/localhost@CONTOSO\.TEST/);
+  const asRep = fixture('mit-kdc-exchange.txt').split('\n')[1].slice(2);
+  await page.fill('[data-test=decode-input]', asRep);
+  await page.fill('[data-test=krb-password]', 'Builder2');
+  await page.waitForSelector('[data-test=decryption] li.ok');
+  assert.match(await page.locator('[data-test=decryption]').innerText(), /EncASRepPart .* decrypted with the password with salt "CONTOSO\.TESTbob"/);
+  assert.match(await page.locator('[data-test=layer-decrypted]').first().innerText(), /krbtgt\/CONTOSO\.TEST/);
+  // The password is in no URL and no storage.
+  assert.ok(!page.url().includes('Builder2'));
+  const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+  assert.ok(!stored.includes('Builder2'), stored);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the main page hands a Negotiate token to the Kerberos page without putting it in the URL', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#/decode`);
+  const token = fixture('mit-curl-negotiate.txt');
+  await page.fill('[data-test=decode-input]', token);
+  await page.click('[data-test=open-kerberos-decoder]');
+  await page.waitForSelector('[data-test=layer-kerberos]');
+  assert.ok(page.url().endsWith('kerberos.html#/decode'), page.url());
+  assert.equal(await page.locator('[data-test=decode-input]').inputValue(), token);
+  // Read once: the hand-over is gone from sessionStorage.
+  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
