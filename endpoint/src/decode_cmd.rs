@@ -177,14 +177,19 @@ fn render(d: &proto::decode::Decoded) -> String {
     }
     for x in &d.decryption {
         match (&x.opened_with, &x.failure) {
-            (Some(how), _) => s.push_str(&format!(
-                "decrypted {} (layer {}, byte {}, key usage {}) with {how}: layer {}\n",
-                x.part,
-                x.layer,
-                x.offset,
-                x.key_usage,
-                x.plaintext_layer.unwrap_or(0)
-            )),
+            (Some(how), _) => {
+                s.push_str(&format!(
+                    "decrypted {} (layer {}, byte {}, key usage {}) with {how}: layer {}\n",
+                    x.part,
+                    x.layer,
+                    x.offset,
+                    x.key_usage,
+                    x.plaintext_layer.unwrap_or(0)
+                ));
+                for (step, value) in &x.string_to_key {
+                    s.push_str(&format!("  string-to-key: {step}: {value}\n"));
+                }
+            }
             (None, Some(why)) => s.push_str(&format!(
                 "not decrypted: {} (layer {}, byte {}, needs the key of {}): {why}\n",
                 x.part, x.layer, x.offset, x.key_of

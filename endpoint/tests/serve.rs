@@ -384,8 +384,9 @@ struct Realm {
 impl Realm {
     /// `kinit bob` (password on standard input) into the cache `name` of the realm's folder.
     fn kinit(&self, name: &str) {
+        // -f: forwardable, so that curl can delegate when asked.
         let mut kinit = Command::new("kinit")
-            .arg("bob")
+            .args(["-f", "bob"])
             .envs(self.env.iter().cloned())
             .env(
                 "KRB5CCNAME",
@@ -505,6 +506,37 @@ fn mit_kerberos_tickets_are_accepted_and_decrypted() {
         text.contains("cname") && text.contains("bob@CONTOSO.TEST"),
         "{text}"
     );
+    // The double hop over real HTTP: content on a share reached as the user. Without
+    // delegation the share sees ANONYMOUS LOGON (401.3); with curl --delegation always (a
+    // forwarded TGT in the authenticator) it is bob (200).
+    drop(s);
+    let site = realm.dir.0.join("unc.toml");
+    std::fs::write(
+        &site,
+        "host = \"localhost\"\n[[node]]\npath = \"/\"\nAuthFlags = \"AuthNTLM\"\nUNCPath = '\\\\files\\web'\n[[file]]\npath = \"/Default.htm\"\nacl = ['CONTOSO\\bob']\n",
+    )
+    .unwrap();
+    let s = start_with(
+        &d.0,
+        &[
+            "--keytab",
+            keytab.to_str().unwrap(),
+            "--site",
+            site.to_str().unwrap(),
+        ],
+    );
+    let port = s.addr.rsplit(':').next().unwrap();
+    for (delegation, want) in [("none", "401"), ("always", "200")] {
+        let out = Command::new("curl")
+            .args(["-s", "--negotiate", "-u", ":", "--delegation", delegation])
+            .args(["-o", "/dev/null", "-w", "%{http_code}"])
+            .arg(format!("http://localhost:{port}/lab/unc/"))
+            .envs(realm.env.iter().cloned())
+            .output()
+            .unwrap();
+        // (curl retries a 401 that offers Negotiate again, and keeps no body: the status says it.)
+        assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{delegation}");
+    }
     // A new key version for the service (kvno 3) that the server's keytab lacks: the ticket is
     // refused (KRB_AP_ERR_BADKEYVER), 401.1.
     drop(s);

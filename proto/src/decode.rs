@@ -363,6 +363,9 @@ pub struct JsonDecryption {
     pub failure: Option<String>,
     /// The layer the plaintext became.
     pub plaintext_layer: Option<usize>,
+    /// How the key was made from the password (salt, PBKDF2 output, DK), as (step, hex).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub string_to_key: Vec<(String, String)>,
 }
 
 fn json_field(f: &Field) -> JsonField {
@@ -430,6 +433,7 @@ impl Decoded {
                 } else {
                     None
                 };
+                let string_to_key = x.steps.clone();
                 let (opened_with, failure) = match x.result {
                     Ok(h) => (Some(h), None),
                     Err(e) => (None, Some(e)),
@@ -444,6 +448,7 @@ impl Decoded {
                     opened_with,
                     failure,
                     plaintext_layer,
+                    string_to_key,
                 });
             }
             // Session keys learnt here open later parts (the AP-REP after the AP-REQ).

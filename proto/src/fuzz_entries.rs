@@ -120,3 +120,25 @@ pub fn negotiate(data: &[u8]) {
 pub fn keytab(data: &[u8]) {
     let _ = crate::kerberos::keytab::parse(data);
 }
+
+/// Raw bytes through the DER reader, element by element and into every constructed one: every
+/// element lies inside its parent.
+pub fn der(data: &[u8]) {
+    fn walk(data: &[u8], at: usize, end: usize, depth: usize) {
+        let mut pos = at;
+        while pos < end && depth < 64 {
+            let Ok(t) = crate::asn1::read(data, pos, end) else {
+                return;
+            };
+            assert!(t.start == pos && t.content <= t.end && t.end <= end);
+            let _ = crate::asn1::integer(t.content(data));
+            let _ = crate::asn1::oid(t.content(data));
+            let _ = crate::asn1::generalized_time(t.content(data));
+            if t.constructed {
+                walk(data, t.content, t.end, depth + 1);
+            }
+            pos = t.end;
+        }
+    }
+    walk(data, 0, data.len(), 0);
+}

@@ -512,3 +512,64 @@ fn shift_spans(f: &mut Field, by: usize) {
         shift_spans(c, by);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use crate::asn1::write::*;
+
+    /// NegTokenInit2 as Windows SMB and some HTTP servers send it first: negHints with the
+    /// well-known "not_defined_in_RFC4178@please_ignore" (MS-SPNG §2.2.1), written by hand.
+    #[test]
+    fn neg_token_init2_is_told_from_neg_token_init_by_its_hints() {
+        let init2 = tlv(
+            0xa0,
+            &seq(&[
+                ctx(0, seq(&[oid(MS_KRB5_OID), oid(KRB5_OID), oid(NTLMSSP_OID)])),
+                ctx(
+                    3,
+                    seq(&[ctx(
+                        0,
+                        general_string("not_defined_in_RFC4178@please_ignore"),
+                    )]),
+                ),
+            ]),
+        );
+        let mut inner = oid(SPNEGO_OID);
+        inner.extend_from_slice(&init2);
+        let token = tlv(0x60, &inner);
+        let p = peel(&token, Span::new(0, token.len()));
+        assert!(p.error.is_none(), "{:?}", p.error);
+        assert_eq!(p.summary.spnego, "NegTokenInit2");
+        assert_eq!(p.summary.mech_types.len(), 3);
+        let l = p.layers.last().unwrap();
+        assert_eq!(
+            l.find("hintName").unwrap().value.display(),
+            "not_defined_in_RFC4178@please_ignore"
+        );
+        assert_eq!(
+            l.find("mechTypes").unwrap().children[0].value.display(),
+            "MS Kerberos 5 (legacy Windows OID) (1.2.840.48018.1.2.2)"
+        );
+        // An unknown mechanism is shown by its number; NEGOEX by name.
+        let init = tlv(
+            0xa0,
+            &seq(&[ctx(
+                0,
+                seq(&[oid("1.2.3.4.5"), oid("1.3.6.1.4.1.311.2.2.30")]),
+            )]),
+        );
+        let p = peel(&init, Span::new(0, init.len()));
+        let l = p.layers.last().unwrap();
+        let m: Vec<String> = l
+            .find("mechTypes")
+            .unwrap()
+            .children
+            .iter()
+            .map(|c| c.value.display())
+            .collect();
+        assert_eq!(m, ["1.2.3.4.5", "NEGOEX (1.3.6.1.4.1.311.2.2.30)"]);
+        assert_eq!(p.summary.spnego, "NegTokenInit");
+    }
+}
