@@ -537,6 +537,41 @@ fn mit_kerberos_tickets_are_accepted_and_decrypted() {
         // (curl retries a 401 that offers Negotiate again, and keeps no body: the status says it.)
         assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{delegation}");
     }
+    // An application pool running as LocalService holds no Kerberos keys: 401.1 although the
+    // keytab is there.
+    drop(s);
+    let site = realm.dir.0.join("localservice.toml");
+    std::fs::write(
+        &site,
+        "host = \"localhost\"\nworker_identity = \"LocalService\"\n[[node]]\npath = \"/\"\nAuthFlags = \"AuthNTLM\"\n",
+    )
+    .unwrap();
+    let s = start_with(
+        &d.0,
+        &[
+            "--keytab",
+            keytab.to_str().unwrap(),
+            "--site",
+            site.to_str().unwrap(),
+        ],
+    );
+    let port = s.addr.rsplit(':').next().unwrap();
+    let out = Command::new("curl")
+        .args([
+            "-s",
+            "--negotiate",
+            "-u",
+            ":",
+            "-o",
+            "/dev/null",
+            "-w",
+            "%{http_code}",
+        ])
+        .arg(format!("http://localhost:{port}/lab/localservice/"))
+        .envs(realm.env.iter().cloned())
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "401");
     // A new key version for the service (kvno 3) that the server's keytab lacks: the ticket is
     // refused (KRB_AP_ERR_BADKEYVER), 401.1.
     drop(s);

@@ -168,7 +168,7 @@ fn keys_form(keys: UseStateHandle<proto::kerberos::decrypt::Keys>) -> Html {
         <fieldset class="iis-dialog keys-form" data-test="decrypt-form">
             <legend>{ "Decrypt Kerberos parts (nothing leaves this page)" }</legend>
             <label>{ "Password" }<input type="password" autocomplete="off" data-test="krb-password" oninput={set(|k, v| k.password = (!v.is_empty()).then_some(v))} /></label>
-            <label>{ "Salt (empty: the default, realm and name)" }<input type="text" data-test="krb-salt" oninput={set(|k, v| k.salt = (!v.is_empty()).then_some(v))} /></label>
+            <label>{ "Salt, or the principal (bob@CONTOSO.COM); empty: the message's" }<input type="text" data-test="krb-salt" oninput={set(|k, v| k.salt = (!v.is_empty()).then_some(v))} /></label>
             <label>{ "Key, ETYPE:HEX (e.g. a session key)" }<input type="text" autocomplete="off" data-test="krb-key" oninput={set(|k, v| k.raw = v.split_whitespace().filter_map(parse_key).collect())} /></label>
             <label>{ format!("Keytab file ({} keys)", keys.keytab.len()) }<input type="file" data-test="krb-keytab" onchange={on_file} /></label>
         </fieldset>

@@ -260,7 +260,11 @@ fn candidates(s: &Sealed, keys: &Keys, learnt: &[Key]) -> Vec<Candidate> {
         }
     }
     if let Some(pw) = &keys.password {
-        let salt = keys.salt.clone().unwrap_or_else(|| s.salt.clone());
+        let salt = keys
+            .salt
+            .as_deref()
+            .map(salt_of)
+            .unwrap_or_else(|| s.salt.clone());
         let mut steps = vec![("salt".to_string(), salt.clone())];
         let key = if s.etype == crypto::RC4_HMAC {
             steps.push(("MD4(UTF-16LE(password))".into(), String::new()));
@@ -296,6 +300,18 @@ fn candidates(s: &Sealed, keys: &Keys, learnt: &[Key]) -> Vec<Candidate> {
         }
     }
     out
+}
+
+/// A salt as the user gives it: the salt itself, or a principal (`bob@CONTOSO.COM`,
+/// `HTTP/web01@CONTOSO.COM`) whose default salt is its realm followed by its name's components
+/// (RFC 4120 §4).
+pub fn salt_of(given: &str) -> String {
+    match given.rsplit_once('@') {
+        Some((name, realm)) if !realm.is_empty() => {
+            format!("{realm}{}", name.split('/').collect::<String>())
+        }
+        _ => given.to_string(),
+    }
 }
 
 /// The session key in a decrypted EncTicketPart or EncKDCRepPart (`key [1]` or `key [0]`).
@@ -451,6 +467,13 @@ pub fn open(buf: &[u8], at: usize, keys: &Keys) -> Opened {
 mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
+
+    #[test]
+    fn a_principal_gives_its_default_salt() {
+        assert_eq!(salt_of("bob@CONTOSO.COM"), "CONTOSO.COMbob");
+        assert_eq!(salt_of("HTTP/web01@CONTOSO.COM"), "CONTOSO.COMHTTPweb01");
+        assert_eq!(salt_of("CONTOSO.COMbob"), "CONTOSO.COMbob");
+    }
 
     #[test]
     fn an_ap_req_made_here_opens_with_the_service_password() {
