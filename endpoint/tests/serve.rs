@@ -406,6 +406,51 @@ impl Realm {
     }
 }
 
+impl Realm {
+    /// `curl --negotiate` with the realm's credentials: the final status code.
+    fn curl_status(&self, addr: &str, path: &str, extra: &[&str]) -> String {
+        let port = addr.rsplit(':').next().unwrap();
+        let out = Command::new("curl")
+            .args([
+                "-s",
+                "--negotiate",
+                "-u",
+                ":",
+                "-o",
+                "/dev/null",
+                "-w",
+                "%{http_code}",
+            ])
+            .args(extra)
+            .arg(format!("http://localhost:{port}{path}"))
+            .envs(self.env.iter().cloned())
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// `authscope serve --keytab KEYTAB --site NAME.toml` with the site written from `toml`.
+    fn serve_site(
+        &self,
+        dist: &std::path::Path,
+        keytab: &std::path::Path,
+        name: &str,
+        toml: &str,
+    ) -> Server {
+        let site = self.dir.0.join(format!("{name}.toml"));
+        std::fs::write(&site, toml).unwrap();
+        start_with(
+            dist,
+            &[
+                "--keytab",
+                keytab.to_str().unwrap(),
+                "--site",
+                site.to_str().unwrap(),
+            ],
+        )
+    }
+}
+
 impl Drop for Realm {
     fn drop(&mut self) {
         if let Ok(pid) = std::fs::read_to_string(self.dir.0.join("kdc.pid")) {
@@ -510,68 +555,31 @@ fn mit_kerberos_tickets_are_accepted_and_decrypted() {
     // delegation the share sees ANONYMOUS LOGON (401.3); with curl --delegation always (a
     // forwarded TGT in the authenticator) it is bob (200).
     drop(s);
-    let site = realm.dir.0.join("unc.toml");
-    std::fs::write(
-        &site,
-        "host = \"localhost\"\n[[node]]\npath = \"/\"\nAuthFlags = \"AuthNTLM\"\nUNCPath = '\\\\files\\web'\n[[file]]\npath = \"/Default.htm\"\nacl = ['CONTOSO\\bob']\n",
-    )
-    .unwrap();
-    let s = start_with(
+    let s = realm.serve_site(
         &d.0,
-        &[
-            "--keytab",
-            keytab.to_str().unwrap(),
-            "--site",
-            site.to_str().unwrap(),
-        ],
+        &keytab,
+        "unc",
+        "host = \"localhost\"\n[[node]]\npath = \"/\"\nAuthFlags = \"AuthNTLM\"\nUNCPath = '\\\\files\\web'\n[[file]]\npath = \"/Default.htm\"\nacl = ['CONTOSO\\bob']\n",
     );
-    let port = s.addr.rsplit(':').next().unwrap();
-    for (delegation, want) in [("none", "401"), ("always", "200")] {
-        let out = Command::new("curl")
-            .args(["-s", "--negotiate", "-u", ":", "--delegation", delegation])
-            .args(["-o", "/dev/null", "-w", "%{http_code}"])
-            .arg(format!("http://localhost:{port}/lab/unc/"))
-            .envs(realm.env.iter().cloned())
-            .output()
-            .unwrap();
-        // (curl retries a 401 that offers Negotiate again, and keeps no body: the status says it.)
-        assert_eq!(String::from_utf8_lossy(&out.stdout), want, "{delegation}");
-    }
+    // (curl retries a 401 that offers Negotiate again, and keeps no body: the status says it.)
+    assert_eq!(
+        realm.curl_status(&s.addr, "/lab/unc/", &["--delegation", "none"]),
+        "401"
+    );
+    assert_eq!(
+        realm.curl_status(&s.addr, "/lab/unc/", &["--delegation", "always"]),
+        "200"
+    );
     // An application pool running as LocalService holds no Kerberos keys: 401.1 although the
     // keytab is there.
     drop(s);
-    let site = realm.dir.0.join("localservice.toml");
-    std::fs::write(
-        &site,
-        "host = \"localhost\"\nworker_identity = \"LocalService\"\n[[node]]\npath = \"/\"\nAuthFlags = \"AuthNTLM\"\n",
-    )
-    .unwrap();
-    let s = start_with(
+    let s = realm.serve_site(
         &d.0,
-        &[
-            "--keytab",
-            keytab.to_str().unwrap(),
-            "--site",
-            site.to_str().unwrap(),
-        ],
+        &keytab,
+        "localservice",
+        "host = \"localhost\"\nworker_identity = \"LocalService\"\n[[node]]\npath = \"/\"\nAuthFlags = \"AuthNTLM\"\n",
     );
-    let port = s.addr.rsplit(':').next().unwrap();
-    let out = Command::new("curl")
-        .args([
-            "-s",
-            "--negotiate",
-            "-u",
-            ":",
-            "-o",
-            "/dev/null",
-            "-w",
-            "%{http_code}",
-        ])
-        .arg(format!("http://localhost:{port}/lab/localservice/"))
-        .envs(realm.env.iter().cloned())
-        .output()
-        .unwrap();
-    assert_eq!(String::from_utf8_lossy(&out.stdout), "401");
+    assert_eq!(realm.curl_status(&s.addr, "/lab/localservice/", &[]), "401");
     // A new key version for the service (kvno 3) that the server's keytab lacks: the ticket is
     // refused (KRB_AP_ERR_BADKEYVER), 401.1.
     drop(s);
