@@ -12,43 +12,90 @@ pub struct Result {
     pub per_second: f64,
 }
 
-/// The inputs: each NTLM message type, and the whole paste-to-layers pipeline.
-pub fn workloads() -> Vec<(&'static str, Vec<u8>, bool)> {
-    vec![
-        ("NEGOTIATE_MESSAGE", samples::negotiate(), false),
+/// What a workload runs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    /// `ntlm::decode` of the bytes.
+    Ntlm,
+    /// The whole paste-to-layers pipeline (`decode::decode`) of the text.
+    Pipeline,
+    /// The pipeline, then decryption of every Kerberos part with the fixture keytab.
+    #[cfg(feature = "kerberos")]
+    Decrypt,
+}
+
+/// A real `curl --negotiate` header and the keytab that opens it (tests/fixtures/kerberos).
+#[cfg(feature = "kerberos")]
+const CURL_NEGOTIATE: &str = include_str!("../../tests/fixtures/kerberos/mit-curl-negotiate.txt");
+#[cfg(feature = "kerberos")]
+const KEYTAB: &[u8] = include_bytes!("../../tests/fixtures/kerberos/mit-http.keytab");
+
+/// The inputs: each NTLM message type, the whole paste-to-layers pipeline, and (with Kerberos)
+/// a real Negotiate AP-REQ decoded, then decrypted.
+pub fn workloads() -> Vec<(&'static str, Vec<u8>, Kind)> {
+    #[allow(unused_mut)]
+    let mut w = vec![
+        ("NEGOTIATE_MESSAGE", samples::negotiate(), Kind::Ntlm),
         (
             "CHALLENGE_MESSAGE",
             samples::bytes(samples::CHALLENGE_V2),
-            false,
+            Kind::Ntlm,
         ),
         (
             "AUTHENTICATE_MESSAGE (NTLMv2)",
             samples::bytes(samples::AUTHENTICATE_V2),
-            false,
+            Kind::Ntlm,
         ),
         (
             "AUTHENTICATE_MESSAGE (NTLMv1)",
             samples::bytes(samples::AUTHENTICATE_V1),
-            false,
+            Kind::Ntlm,
         ),
         (
             "header line → layers (AUTHENTICATE v2)",
             format!("Authorization: NTLM {}", samples::AUTHENTICATE_V2).into_bytes(),
-            true,
+            Kind::Pipeline,
         ),
-    ]
+    ];
+    #[cfg(feature = "kerberos")]
+    {
+        let header = CURL_NEGOTIATE.trim().as_bytes().to_vec();
+        w.push((
+            "Negotiate header → layers (curl AP-REQ)",
+            header.clone(),
+            Kind::Pipeline,
+        ));
+        w.push((
+            "… and decrypt ticket + authenticator (AES256)",
+            header,
+            Kind::Decrypt,
+        ));
+    }
+    w
 }
 
 /// Runs each workload for about `budget_ms` milliseconds of `now_ms()`.
 pub fn run(now_ms: &dyn Fn() -> f64, budget_ms: f64) -> Vec<Result> {
     let mut out = Vec::new();
-    for (name, input, pipeline) in workloads() {
+    #[cfg(feature = "kerberos")]
+    let keys = crate::kerberos::decrypt::Keys {
+        keytab: crate::kerberos::keytab::parse(KEYTAB).unwrap_or_default(),
+        ..Default::default()
+    };
+    for (name, input, kind) in workloads() {
         let text = String::from_utf8_lossy(&input).into_owned();
-        let once = || {
-            if pipeline {
+        let once = || match kind {
+            Kind::Pipeline => {
                 std::hint::black_box(crate::decode::decode(std::hint::black_box(&text)));
-            } else {
+            }
+            Kind::Ntlm => {
                 std::hint::black_box(ntlm::decode(std::hint::black_box(&input)));
+            }
+            #[cfg(feature = "kerberos")]
+            Kind::Decrypt => {
+                let mut d = crate::decode::decode(std::hint::black_box(&text));
+                d.decrypt(&keys);
+                std::hint::black_box(d);
             }
         };
         // Warm up, then grow the batch until a batch takes a measurable time.
