@@ -266,6 +266,23 @@ fn every_simulated_message_reads_the_same_and_decrypts_the_same() {
 }
 
 #[test]
+fn checksums_agree_with_picky_krb() {
+    use picky_krb::crypto::ChecksumSuite;
+    for (etype, suite) in [
+        (17, ChecksumSuite::HmacSha196Aes128),
+        (18, ChecksumSuite::HmacSha196Aes256),
+    ] {
+        let key =
+            proto::kerberos::crypto::string_to_key(etype, "Builder2", "CONTOSO.COMbob").unwrap();
+        for data in [&b""[..], b"req-body", &[7u8; 300]] {
+            let (_, ours) = proto::kerberos::crypto::checksum(&key, 6, data).unwrap();
+            let theirs = suite.hasher().checksum(&key.bytes, 6, data).unwrap();
+            assert_eq!(ours, theirs, "{etype}");
+        }
+    }
+}
+
+#[test]
 fn string_to_key_agrees_with_picky_krb() {
     for (pw, salt) in [
         ("Builder2", "CONTOSO.COMbob"),

@@ -420,6 +420,29 @@ pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoEr
     }
 }
 
+/// A keyed checksum of `data` (RFC 3961 §5.4 with RFC 3962's hmac-sha1-96-aes128/256, types
+/// 15 and 16; RFC 4757 §4's hmac-md5, type -138): `(cksumtype, checksum)`.
+pub fn checksum(key: &Key, usage: u32, data: &[u8]) -> Result<(i64, Vec<u8>), CryptoError> {
+    match key.etype {
+        RC4_HMAC => {
+            let ksign = hmac_md5(&key.bytes, &[b"signaturekey\0"]);
+            let tmp = crate::ntlm::crypto::md5(&[&usage.to_le_bytes()[..], data].concat());
+            Ok((-138, hmac_md5(&ksign, &[&tmp]).to_vec()))
+        }
+        AES128_CTS_HMAC_SHA1_96 | AES256_CTS_HMAC_SHA1_96 => {
+            let u = usage.to_be_bytes();
+            let kc = dk(&key.bytes, &[u[0], u[1], u[2], u[3], 0x99])?;
+            let kind = if key.etype == AES128_CTS_HMAC_SHA1_96 {
+                15
+            } else {
+                16
+            };
+            Ok((kind, hmac_sha1(&kc, data).get(..12).unwrap_or(&[]).to_vec()))
+        }
+        _ => Err(CryptoError::UnsupportedEtype),
+    }
+}
+
 /// Key usage numbers (RFC 4120 §7.5.1) for the messages authscope encrypts and decrypts.
 pub mod usage {
     /// AS-REQ PA-ENC-TIMESTAMP.
@@ -428,6 +451,8 @@ pub mod usage {
     pub const TICKET: u32 = 2;
     /// The AS-REP's EncASRepPart, under the client's key.
     pub const AS_REP: u32 = 3;
+    /// The TGS-REQ authenticator's checksum of the request body.
+    pub const TGS_REQ_BODY_CHECKSUM: u32 = 6;
     /// The TGS-REQ authenticator, under the TGT session key.
     pub const TGS_REQ_AUTHENTICATOR: u32 = 7;
     /// The TGS-REP's EncTGSRepPart, under the TGT session key.
@@ -564,6 +589,19 @@ mod tests {
             let c = cts_encrypt(key, &msg[..n]).unwrap();
             assert_eq!(cts_decrypt(key, &c).unwrap(), &msg[..n], "{n}");
         }
+    }
+
+    /// RC4-HMAC's checksum (RFC 4757 §4, type -138): the value impacket 0.13.1 computes
+    /// (`_checksum_table[-138].checksum(key, 6, b"req-body")`, run once on 2026-11-27).
+    #[test]
+    fn hmac_md5_checksum_matches_impacket() {
+        let key = string_to_key(RC4_HMAC, "Builder2", "").unwrap();
+        assert_eq!(hex(&key.bytes), "b72dcf7a3fe5d70b459fb0e11debe57f");
+        let (kind, sum) = checksum(&key, 6, b"req-body").unwrap();
+        assert_eq!(
+            (kind, hex(&sum).as_str()),
+            (-138, "d0fbb75849b9f6dd577322b44e7573f5")
+        );
     }
 
     #[test]

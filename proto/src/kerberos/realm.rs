@@ -439,6 +439,7 @@ impl Realm {
     /// An AP-REQ presenting `cred` for `user`, with its authenticator under the session key
     /// (`auth_usage`: 7 inside a TGS-REQ, 11 for a service) and, for a service, the GSS
     /// checksum with `gss_flags` (RFC 4121 §4.1.1).
+    #[allow(clippy::too_many_arguments)]
     fn ap_req(
         &mut self,
         cred: &Credential,
@@ -447,6 +448,7 @@ impl Realm {
         auth_usage: u32,
         gss_flags: Option<u32>,
         deleg: Option<&Credential>,
+        body: Option<&[u8]>,
     ) -> Vec<u8> {
         let mut a = vec![
             ctx(0, int(5)),
@@ -464,6 +466,15 @@ impl Realm {
                 ck.extend_from_slice(&cred_msg);
             }
             a.push(ctx(3, seq(&[ctx(0, int(0x8003)), ctx(1, octets(&ck))])));
+        }
+        // A TGS-REQ's authenticator carries a keyed checksum of the request body (RFC 4120
+        // §5.4.1): MIT refuses one without it (KRB_AP_ERR_INAPP_CKSUM).
+        if let Some(b) = body {
+            if let Ok((kind, sum)) =
+                crypto::checksum(&cred.session_key, usage::TGS_REQ_BODY_CHECKSUM, b)
+            {
+                a.push(ctx(3, seq(&[ctx(0, int(kind)), ctx(1, octets(&sum))])));
+            }
         }
         a.push(ctx(4, int(123_456)));
         a.push(ctx(5, time(now)));
@@ -494,8 +505,16 @@ impl Realm {
     pub fn tgs_exchange(&mut self, user: &str, tgt: &Credential, spn: &str, now: i64) -> Exchange {
         let nonce = self.nonce();
         let parts: Vec<&str> = spn.split('/').collect();
-        let ap = self.ap_req(tgt, user, now, usage::TGS_REQ_AUTHENTICATOR, None, None);
         let body = self.req_body(None, &parts, now, nonce);
+        let ap = self.ap_req(
+            tgt,
+            user,
+            now,
+            usage::TGS_REQ_AUTHENTICATOR,
+            None,
+            None,
+            Some(&body),
+        );
         let request = app(
             12,
             seq(&[
@@ -585,6 +604,7 @@ impl Realm {
             usage::AP_REQ_AUTHENTICATOR,
             Some(flags),
             deleg,
+            None,
         );
         let krb = super::service::gss_krb5([1, 0], &ap, KRB5_OID);
         let init = tlv(
