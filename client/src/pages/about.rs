@@ -11,6 +11,7 @@ pub fn about() -> Html {
             <h3>{ "Sources" }</h3>
             <ul>
                 <li>{ "RFC 9110 §11 (HTTP authentication), RFC 7617 (Basic), RFC 7616 (Digest), RFC 4559 (Negotiate)" }</li>
+                <li>{ "MS-NLMP (NTLM); RFC 4178 and MS-SPNG (SPNEGO); RFC 4120, 4121, 3961, 3962, 4757 (Kerberos); MS-PAC" }</li>
                 <li>{ "Microsoft, IIS 6.0: \"401.1 and 401.2 - Authentication Problems\"" }</li>
                 <li>{ "How Chromium, Firefox and Internet Explorer split and rank challenges: their source and tests" }</li>
             </ul>

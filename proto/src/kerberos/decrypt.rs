@@ -259,7 +259,12 @@ fn candidates(s: &Sealed, keys: &Keys, learnt: &[Key]) -> Vec<Candidate> {
             out.push((k.clone(), "the given key".into(), Vec::new()));
         }
     }
-    if let Some(pw) = &keys.password {
+    // A password is a user's or a service account's: a TGT is the KDC's own secret (krbtgt).
+    let password = keys
+        .password
+        .as_ref()
+        .filter(|_| !s.key_of.starts_with("krbtgt/"));
+    if let Some(pw) = password {
         let salt = keys
             .salt
             .as_deref()
