@@ -72,3 +72,35 @@ test('the main page hands a Negotiate token to the Kerberos page without putting
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('a keytab file opens the ticket and the authenticator in the page', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}kerberos.html#/decode`);
+  await page.fill('[data-test=decode-input]', fixture('mit-curl-negotiate.txt'));
+  await page.setInputFiles('[data-test=krb-keytab]', new URL('../fixtures/kerberos/mit-http.keytab', import.meta.url).pathname);
+  await page.waitForSelector('[data-test=decryption] li.ok');
+  const report = await page.locator('[data-test=decryption]').innerText();
+  assert.match(report, /EncTicketPart .* decrypted with the keytab's key for HTTP\/localhost@CONTOSO\.TEST \(kvno 2\)/);
+  assert.match(report, /Authenticator .* decrypted with the session key read from the part before/);
+  assert.match(await page.locator('[data-test=layer-decrypted]').last().innerText(), /Flags[\s\S]*mutual/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('the walkthrough\'s AP-REQ decrypts in the decoder with the service key it lists', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}kerberos.html#/kerberos`);
+  await page.click('[data-test=end]');
+  // The service key, as the keys table shows it.
+  await page.click('[data-test=krb-keys] summary');
+  const row = page.locator('[data-test=krb-keys] tr', { hasText: 'service key' });
+  const etype = await row.locator('td').nth(1).innerText();
+  const hex = await row.locator('code').innerText();
+  await page.locator('.diagram >> text=/GET \\+ Negotiate <SPNEGO/').click();
+  await page.click('[data-test=open-in-decoder]');
+  await page.waitForSelector('[data-test=layer-kerberos]');
+  await page.fill('[data-test=krb-key]', `${etype}:${hex}`);
+  await page.waitForSelector('[data-test=decryption] li.ok');
+  assert.match(await page.locator('[data-test=decryption]').innerText(), /EncTicketPart .* decrypted with the given key/);
+  assert.match(await page.locator('[data-test=layer-decrypted]').first().innerText(), /bob@CONTOSO\.COM/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
