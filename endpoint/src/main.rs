@@ -6,6 +6,7 @@
 mod challenge_cmd;
 mod decode_cmd;
 mod ntlm_cmd;
+mod relay;
 mod serve;
 mod static_files;
 
@@ -19,7 +20,9 @@ Usage:
       Serve the web app, the IIS 6 lab sites and the guide's scenarios (/lab/<id>/) over real
       HTTP; each --site adds a site defined in TOML with metabase property names. With a
       --keytab, Integrated Windows sites accept Kerberos tickets for its principals
-      (`curl --negotiate`) and answer with an AP-REP.
+      (`curl --negotiate`) and answer with an AP-REP. Each --relay http://SERVER/ makes a real
+      server reachable at /relay/<n>/ with connection affinity per session (the
+      X-Authscope-Session header, or the client's connection), for NTLM and Negotiate.
       Defaults: --host 127.0.0.1 --port 8080 --dist ./dist (or $AUTHSCOPE_DIST).
   authscope challenge [--browser PROFILE] HEADER...
       Parse WWW-Authenticate values (one argument per header field; `-` reads a pasted

@@ -29,6 +29,8 @@ struct Options {
     /// Service keys from `--keytab FILE` (repeatable): every site with Integrated Windows
     /// authentication accepts Kerberos tickets for the principals they hold.
     keytab: Vec<proto::kerberos::keytab::Entry>,
+    /// `--relay URL` (repeatable): the allow-list of real servers reachable at /relay/<n>/.
+    relay: Vec<crate::relay::Target>,
 }
 
 fn default_dist() -> PathBuf {
@@ -54,6 +56,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         dist: default_dist(),
         sites: Vec::new(),
         keytab: Vec::new(),
+        relay: Vec::new(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -75,6 +78,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
                     .map_err(|_| "--port needs a number from 0 to 65535".to_string())?
             }
             "--dist" => o.dist = PathBuf::from(value()?),
+            "--relay" => o.relay.push(crate::relay::Target::parse(&value()?)?),
             "--keytab" => {
                 let file = value()?;
                 let bytes = std::fs::read(&file).map_err(|e| format!("--keytab {file}: {e}"))?;
@@ -136,6 +140,7 @@ struct State {
     next_connection: AtomicU64,
     /// One IIS host per lab site, holding each connection's handshake state.
     hosts: Mutex<BTreeMap<String, proto::iis::host::Host>>,
+    relay: crate::relay::Relay,
 }
 
 async fn run(opts: Options) -> ExitCode {
@@ -174,11 +179,15 @@ async fn run(opts: Options) -> ExitCode {
         dist,
         next_connection: AtomicU64::new(1),
         hosts: Mutex::new(hosts),
+        relay: crate::relay::Relay::new(opts.relay.clone()),
     });
     println!("authscope is serving http://{addr}/");
     println!("lab sites: http://{addr}/lab/  (authscope sites lists them)");
     for s in &opts.sites {
         println!("site from file: http://{addr}/lab/{}/", s.id);
+    }
+    for (i, t) in opts.relay.iter().enumerate() {
+        println!("relay: http://{addr}/relay/{i}/ → {}", t.url);
     }
     println!("{}", proto::iis::LogLine::FIELDS);
     loop {
@@ -198,7 +207,17 @@ async fn run(opts: Options) -> ExitCode {
             let for_requests = state.clone();
             let svc = hyper::service::service_fn(move |req| {
                 let state = for_requests.clone();
-                async move { Ok::<_, std::convert::Infallible>(handle(&state, req, id, peer)) }
+                async move {
+                    if req.uri().path().starts_with("/relay/") {
+                        let mut r = state.relay.handle(req, id).await;
+                        r.headers_mut().insert(
+                            "x-authscope-connection",
+                            hyper::header::HeaderValue::from(id),
+                        );
+                        return Ok::<_, std::convert::Infallible>(r);
+                    }
+                    Ok::<_, std::convert::Infallible>(handle(&state, req, id, peer))
+                }
             });
             let _ = hyper::server::conn::http1::Builder::new()
                 .keep_alive(true)

@@ -1,0 +1,333 @@
+//! `authscope serve --relay URL`: the page (or any client) reaches an allow-listed real server
+//! through `/relay/<n>/<path>` (`n`: the target's index in the allow-list) with connection
+//! affinity, which connection-based schemes (NTLM, Negotiate) need and which a browser's `fetch`
+//! cannot give: every handshake session gets its own upstream keep-alive connection.
+//!
+//! ```text
+//!  client ──GET /relay/0/app/ (X-Authscope-Session: s1, Authorization: …)──► relay
+//!  relay  ──GET /app/ on upstream connection #k of session (s1, 0), headers as sent──► server
+//!  relay  ◄── 401 / 200 … ─────────────────────────────────────────────────────── server
+//!  client ◄── the response, + X-Authscope-Upstream-Connection: k, X-Authscope-Upstream-Request
+//! ```
+//! A session is the `X-Authscope-Session` header, or else the client's own TCP connection. The
+//! relay refuses targets outside the allow-list, caps sessions, body sizes and idle time, and
+//! logs no header (so no credential).
+
+use base64::Engine;
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Incoming;
+use hyper::{Request, Response, StatusCode};
+use hyper_util::rt::TokioIo;
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::Mutex;
+
+/// At most this many sessions hold an upstream connection at once.
+pub const MAX_SESSIONS: usize = 256;
+/// Request and response bodies are refused above this size.
+pub const MAX_BODY: usize = 1 << 20;
+/// A session's upstream connection is dropped after this long unused.
+pub const IDLE: Duration = Duration::from_secs(120);
+
+/// An allow-listed server.
+#[derive(Clone, Debug)]
+pub struct Target {
+    /// `http://intranet.example:8080/`, as given.
+    pub url: String,
+    pub host: String,
+    pub port: u16,
+    /// The path prefix of the URL (without its trailing slash).
+    pub base: String,
+}
+
+impl Target {
+    /// Parses `--relay URL`. Plain HTTP only, for now.
+    pub fn parse(url: &str) -> Result<Target, String> {
+        let rest = if let Some(r) = url.strip_prefix("http://") {
+            r
+        } else if url.starts_with("https://") {
+            return Err(format!(
+                "--relay {url}: TLS upstreams are not supported yet; relay to http:// servers"
+            ));
+        } else {
+            return Err(format!("--relay {url}: give an http:// URL"));
+        };
+        let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+        let (host, port) = match authority.rsplit_once(':') {
+            Some((h, p)) => (
+                h.to_string(),
+                p.parse::<u16>()
+                    .map_err(|_| format!("--relay {url}: bad port {p:?}"))?,
+            ),
+            None => (authority.to_string(), 80),
+        };
+        if host.is_empty() {
+            return Err(format!("--relay {url}: no host"));
+        }
+        Ok(Target {
+            url: url.to_string(),
+            host,
+            port,
+            base: format!("/{}", path.trim_end_matches('/'))
+                .trim_end_matches('/')
+                .to_string(),
+        })
+    }
+}
+
+struct Upstream {
+    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    id: u64,
+    last_used: Instant,
+}
+
+/// Each (session, target)'s upstream connection.
+type Sessions = BTreeMap<(String, usize), Arc<Mutex<Upstream>>>;
+
+/// The relay's state: its allow-list and the sessions' upstream connections.
+pub struct Relay {
+    pub targets: Vec<Target>,
+    sessions: std::sync::Mutex<Sessions>,
+    next_upstream: AtomicU64,
+}
+
+/// Headers that belong to one hop and are not forwarded (RFC 9110 §7.6.1).
+fn hop_by_hop(name: &str) -> bool {
+    matches!(
+        name.to_ascii_lowercase().as_str(),
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "proxy-authenticate"
+            | "proxy-authorization"
+            | "te"
+            | "trailer"
+            | "transfer-encoding"
+            | "upgrade"
+            | "host"
+            | "content-length"
+    ) || name.to_ascii_lowercase().starts_with("x-authscope-")
+}
+
+fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
+    let mut r = Response::new(Full::new(Bytes::from(text.to_string())));
+    *r.status_mut() = status;
+    r.headers_mut().insert(
+        hyper::header::CONTENT_TYPE,
+        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
+    );
+    r
+}
+
+impl Relay {
+    pub fn new(targets: Vec<Target>) -> Relay {
+        Relay {
+            targets,
+            sessions: std::sync::Mutex::new(BTreeMap::new()),
+            next_upstream: AtomicU64::new(1),
+        }
+    }
+
+    /// The session's upstream connection to target `n`, opened when it has none (or its old one
+    /// closed).
+    async fn upstream(&self, session: &str, n: usize) -> Result<Arc<Mutex<Upstream>>, String> {
+        let key = (session.to_string(), n);
+        {
+            let Ok(mut s) = self.sessions.lock() else {
+                return Err("the relay's state is poisoned".into());
+            };
+            s.retain(|_, u| {
+                u.try_lock()
+                    .map(|u| u.last_used.elapsed() < IDLE && !u.sender.is_closed())
+                    .unwrap_or(true)
+            });
+            if let Some(u) = s.get(&key) {
+                return Ok(u.clone());
+            }
+            if s.len() >= MAX_SESSIONS {
+                return Err(format!(
+                    "{MAX_SESSIONS} sessions are open: try again when one is idle"
+                ));
+            }
+        }
+        let t = self.targets.get(n).ok_or("no such target")?;
+        let stream = tokio::net::TcpStream::connect((t.host.as_str(), t.port))
+            .await
+            .map_err(|e| format!("cannot reach {}: {e}", t.url))?;
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| format!("cannot talk HTTP/1.1 to {}: {e}", t.url))?;
+        tokio::spawn(async move {
+            let _ = conn.await;
+        });
+        let id = self.next_upstream.fetch_add(1, Ordering::Relaxed);
+        let u = Arc::new(Mutex::new(Upstream {
+            sender,
+            id,
+            last_used: Instant::now(),
+        }));
+        if let Ok(mut s) = self.sessions.lock() {
+            s.insert(key, u.clone());
+        }
+        Ok(u)
+    }
+
+    /// Relays `req` (whose path is `/relay/<n>/<rest>`); `connection` is the client's TCP
+    /// connection, the session when the request names none.
+    pub async fn handle(&self, req: Request<Incoming>, connection: u64) -> Response<Full<Bytes>> {
+        let path = req.uri().path().to_string();
+        let rest = path.strip_prefix("/relay/").unwrap_or("");
+        let (n, tail) = rest.split_once('/').unwrap_or((rest, ""));
+        let Some((n, target)) = n
+            .parse::<usize>()
+            .ok()
+            .and_then(|n| self.targets.get(n).map(|t| (n, t.clone())))
+        else {
+            return plain(
+                StatusCode::FORBIDDEN,
+                "authscope relay: not a target of the allow-list (authscope serve --relay URL)\n",
+            );
+        };
+        let session = req
+            .headers()
+            .get("x-authscope-session")
+            .and_then(|v| v.to_str().ok())
+            .filter(|s| !s.is_empty() && s.len() <= 64)
+            .map_or_else(|| format!("connection-{connection}"), str::to_string);
+        let query = req
+            .uri()
+            .query()
+            .map(|q| format!("?{q}"))
+            .unwrap_or_default();
+        let upstream_path = format!("{}/{tail}{query}", target.base);
+        let method = req.method().clone();
+        let mut forwarded: Vec<(String, String)> = req
+            .headers()
+            .iter()
+            .filter(|(n, _)| !hop_by_hop(n.as_str()))
+            .map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                )
+            })
+            .collect();
+        let host = if target.port == 80 {
+            target.host.clone()
+        } else {
+            format!("{}:{}", target.host, target.port)
+        };
+        forwarded.insert(0, ("host".into(), host));
+        let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(_) => {
+                return plain(
+                    StatusCode::PAYLOAD_TOO_LARGE,
+                    "authscope relay: request body over 1 MiB\n",
+                )
+            }
+        };
+        let mut raw = format!("{method} {upstream_path} HTTP/1.1\r\n");
+        for (n, v) in &forwarded {
+            raw.push_str(&format!("{n}: {v}\r\n"));
+        }
+        let upstream = match self.upstream(&session, n).await {
+            Ok(u) => u,
+            Err(e) => return plain(StatusCode::BAD_GATEWAY, &format!("authscope relay: {e}\n")),
+        };
+        let mut u = upstream.lock().await;
+        let mut b = Request::builder()
+            .method(method.clone())
+            .uri(&upstream_path);
+        for (name, value) in &forwarded {
+            b = b.header(name, value);
+        }
+        let Ok(out) = b.body(Full::new(body)) else {
+            return plain(StatusCode::BAD_REQUEST, "authscope relay: bad request\n");
+        };
+        let res = match u.sender.send_request(out).await {
+            Ok(r) => r,
+            Err(e) => {
+                return plain(
+                    StatusCode::BAD_GATEWAY,
+                    &format!(
+                        "authscope relay: {} broke the connection: {e}\n",
+                        target.url
+                    ),
+                )
+            }
+        };
+        u.last_used = Instant::now();
+        let id = u.id;
+        drop(u);
+        let status = res.status();
+        let headers = res.headers().clone();
+        let body = match Limited::new(res.into_body(), MAX_BODY).collect().await {
+            Ok(b) => b.to_bytes(),
+            Err(_) => {
+                return plain(
+                    StatusCode::BAD_GATEWAY,
+                    "authscope relay: response body over 1 MiB\n",
+                )
+            }
+        };
+        // One line per leg, without headers: no credential reaches the log.
+        println!(
+            "relay: session {session} → {} on upstream connection #{id}: {method} {upstream_path} → {}",
+            target.url,
+            status.as_u16()
+        );
+        let mut r = Response::new(Full::new(body));
+        *r.status_mut() = status;
+        for (name, value) in &headers {
+            if !hop_by_hop(name.as_str()) {
+                r.headers_mut().append(name.clone(), value.clone());
+            }
+        }
+        let meta = [
+            ("x-authscope-upstream-connection", id.to_string()),
+            (
+                "x-authscope-upstream-request",
+                base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()),
+            ),
+            ("x-authscope-session", session),
+        ];
+        for (name, value) in meta {
+            if let Ok(v) = hyper::header::HeaderValue::from_str(&value) {
+                r.headers_mut().insert(name, v);
+            }
+        }
+        r
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn targets_parse_and_refuse_what_is_not_http() {
+        let t = Target::parse("http://intranet.example:8080/app/").unwrap();
+        assert_eq!(
+            (t.host.as_str(), t.port, t.base.as_str()),
+            ("intranet.example", 8080, "/app")
+        );
+        let t = Target::parse("http://10.0.0.5").unwrap();
+        assert_eq!((t.port, t.base.as_str()), (80, ""));
+        assert!(Target::parse("https://x/").unwrap_err().contains("TLS"));
+        assert!(Target::parse("ftp://x/").is_err());
+        assert!(Target::parse("http://x:port/").is_err());
+    }
+
+    #[test]
+    fn hop_by_hop_headers_and_our_own_stay_behind() {
+        assert!(
+            hop_by_hop("Connection") && hop_by_hop("host") && hop_by_hop("X-Authscope-Session")
+        );
+        assert!(!hop_by_hop("Authorization") && !hop_by_hop("WWW-Authenticate"));
+    }
+}
