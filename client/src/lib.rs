@@ -56,13 +56,14 @@ pub fn app() -> Html {
         Route::Ntlm => html! { <pages::ntlm_walk::NtlmWalk /> },
         Route::Lab => html! { <pages::lab::Lab /> },
         Route::Isolate => html! { <pages::isolate::Isolate /> },
-        Route::About | Route::Kerberos | Route::Bench => pages::about::about(),
+        Route::About | Route::Kerberos | Route::Bench | Route::Relay => pages::about::about(),
     };
     #[cfg(feature = "kerberos")]
     let page = match route {
         Route::Decoder => html! { <pages::decoder::Decoder /> },
         Route::Kerberos => html! { <pages::kerberos_walk::KerberosWalk /> },
         Route::Bench => html! { <pages::bench::Bench /> },
+        Route::Relay => pages::relay::relay(),
         _ => pages::about::about(),
     };
     let tab = |r: Route, label: &str| {
@@ -81,6 +82,7 @@ pub fn app() -> Html {
                 { tab(Route::Lab, "IIS lab") }
                 { tab(Route::Isolate, "Isolate a 401") }
                 { tab(Route::Kerberos, "Kerberos walkthrough") }
+                { tab(Route::Relay, "Real servers") }
                 { tab(Route::About, "About") }
             </nav>
         </header>

@@ -14,6 +14,7 @@ pub enum Route {
     Lab,
     Isolate,
     Kerberos,
+    Relay,
     About,
 }
 
@@ -29,6 +30,7 @@ impl Route {
             "lab" => Route::Lab,
             "isolate" => Route::Isolate,
             "kerberos" => Route::Kerberos,
+            "relay" => Route::Relay,
             "about" => Route::About,
             _ => Route::Headers,
         }
@@ -47,6 +49,7 @@ impl Route {
             Route::Lab => "#/lab",
             Route::Isolate => "#/isolate",
             Route::Kerberos => "kerberos.html#/kerberos",
+            Route::Relay => "kerberos.html#/relay",
             Route::About => "#/about",
         };
         #[cfg(feature = "kerberos")]
@@ -59,6 +62,7 @@ impl Route {
             Route::Lab => "index.html#/lab",
             Route::Isolate => "index.html#/isolate",
             Route::Kerberos => "#/kerberos",
+            Route::Relay => "#/relay",
             Route::About => "#/about",
         };
         href

@@ -176,9 +176,19 @@ impl Relay {
     }
 
     /// Relays `req` (whose path is `/relay/<n>/<rest>`); `connection` is the client's TCP
-    /// connection, the session when the request names none.
+    /// connection, the session when the request names none. `/relay/` itself lists the targets,
+    /// one per line: index, tab, URL (the page's Live mode reads it).
     pub async fn handle(&self, req: Request<Incoming>, connection: u64) -> Response<Full<Bytes>> {
         let path = req.uri().path().to_string();
+        if path == "/relay/" {
+            let list: String = self
+                .targets
+                .iter()
+                .enumerate()
+                .map(|(i, t)| format!("{i}\t{}\n", t.url))
+                .collect();
+            return plain(StatusCode::OK, &list);
+        }
         let rest = path.strip_prefix("/relay/").unwrap_or("");
         let (n, tail) = rest.split_once('/').unwrap_or((rest, ""));
         let Some((n, target)) = n

@@ -9,10 +9,10 @@ import { chromium } from 'playwright-core';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
-export async function startServer() {
+export async function startServer(extra = []) {
   const bin = process.env.AUTHSCOPE_BIN || path.join(root, 'target/release/authscope');
   const dist = process.env.AUTHSCOPE_DIST || path.join(root, 'dist');
-  const child = spawn(bin, ['serve', '--port', '0', '--dist', dist], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(bin, ['serve', '--port', '0', '--dist', dist, ...extra], { stdio: ['ignore', 'pipe', 'inherit'] });
   const lines = createInterface({ input: child.stdout });
   const url = await new Promise((resolve, reject) => {
     child.once('error', reject);

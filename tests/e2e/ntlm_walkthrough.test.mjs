@@ -60,3 +60,33 @@ test('live mode runs the real handshake against authscope serve from the page', 
   assert.deepEqual(problems.filter((p) => !p.includes('401')), []);
   await context.close();
 });
+
+test('live mode through the relay completes NTLM against another server, and fails when affinity is broken', async () => {
+  // A separate upstream process, and the page's own server relaying to it.
+  const upstream = await startServer();
+  const relay = await startServer(['--relay', `${upstream.url}lab/`]);
+  try {
+    const { page, context, problems } = await openPage(browser, `${relay.url}kerberos.html#/relay`);
+    await page.waitForSelector('[data-test=live-site] option[value="relay:0"]', { state: 'attached' });
+    await page.selectOption('[data-test=live-site]', 'relay:0');
+    await page.click('[data-test=live-run]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-test=live-leg]').length === 3);
+    assert.deepEqual(await page.locator('[data-test=live-status]').allInnerTexts(), ['401', '401', '200']);
+    const up = await page.locator('[data-test=live-upstream]').allInnerTexts();
+    assert.equal(up.length, 3);
+    assert.equal(up[1], up[2], 'the CHALLENGE and the AUTHENTICATE share an upstream connection');
+    // What went upstream is shown as the relay sent it.
+    assert.match(await page.locator('[data-test=live-leg] pre').nth(2).innerText(), /^GET \/lab\/integrated\/ HTTP\/1\.1[\s\S]*authorization: NTLM /i);
+    // One session per leg: the AUTHENTICATE reaches the server on another connection.
+    await page.check('[data-test=live-split]');
+    await page.click('[data-test=live-run]');
+    await page.waitForFunction(() => document.querySelectorAll('[data-test=live-leg]').length === 3);
+    assert.deepEqual(await page.locator('[data-test=live-status]').allInnerTexts(), ['401', '401', '401']);
+    // The browser reports every 401 the page fetched on purpose; nothing else went wrong.
+    assert.deepEqual(problems.filter((p) => !p.includes('status of 401')), []);
+    await context.close();
+  } finally {
+    relay.stop();
+    upstream.stop();
+  }
+});

@@ -15,11 +15,17 @@ struct Leg {
     request: String,
     status: u16,
     connection: String,
+    /// Through the relay: the upstream connection that carried the leg.
+    upstream: Option<String>,
     authenticate: Vec<String>,
     token: Option<String>,
 }
 
-async fn fetch(url: &str, authorization: Option<&str>) -> Result<Leg, String> {
+async fn fetch(
+    url: &str,
+    authorization: Option<&str>,
+    session: Option<&str>,
+) -> Result<Leg, String> {
     let window = web_sys::window().ok_or("no window")?;
     let init = web_sys::RequestInit::new();
     init.set_method("GET");
@@ -27,6 +33,11 @@ async fn fetch(url: &str, authorization: Option<&str>) -> Result<Leg, String> {
     let headers = web_sys::Headers::new().map_err(|_| "headers")?;
     if let Some(a) = authorization {
         headers.set("Authorization", a).map_err(|_| "header")?;
+    }
+    if let Some(s) = session {
+        headers
+            .set("X-Authscope-Session", s)
+            .map_err(|_| "header")?;
     }
     init.set_headers(&headers);
     let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| "request")?;
@@ -44,14 +55,29 @@ async fn fetch(url: &str, authorization: Option<&str>) -> Result<Leg, String> {
     let token = authenticate
         .iter()
         .find_map(|v| v.split_once(' ').map(|(_, t)| t.to_string()));
-    let request = match authorization {
-        Some(a) => format!("GET {url}\nAuthorization: {}…", a.get(..40).unwrap_or(a)),
-        None => format!("GET {url}"),
+    // Through the relay (the second page), what went upstream, as the relay reports it.
+    #[cfg(feature = "kerberos")]
+    let upstream_request = get("X-Authscope-Upstream-Request").and_then(|b| {
+        use base64::Engine;
+        let raw = base64::engine::general_purpose::STANDARD.decode(b).ok()?;
+        Some(String::from_utf8_lossy(&raw).into_owned())
+    });
+    #[cfg(not(feature = "kerberos"))]
+    let upstream_request: Option<String> = None;
+    let request = match (upstream_request, authorization) {
+        (Some(r), _) => r,
+        (None, Some(a)) => format!("GET {url}\nAuthorization: {}…", a.get(..40).unwrap_or(a)),
+        (None, None) => format!("GET {url}"),
     };
     Ok(Leg {
         request,
         status: resp.status(),
         connection: get("X-Authscope-Connection").unwrap_or_else(|| "?".into()),
+        upstream: if cfg!(feature = "kerberos") {
+            get("X-Authscope-Upstream-Connection")
+        } else {
+            None
+        },
         authenticate,
         token,
     })
@@ -65,23 +91,53 @@ fn random<const N: usize>() -> [u8; N] {
     b
 }
 
+/// The relay session of each leg: one id for the handshake, or (`split`) one per leg, which
+/// breaks the connection affinity on purpose.
+#[cfg(feature = "kerberos")]
+fn sessions(relay: bool, split: bool) -> [Option<String>; 3] {
+    let r: [u8; 6] = random();
+    let id: String = r.iter().map(|b| format!("{b:02x}")).collect();
+    let leg = |n: u8| {
+        relay.then(|| {
+            if split {
+                format!("{id}-{n}")
+            } else {
+                id.clone()
+            }
+        })
+    };
+    [leg(1), leg(2), leg(3)]
+}
+
+#[cfg(not(feature = "kerberos"))]
+fn sessions(_: bool, _: bool) -> [Option<String>; 3] {
+    [None, None, None]
+}
+
 async fn handshake(
     url: String,
     creds: Credentials,
     scheme: &'static str,
+    session: [Option<String>; 3],
     push: Callback<Result<Leg, String>>,
 ) {
     let b64 = |b: &[u8]| {
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.encode(b)
     };
-    let first = fetch(&url, None).await;
+    let [s1, s2, s3] = session;
+    let first = fetch(&url, None, s1.as_deref()).await;
     push.emit(first.clone());
     if first.is_err() {
         return;
     }
     let negotiate = client::negotiate(Mode::V2, &WINDOWS_XP);
-    let second = fetch(&url, Some(&format!("{scheme} {}", b64(&negotiate)))).await;
+    let second = fetch(
+        &url,
+        Some(&format!("{scheme} {}", b64(&negotiate))),
+        s2.as_deref(),
+    )
+    .await;
     push.emit(second.clone());
     let Some(token) = second.ok().and_then(|l| l.token) else {
         return;
@@ -102,7 +158,14 @@ async fn handshake(
         &entropy,
         &WINDOWS_XP,
     ) {
-        Ok(auth) => push.emit(fetch(&url, Some(&format!("{scheme} {}", b64(&auth)))).await),
+        Ok(auth) => push.emit(
+            fetch(
+                &url,
+                Some(&format!("{scheme} {}", b64(&auth))),
+                s3.as_deref(),
+            )
+            .await,
+        ),
         Err(e) => push.emit(Err(e)),
     }
 }
@@ -120,16 +183,53 @@ pub fn live() -> Html {
     let domain = use_state(|| "CONTOSO".to_string());
     let password = use_state(|| "Builder2".to_string());
     let site = use_state(|| "integrated".to_string());
+    // The relay's targets (authscope serve --relay), when there are any (the second page).
+    #[cfg(feature = "kerberos")]
+    let targets = use_state(Vec::<(String, String)>::new);
+    let path = use_state(|| "integrated/".to_string());
+    let split = use_state(|| false);
+    #[cfg(feature = "kerberos")]
+    {
+        let targets = targets.clone();
+        use_effect_with((), move |_| {
+            wasm_bindgen_futures::spawn_local(async move {
+                let Some(w) = web_sys::window() else { return };
+                let Ok(r) = JsFuture::from(w.fetch_with_str("/relay/")).await else {
+                    return;
+                };
+                let Ok(r) = r.dyn_into::<web_sys::Response>() else {
+                    return;
+                };
+                if !r.ok() {
+                    return;
+                }
+                let Ok(text) = r.text().map(JsFuture::from) else {
+                    return;
+                };
+                let Ok(text) = text.await else { return };
+                let list = text
+                    .as_string()
+                    .unwrap_or_default()
+                    .lines()
+                    .filter_map(|l| l.split_once('\t'))
+                    .map(|(i, u)| (i.to_string(), u.to_string()))
+                    .collect();
+                targets.set(list);
+            });
+        });
+    }
     let legs = use_state(Vec::<Result<Leg, String>>::new);
     let log = use_mut_ref(Vec::<Result<Leg, String>>::new);
     let run = {
-        let (user, domain, password, site, legs, log) = (
+        let (user, domain, password, site, legs, log, path, split) = (
             user.clone(),
             domain.clone(),
             password.clone(),
             site.clone(),
             legs.clone(),
             log.clone(),
+            path.clone(),
+            split.clone(),
         );
         Callback::from(move |_| {
             log.borrow_mut().clear();
@@ -147,8 +247,13 @@ pub fn live() -> Html {
                 password: (*password).clone(),
                 workstation: "BROWSER".into(),
             };
-            let url = format!("/lab/{}/", *site);
-            wasm_bindgen_futures::spawn_local(handshake(url, creds, "NTLM", push));
+            let relay = site.strip_prefix("relay:");
+            let url = match relay {
+                Some(n) => format!("/relay/{n}/{}", path.trim_start_matches('/')),
+                None => format!("/lab/{}/", *site),
+            };
+            let sessions = sessions(relay.is_some(), *split);
+            wasm_bindgen_futures::spawn_local(handshake(url, creds, "NTLM", sessions, push));
         })
     };
     let edit = |h: &UseStateHandle<String>| {
@@ -179,6 +284,7 @@ pub fn live() -> Html {
                         <p>
                             <span class={classes!("badge", if l.status == 200 { "ok" } else { "bad" })} data-test="live-status">{ l.status }</span>
                             <span class="badge conn">{ format!("connection #{}", l.connection) }</span>
+                            { l.upstream.as_ref().map(|u| html! { <span class="badge conn" data-test="live-upstream">{ format!("upstream #{u}") }</span> }).unwrap_or_default() }
                             { format!(" leg {}", i + 1) }
                             { if l.authenticate.is_empty() { String::new() } else { format!(" · WWW-Authenticate: {}", l.authenticate.iter().map(|a| a.get(..40).unwrap_or(a)).collect::<Vec<_>>().join(", ")) } }
                         </p>
@@ -193,7 +299,22 @@ pub fn live() -> Html {
         .filter_map(|l| l.as_ref().ok())
         .map(|l| l.connection.as_str())
         .collect();
+    // Through the relay, what counts is the upstream connection.
+    let upstreams: Vec<&str> = legs
+        .iter()
+        .filter_map(|l| l.as_ref().ok())
+        .filter_map(|l| l.upstream.as_deref())
+        .collect();
+    let connections = if upstreams.is_empty() {
+        connections
+    } else {
+        upstreams
+    };
     let changed = connections.len() >= 3 && connections.get(1) != connections.get(2);
+    #[cfg(feature = "kerberos")]
+    let (relay_options, relay_form) = relay_ui(&targets, &site, &path, &split);
+    #[cfg(not(feature = "kerberos"))]
+    let (relay_options, relay_form) = (Html::default(), Html::default());
     html! {
         <section class="live" aria-labelledby="live-h">
             <h3 id="live-h">{ "Live: the same handshake over real HTTP" }</h3>
@@ -202,7 +323,9 @@ pub fn live() -> Html {
                 <label>{ "Site" }<select data-test="live-site" onchange={on_site}>
                     <option value="integrated" selected={*site == "integrated"}>{ "/lab/integrated/" }</option>
                     <option value="integrated-no-keepalive" selected={*site == "integrated-no-keepalive"}>{ "/lab/integrated-no-keepalive/" }</option>
+                    { relay_options }
                 </select></label>
+                { relay_form }
                 <label>{ "User" }<input type="text" autocomplete="off" value={(*user).clone()} oninput={edit(&user)} /></label>
                 <label>{ "Domain" }<input type="text" autocomplete="off" value={(*domain).clone()} oninput={edit(&domain)} /></label>
                 <label>{ "Password" }<input data-test="live-password" type="password" autocomplete="off" value={(*password).clone()} oninput={edit(&password)} /></label>
@@ -212,4 +335,38 @@ pub fn live() -> Html {
             { if changed { html! { <p class="note">{ "The AUTHENTICATE travelled on another connection than the CHALLENGE: IIS cannot match them, so the handshake fails (401.2)." }</p> } } else { Html::default() } }
         </section>
     }
+}
+
+/// The relay's targets as options of the site list, and (when one is chosen) the path on the
+/// server and the switch that breaks affinity on purpose.
+#[cfg(feature = "kerberos")]
+fn relay_ui(
+    targets: &UseStateHandle<Vec<(String, String)>>,
+    site: &UseStateHandle<String>,
+    path: &UseStateHandle<String>,
+    split: &UseStateHandle<bool>,
+) -> (Html, Html) {
+    let options = targets
+        .iter()
+        .map(|(i, u)| {
+            let v = format!("relay:{i}");
+            html! { <option value={v.clone()} selected={**site == v}>{ format!("through the relay: {u}") }</option> }
+        })
+        .collect();
+    if !site.starts_with("relay:") {
+        return (options, Html::default());
+    }
+    let on_path = {
+        let path = path.clone();
+        Callback::from(move |e: InputEvent| path.set(value_of(&e)))
+    };
+    let on_split = {
+        let split = split.clone();
+        Callback::from(move |e: Event| split.set(crate::components::form::checked_of(&e)))
+    };
+    let form = html! { <>
+        <label>{ "Path on the server" }<input type="text" data-test="live-path" value={(**path).clone()} oninput={on_path} /></label>
+        { crate::components::form::check("A new relay session for every leg (breaks the connection affinity NTLM needs)", "live-split", **split, on_split) }
+    </> };
+    (options, form)
 }

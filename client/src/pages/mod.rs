@@ -8,3 +8,5 @@ pub mod isolate;
 pub mod kerberos_walk;
 pub mod lab;
 pub mod ntlm_walk;
+#[cfg(feature = "kerberos")]
+pub mod relay;
