@@ -25,12 +25,17 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
 
-/// At most this many sessions hold an upstream connection at once.
+/// At most this many sessions hold an upstream connection at once. When all are taken, a
+/// session whose handshake is over (its last answer was not a 401) gives its connection up, the
+/// least recently used first; a handshake under way keeps its connection unless it has been
+/// idle for [`STALE`].
 pub const MAX_SESSIONS: usize = 256;
 /// Request and response bodies are refused above this size.
 pub const MAX_BODY: usize = 1 << 20;
 /// A session's upstream connection is dropped after this long unused.
 pub const IDLE: Duration = Duration::from_secs(120);
+/// A handshake idle this long may lose its connection to a new session when all are taken.
+pub const STALE: Duration = Duration::from_secs(30);
 
 /// An allow-listed server.
 #[derive(Clone, Debug)]
@@ -82,6 +87,8 @@ struct Upstream {
     sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
     id: u64,
     last_used: Instant,
+    /// The last answer was not a 401: no handshake is under way on this connection.
+    done: bool,
 }
 
 /// Each (session, target)'s upstream connection.
@@ -148,9 +155,26 @@ impl Relay {
                 return Ok(u.clone());
             }
             if s.len() >= MAX_SESSIONS {
-                return Err(format!(
-                    "{MAX_SESSIONS} sessions are open: try again when one is idle"
-                ));
+                // Evict the least recently used session that is not in the middle of a request.
+                let oldest = s
+                    .iter()
+                    .filter_map(|(k, u)| {
+                        let u = u.try_lock().ok()?;
+                        (u.done || u.last_used.elapsed() > STALE)
+                            .then(|| (k.clone(), (!u.done, u.last_used)))
+                    })
+                    .min_by_key(|(_, rank)| *rank)
+                    .map(|(k, _)| k);
+                match oldest {
+                    Some(k) => {
+                        s.remove(&k);
+                    }
+                    None => {
+                        return Err(format!(
+                            "{MAX_SESSIONS} sessions are busy: try again in a moment"
+                        ))
+                    }
+                }
             }
         }
         let t = self.targets.get(n).ok_or("no such target")?;
@@ -168,6 +192,7 @@ impl Relay {
             sender,
             id,
             last_used: Instant::now(),
+            done: false,
         }));
         if let Ok(mut s) = self.sessions.lock() {
             s.insert(key, u.clone());
@@ -271,6 +296,7 @@ impl Relay {
             }
         };
         u.last_used = Instant::now();
+        u.done = res.status() != StatusCode::UNAUTHORIZED;
         let id = u.id;
         drop(u);
         let status = res.status();
