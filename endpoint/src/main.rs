@@ -22,7 +22,8 @@ Usage:
       --keytab, Integrated Windows sites accept Kerberos tickets for its principals
       (`curl --negotiate`) and answer with an AP-REP. Each --relay http://SERVER/ makes a real
       server reachable at /relay/<n>/ with connection affinity per session (the
-      X-Authscope-Session header, or the client's connection), for NTLM and Negotiate.
+      X-Authscope-Session header, or the client's connection), for NTLM and Negotiate; https://
+      servers are checked against the Mozilla roots unless --insecure is given.
       Defaults: --host 127.0.0.1 --port 8080 --dist ./dist (or $AUTHSCOPE_DIST).
   authscope challenge [--browser PROFILE] HEADER...
       Parse WWW-Authenticate values (one argument per header field; `-` reads a pasted

@@ -11,7 +11,9 @@
 //! ```
 //! A session is the `X-Authscope-Session` header, or else the client's own TCP connection. The
 //! relay refuses targets outside the allow-list, caps sessions, body sizes and idle time, and
-//! logs no header (so no credential).
+//! logs no header (so no credential). `https://` targets are reached with rustls, checked
+//! against the Mozilla roots (webpki-roots) unless `--insecure` is given; the server's
+//! certificate is reported with every leg (`X-Authscope-Upstream-Certificate`).
 
 use base64::Engine;
 use bytes::Bytes;
@@ -24,6 +26,14 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::Mutex;
+use tokio_rustls::rustls::{
+    self,
+    client::danger,
+    pki_types::{CertificateDer, ServerName, UnixTime},
+    DigitallySignedStruct as Dss,
+};
+
+type Signature = Result<danger::HandshakeSignatureValid, rustls::Error>;
 
 /// At most this many sessions hold an upstream connection at once. When all are taken, a
 /// session whose handshake is over (its last answer was not a 401) gives its connection up, the
@@ -46,19 +56,18 @@ pub struct Target {
     pub port: u16,
     /// The path prefix of the URL (without its trailing slash).
     pub base: String,
+    pub tls: bool,
 }
 
 impl Target {
-    /// Parses `--relay URL`. Plain HTTP only, for now.
+    /// Parses `--relay URL` (`http://` or `https://`).
     pub fn parse(url: &str) -> Result<Target, String> {
-        let rest = if let Some(r) = url.strip_prefix("http://") {
-            r
-        } else if url.starts_with("https://") {
-            return Err(format!(
-                "--relay {url}: TLS upstreams are not supported yet; relay to http:// servers"
-            ));
+        let (rest, tls) = if let Some(r) = url.strip_prefix("http://") {
+            (r, false)
+        } else if let Some(r) = url.strip_prefix("https://") {
+            (r, true)
         } else {
-            return Err(format!("--relay {url}: give an http:// URL"));
+            return Err(format!("--relay {url}: give an http:// or https:// URL"));
         };
         let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
         let (host, port) = match authority.rsplit_once(':') {
@@ -67,7 +76,7 @@ impl Target {
                 p.parse::<u16>()
                     .map_err(|_| format!("--relay {url}: bad port {p:?}"))?,
             ),
-            None => (authority.to_string(), 80),
+            None => (authority.to_string(), if tls { 443 } else { 80 }),
         };
         if host.is_empty() {
             return Err(format!("--relay {url}: no host"));
@@ -79,6 +88,7 @@ impl Target {
             base: format!("/{}", path.trim_end_matches('/'))
                 .trim_end_matches('/')
                 .to_string(),
+            tls,
         })
     }
 }
@@ -89,6 +99,8 @@ struct Upstream {
     last_used: Instant,
     /// The last answer was not a 401: no handshake is under way on this connection.
     done: bool,
+    /// For TLS: the server's certificate, described.
+    certificate: Option<String>,
 }
 
 /// Each (session, target)'s upstream connection.
@@ -97,6 +109,7 @@ type Sessions = BTreeMap<(String, usize), Arc<Mutex<Upstream>>>;
 /// The relay's state: its allow-list and the sessions' upstream connections.
 pub struct Relay {
     pub targets: Vec<Target>,
+    tls: Arc<rustls::ClientConfig>,
     sessions: std::sync::Mutex<Sessions>,
     next_upstream: AtomicU64,
 }
@@ -130,9 +143,10 @@ fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
 }
 
 impl Relay {
-    pub fn new(targets: Vec<Target>) -> Relay {
+    pub fn new(targets: Vec<Target>, insecure: bool) -> Relay {
         Relay {
             targets,
+            tls: Arc::new(tls_config(insecure)),
             sessions: std::sync::Mutex::new(BTreeMap::new()),
             next_upstream: AtomicU64::new(1),
         }
@@ -181,18 +195,45 @@ impl Relay {
         let stream = tokio::net::TcpStream::connect((t.host.as_str(), t.port))
             .await
             .map_err(|e| format!("cannot reach {}: {e}", t.url))?;
-        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-            .await
-            .map_err(|e| format!("cannot talk HTTP/1.1 to {}: {e}", t.url))?;
-        tokio::spawn(async move {
-            let _ = conn.await;
-        });
+        let mut certificate = None;
+        let sender = if t.tls {
+            let name =
+                ServerName::try_from(t.host.clone()).map_err(|e| format!("{}: {e}", t.host))?;
+            let tls = tokio_rustls::TlsConnector::from(self.tls.clone())
+                .connect(name, stream)
+                .await
+                .map_err(|e| {
+                    format!("TLS with {} failed: {e} (authscope serve --insecure relays to a server whose certificate does not verify)", t.url)
+                })?;
+            certificate = tls
+                .get_ref()
+                .1
+                .peer_certificates()
+                .and_then(|c| c.first())
+                .map(|c| describe_certificate(c.as_ref()));
+            let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
+                .await
+                .map_err(|e| format!("cannot talk HTTP/1.1 to {}: {e}", t.url))?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            sender
+        } else {
+            let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+                .await
+                .map_err(|e| format!("cannot talk HTTP/1.1 to {}: {e}", t.url))?;
+            tokio::spawn(async move {
+                let _ = conn.await;
+            });
+            sender
+        };
         let id = self.next_upstream.fetch_add(1, Ordering::Relaxed);
         let u = Arc::new(Mutex::new(Upstream {
             sender,
             id,
             last_used: Instant::now(),
             done: false,
+            certificate,
         }));
         if let Ok(mut s) = self.sessions.lock() {
             s.insert(key, u.clone());
@@ -298,6 +339,7 @@ impl Relay {
         u.last_used = Instant::now();
         u.done = res.status() != StatusCode::UNAUTHORIZED;
         let id = u.id;
+        let certificate = u.certificate.clone();
         drop(u);
         let status = res.status();
         let headers = res.headers().clone();
@@ -330,14 +372,135 @@ impl Relay {
                 base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()),
             ),
             ("x-authscope-session", session),
+            (
+                "x-authscope-upstream-certificate",
+                certificate.unwrap_or_default(),
+            ),
         ];
-        for (name, value) in meta {
+        for (name, value) in meta.into_iter().filter(|(_, v)| !v.is_empty()) {
             if let Ok(v) = hyper::header::HeaderValue::from_str(&value) {
                 r.headers_mut().insert(name, v);
             }
         }
         r
     }
+}
+
+/// The TLS client: Mozilla's roots, or (`insecure`) any certificate, still reported.
+fn tls_config(insecure: bool) -> rustls::ClientConfig {
+    let provider = Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .unwrap_or_else(|_| rustls::ClientConfig::builder());
+    if insecure {
+        builder
+            .dangerous()
+            .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
+            .with_no_client_auth()
+    } else {
+        let roots = rustls::RootCertStore {
+            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+        };
+        builder.with_root_certificates(roots).with_no_client_auth()
+    }
+}
+
+/// `--insecure`: accepts any server certificate (signatures are still checked, so the TLS
+/// session is with the holder of the key the certificate names).
+#[derive(Debug)]
+struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
+
+impl danger::ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<danger::ServerCertVerified, rustls::Error> {
+        Ok(danger::ServerCertVerified::assertion())
+    }
+    fn verify_tls12_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &Dss) -> Signature {
+        rustls::crypto::verify_tls12_signature(m, c, d, &self.0.signature_verification_algorithms)
+    }
+    fn verify_tls13_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &Dss) -> Signature {
+        rustls::crypto::verify_tls13_signature(m, c, d, &self.0.signature_verification_algorithms)
+    }
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// An X.509 certificate in one line: subject and issuer common names, expiry, DNS names and
+/// the SHA-256 fingerprint (read with authscope's own DER reader, `proto::asn1`).
+pub fn describe_certificate(der: &[u8]) -> String {
+    use proto::asn1::{self, Tlv};
+    use sha2::Digest;
+    let fingerprint: String = sha2::Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let kids = |t: &Tlv| asn1::children(der, t).unwrap_or_default();
+    let cn = |name: &Tlv| -> String {
+        for rdn in kids(name) {
+            for atv in kids(&rdn) {
+                let parts = kids(&atv);
+                if let [oid, value] = parts.as_slice() {
+                    if asn1::oid(oid.content(der)).as_deref() == Some("2.5.4.3") {
+                        return String::from_utf8_lossy(value.content(der)).into_owned();
+                    }
+                }
+            }
+        }
+        String::new()
+    };
+    let mut out = vec![];
+    let tbs = asn1::read(der, 0, der.len())
+        .ok()
+        .and_then(|c| kids(&c).into_iter().next());
+    if let Some(tbs) = tbs {
+        let f = kids(&tbs);
+        // [0] version is optional: skip it to find serial, signature, issuer, validity, subject.
+        let at = usize::from(f.first().is_some_and(|t| t.is_context(0)));
+        if let (Some(issuer), Some(validity), Some(subject)) =
+            (f.get(at + 2), f.get(at + 3), f.get(at + 4))
+        {
+            out.push(format!("subject CN={}", cn(subject)));
+            out.push(format!("issuer CN={}", cn(issuer)));
+            if let Some(not_after) = kids(validity).get(1) {
+                out.push(format!(
+                    "not after {}",
+                    String::from_utf8_lossy(not_after.content(der))
+                ));
+            }
+        }
+        // subjectAltName (2.5.29.17): the DNS names.
+        if let Some(ext) = f.iter().find(|t| t.is_context(3)) {
+            for e in asn1::read(der, ext.content, ext.end)
+                .map(|s| kids(&s))
+                .unwrap_or_default()
+            {
+                let p = kids(&e);
+                if p.first().and_then(|o| asn1::oid(o.content(der))).as_deref() != Some("2.5.29.17")
+                {
+                    continue;
+                }
+                if let Some(octets) = p.last() {
+                    let names: Vec<String> = asn1::read(der, octets.content, octets.end)
+                        .map(|s| kids(&s))
+                        .unwrap_or_default()
+                        .iter()
+                        .filter(|n| n.is_context(2))
+                        .map(|n| String::from_utf8_lossy(n.content(der)).into_owned())
+                        .collect();
+                    out.push(format!("DNS {}", names.join(" ")));
+                }
+            }
+        }
+    }
+    out.push(format!("sha256 {fingerprint}"));
+    out.join("; ")
 }
 
 #[cfg(test)]
@@ -354,7 +517,8 @@ mod tests {
         );
         let t = Target::parse("http://10.0.0.5").unwrap();
         assert_eq!((t.port, t.base.as_str()), (80, ""));
-        assert!(Target::parse("https://x/").unwrap_err().contains("TLS"));
+        let t = Target::parse("https://intranet.example/").unwrap();
+        assert!(t.tls && t.port == 443);
         assert!(Target::parse("ftp://x/").is_err());
         assert!(Target::parse("http://x:port/").is_err());
     }

@@ -31,6 +31,8 @@ struct Options {
     keytab: Vec<proto::kerberos::keytab::Entry>,
     /// `--relay URL` (repeatable): the allow-list of real servers reachable at /relay/<n>/.
     relay: Vec<crate::relay::Target>,
+    /// `--insecure`: relay to TLS servers whose certificate does not verify.
+    insecure: bool,
 }
 
 fn default_dist() -> PathBuf {
@@ -57,6 +59,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
         sites: Vec::new(),
         keytab: Vec::new(),
         relay: Vec::new(),
+        insecure: false,
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -79,6 +82,7 @@ fn parse(args: &[String]) -> Result<Options, String> {
             }
             "--dist" => o.dist = PathBuf::from(value()?),
             "--relay" => o.relay.push(crate::relay::Target::parse(&value()?)?),
+            "--insecure" => o.insecure = true,
             "--keytab" => {
                 let file = value()?;
                 let bytes = std::fs::read(&file).map_err(|e| format!("--keytab {file}: {e}"))?;
@@ -179,7 +183,7 @@ async fn run(opts: Options) -> ExitCode {
         dist,
         next_connection: AtomicU64::new(1),
         hosts: Mutex::new(hosts),
-        relay: crate::relay::Relay::new(opts.relay.clone()),
+        relay: crate::relay::Relay::new(opts.relay.clone(), opts.insecure),
     });
     println!("authscope is serving http://{addr}/");
     println!("lab sites: http://{addr}/lab/  (authscope sites lists them)");
