@@ -613,9 +613,10 @@ fn pyspnego_completes_ntlm_inside_spnego_and_accepts_the_mech_list_mic() {
         env!("CARGO_MANIFEST_DIR"),
         "/../tests/kerberos/pyspnego-client.py"
     );
-    let run = |user: &str, password: &str| {
+    let run = |user: &str, password: &str, extra: &[&str]| {
         let out = Command::new("python3")
             .args([script, host, port, "/lab/integrated/", user, password])
+            .args(extra)
             .output()
             .unwrap();
         assert!(
@@ -625,8 +626,13 @@ fn pyspnego_completes_ntlm_inside_spnego_and_accepts_the_mech_list_mic() {
         );
         String::from_utf8_lossy(&out.stdout).trim().to_string()
     };
-    assert_eq!(run("CONTOSO\\bob", "Builder2"), "401 200 complete");
-    assert_eq!(run("CONTOSO\\bob", "wrong"), "401 401 incomplete");
+    assert_eq!(run("CONTOSO\\bob", "Builder2", &[]), "401 200 complete");
+    assert_eq!(run("CONTOSO\\bob", "wrong", &[]), "401 401 incomplete");
+    // The client's mechListMIC is checked: altered, the logon is refused.
+    assert_eq!(
+        run("CONTOSO\\bob", "Builder2", &["tamper"]),
+        "401 401 incomplete"
+    );
 }
 
 /// CONTOSO\bob's AUTHENTICATE (NTLMv2, fixed entropy) answering `challenge`.

@@ -496,6 +496,35 @@ impl Host {
                 }
             }
         }
+        // The client's mechListMIC, when it sent one, must be its signature of the list it offered
+        // (a downgrade of the list, or a tampered token, shows here).
+        let client_mic = peeled
+            .layers
+            .iter()
+            .find(|l| l.kind == "spnego")
+            .and_then(|l| l.find("mechListMIC"))
+            .and_then(|f| match &f.value {
+                crate::field::Value::Bytes(b) => Some(b.clone()),
+                _ => None,
+            });
+        if let (200, Some(theirs), Some((key, flags)), Some((_, list))) = (
+            r.status,
+            &client_mic,
+            &self.last_session,
+            self.mech_lists.iter().find(|(c, _)| *c == req.connection),
+        ) {
+            if crate::ntlm::crypto::client_mic(key, *flags, 0, list).as_slice() != theirs.as_slice()
+            {
+                let mut trace = r.trace.clone();
+                trace.push("The client's mechListMIC does not match the MechTypeList it offered: the SPNEGO negotiation was altered. IIS refuses the logon: 401.1.".into());
+                self.last_session = None;
+                let site = self.site.for_path(&self.site.site_path(&req.target));
+                return site.deny(req, 1, SEC_E_LOGON_DENIED, true, trace, None);
+            }
+            r.trace.push(
+                "The client's mechListMIC checks out against the MechTypeList it offered.".into(),
+            );
+        }
         if r.status == 200 {
             let mic = match (
                 self.last_session.take(),

@@ -108,12 +108,31 @@ pub fn ntowf_v2(password: &str, user: &str, domain: &str) -> [u8; 16] {
 /// SPNEGO's mechListMIC carries (MS-SPNG 3.1.5.1). `seq` is the server's sequence number; with
 /// NTLMSSP_NEGOTIATE_KEY_EXCH the checksum goes through a fresh RC4 handle of the sealing key.
 pub fn server_mic(exported: &[u8], flags: u32, seq: u32, message: &[u8]) -> [u8; 16] {
-    const SIGN: &[u8] = b"session key to server-to-client signing key magic constant\0";
-    const SEAL: &[u8] = b"session key to server-to-client sealing key magic constant\0";
+    signature(exported, flags, seq, message, false)
+}
+
+/// The client's MIC over `message`, with the client-to-server keys (to check the mechListMIC a
+/// client sends).
+pub fn client_mic(exported: &[u8], flags: u32, seq: u32, message: &[u8]) -> [u8; 16] {
+    signature(exported, flags, seq, message, true)
+}
+
+fn signature(exported: &[u8], flags: u32, seq: u32, message: &[u8], client: bool) -> [u8; 16] {
+    let (sign, seal): (&[u8], &[u8]) = if client {
+        (
+            b"session key to client-to-server signing key magic constant\0",
+            b"session key to client-to-server sealing key magic constant\0",
+        )
+    } else {
+        (
+            b"session key to server-to-client signing key magic constant\0",
+            b"session key to server-to-client sealing key magic constant\0",
+        )
+    };
     const NEGOTIATE_128: u32 = 0x2000_0000;
     const NEGOTIATE_56: u32 = 0x8000_0000;
     const KEY_EXCH: u32 = 0x4000_0000;
-    let sign_key = md5(&[exported, SIGN].concat());
+    let sign_key = md5(&[exported, sign].concat());
     let seal_len = if flags & NEGOTIATE_128 != 0 {
         16
     } else if flags & NEGOTIATE_56 != 0 {
@@ -121,7 +140,7 @@ pub fn server_mic(exported: &[u8], flags: u32, seq: u32, message: &[u8]) -> [u8;
     } else {
         5
     };
-    let seal_key = md5(&[exported.get(..seal_len).unwrap_or(exported), SEAL].concat());
+    let seal_key = md5(&[exported.get(..seal_len).unwrap_or(exported), seal].concat());
     let digest = hmac_md5(&sign_key, &[&seq.to_le_bytes(), message]);
     let mut checksum = [0u8; 8];
     checksum.copy_from_slice(&digest[..8]);
