@@ -251,8 +251,14 @@ pub fn decode(input: &str) -> Decoded {
             Value::Bytes(bytes),
         )],
     });
+    #[cfg(feature = "kerberos")]
+    let message = format!("the bytes look like {what}: not NTLMSSP, SPNEGO or Kerberos");
+    #[cfg(not(feature = "kerberos"))]
+    let message = format!(
+        "the bytes look like {what}: this page decodes NTLMSSP; Negotiate and Kerberos tokens are decoded on the Kerberos page (kerberos.html#/decode)"
+    );
     out.error = Some(Failure {
-        message: format!("the bytes look like {what}: not NTLMSSP, SPNEGO or Kerberos"),
+        message,
         layer,
         offset: 0,
     });
