@@ -18,6 +18,20 @@ fn run(args: &[&str]) -> Output {
         .unwrap()
 }
 
+/// Runs `authscope` with `input` on its stdin. `AUTHSCOPE_PASSWORD` is removed so that
+/// whatever the caller's environment holds never reaches the run.
+fn run_with_stdin(args: &[&str], input: &[u8]) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_authscope"))
+        .args(args)
+        .env_remove("AUTHSCOPE_PASSWORD")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input).unwrap();
+    child.wait_with_output().unwrap()
+}
+
 fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout).unwrap()
 }
@@ -128,19 +142,10 @@ fn browser_equals_form_and_all_profiles() {
 
 #[test]
 fn dash_reads_a_pasted_response_block_from_stdin() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_authscope"))
-        .args(["challenge", "--browser", "ie6", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\n\r\n")
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = run_with_stdin(
+        &["challenge", "--browser", "ie6", "-"],
+        b"HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Negotiate\r\nWWW-Authenticate: NTLM\r\n\r\n",
+    );
     let v = json(&o);
     assert_eq!(v["chosen"]["scheme"], "Negotiate");
     assert_eq!(v["challenges"][0]["span"], serde_json::json!([45, 54]));
@@ -190,20 +195,8 @@ fn decode_text_lists_fields_with_offsets_and_exits_1_on_errors() {
 
 #[test]
 fn decode_lines_reads_one_token_per_line_from_stdin() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_authscope"))
-        .args(["decode", "--json", "--lines"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
     let input = format!("{SPEC_CHALLENGE_B64}\n\nNTLM {SPEC_CHALLENGE_B64}\n");
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.as_bytes())
-        .unwrap();
-    let o = child.wait_with_output().unwrap();
+    let o = run_with_stdin(&["decode", "--json", "--lines"], input.as_bytes());
     assert_eq!(json(&o).as_array().unwrap().len(), 2);
 }
 
@@ -217,33 +210,17 @@ fn ntlm_verify_checks_a_pyspnego_exchange_with_the_password_from_stdin() {
         .unwrap(),
     )
     .unwrap();
-    let args = |extra: &[&str]| {
-        let mut a = vec![
-            "ntlm",
-            "verify",
-            "--negotiate",
-            f["negotiate"].as_str().unwrap(),
-        ];
-        a.extend_from_slice(extra);
-        a.push(f["challenge"].as_str().unwrap());
-        a.push(f["authenticate"].as_str().unwrap());
-        a.iter().map(|s| s.to_string()).collect::<Vec<_>>()
-    };
+    let args = [
+        "ntlm",
+        "verify",
+        "--negotiate",
+        f["negotiate"].as_str().unwrap(),
+        "--json",
+        f["challenge"].as_str().unwrap(),
+        f["authenticate"].as_str().unwrap(),
+    ];
     for (password, code) in [("Wonderland1\n", 0), ("nope\n", 1)] {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_authscope"))
-            .args(args(&["--json"]))
-            .env_remove("AUTHSCOPE_PASSWORD")
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .spawn()
-            .unwrap();
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(password.as_bytes())
-            .unwrap();
-        let o = child.wait_with_output().unwrap();
+        let o = run_with_stdin(&args, password.as_bytes());
         assert_eq!(o.status.code(), Some(code), "{password}");
         let v = json(&o);
         assert_eq!(v["response_matches"], code == 0);

@@ -7,7 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use proto::decode::decode;
-use proto::kerberos::decrypt::{open, Keys};
+use proto::kerberos::decrypt::{open, Keys, Opened};
 use proto::kerberos::keytab;
 
 fn fixture(name: &str) -> Vec<u8> {
@@ -34,6 +34,19 @@ fn keys() -> Keys {
         keytab: keytab::parse(&fixture("mit-http.keytab")).unwrap(),
         ..Keys::default()
     }
+}
+
+/// Opens the AP-REQ inside `krb` (a decoded layer's bytes) with the keytab; every part
+/// must decrypt. Returns where the AP-REQ starts and what was opened.
+fn open_ap_req(krb: &proto::field::Layer) -> (usize, Opened) {
+    let at = krb.find("AP-REQ").unwrap().span.start();
+    let o = open(&krb.bytes, at, &keys());
+    assert!(
+        o.outcomes.iter().all(|x| x.result.is_ok()),
+        "{:?}",
+        o.outcomes
+    );
+    (at, o)
 }
 
 #[test]
@@ -103,13 +116,7 @@ fn the_ap_req_decrypts_with_the_keytab() {
     let d = decode(text("mit-curl-negotiate.txt").trim());
     let krb = &d.layers[4];
     // The AP-REQ starts after the GSS framing and TOK_ID.
-    let at = krb.find("AP-REQ").unwrap().span.start();
-    let o = open(&krb.bytes, at, &keys());
-    assert!(
-        o.outcomes.iter().all(|x| x.result.is_ok()),
-        "{:?}",
-        o.outcomes
-    );
+    let (at, o) = open_ap_req(krb);
     let ticket = &o.layers[0];
     assert_eq!(ticket.label, "EncTicketPart");
     assert_eq!(
@@ -378,13 +385,7 @@ fn impacket_tokens_decode_decrypt_and_are_accepted() {
     assert_eq!(n.mech_types, ["1.2.840.48018.1.2.2"]);
     assert_eq!(n.kerberos, Some("AP-REQ"));
     let krb = d.layers.last().unwrap();
-    let at = krb.find("AP-REQ").unwrap().span.start();
-    let o = open(&krb.bytes, at, &keys());
-    assert!(
-        o.outcomes.iter().all(|x| x.result.is_ok()),
-        "{:?}",
-        o.outcomes
-    );
+    let (at, _) = open_ap_req(krb);
     let now = v["authenticator_ctime_unix"].as_i64().unwrap();
     let ok = proto::kerberos::service::accept(
         &krb.bytes,
