@@ -93,8 +93,11 @@ impl Target {
     }
 }
 
+/// The sending half of an upstream HTTP/1.1 connection.
+type Upstream1 = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+
 struct Upstream {
-    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    sender: Upstream1,
     id: u64,
     last_used: Instant,
     /// The last answer was not a 401: no handshake is under way on this connection.
@@ -116,8 +119,9 @@ pub struct Relay {
 
 /// Headers that belong to one hop and are not forwarded (RFC 9110 §7.6.1).
 fn hop_by_hop(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
     matches!(
-        name.to_ascii_lowercase().as_str(),
+        name.as_str(),
         "connection"
             | "keep-alive"
             | "proxy-connection"
@@ -129,7 +133,7 @@ fn hop_by_hop(name: &str) -> bool {
             | "upgrade"
             | "host"
             | "content-length"
-    ) || name.to_ascii_lowercase().starts_with("x-authscope-")
+    ) || name.starts_with("x-authscope-")
 }
 
 fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
@@ -211,21 +215,9 @@ impl Relay {
                 .peer_certificates()
                 .and_then(|c| c.first())
                 .map(|c| describe_certificate(c.as_ref()));
-            let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(tls))
-                .await
-                .map_err(|e| format!("cannot talk HTTP/1.1 to {}: {e}", t.url))?;
-            tokio::spawn(async move {
-                let _ = conn.await;
-            });
-            sender
+            http1(tls, &t.url).await?
         } else {
-            let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
-                .await
-                .map_err(|e| format!("cannot talk HTTP/1.1 to {}: {e}", t.url))?;
-            tokio::spawn(async move {
-                let _ = conn.await;
-            });
-            sender
+            http1(stream, &t.url).await?
         };
         let id = self.next_upstream.fetch_add(1, Ordering::Relaxed);
         let u = Arc::new(Mutex::new(Upstream {
@@ -384,6 +376,21 @@ impl Relay {
         }
         r
     }
+}
+
+/// Opens HTTP/1.1 on `io` (a TCP or TLS stream to `url`) and drives the connection in its own
+/// task.
+async fn http1<IO>(io: IO, url: &str) -> Result<Upstream1, String>
+where
+    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+{
+    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+        .await
+        .map_err(|e| format!("cannot talk HTTP/1.1 to {url}: {e}"))?;
+    tokio::spawn(async move {
+        let _ = conn.await;
+    });
+    Ok(sender)
 }
 
 /// The TLS client: Mozilla's roots, or (`insecure`) any certificate, still reported.
