@@ -91,6 +91,16 @@ impl Target {
             tls,
         })
     }
+
+    /// The `Host` header for the target (RFC 9110 §7.2): the port only when it is not the
+    /// scheme's default.
+    pub fn host_header(&self) -> String {
+        if self.port == if self.tls { 443 } else { 80 } {
+            self.host.clone()
+        } else {
+            format!("{}:{}", self.host, self.port)
+        }
+    }
 }
 
 /// The sending half of an upstream HTTP/1.1 connection.
@@ -283,12 +293,7 @@ impl Relay {
                 )
             })
             .collect();
-        let host = if target.port == 80 {
-            target.host.clone()
-        } else {
-            format!("{}:{}", target.host, target.port)
-        };
-        forwarded.insert(0, ("host".into(), host));
+        forwarded.insert(0, ("host".into(), target.host_header()));
         let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
             Ok(b) => b.to_bytes(),
             Err(_) => {
@@ -526,6 +531,15 @@ mod tests {
         assert_eq!((t.port, t.base.as_str()), (80, ""));
         let t = Target::parse("https://intranet.example/").unwrap();
         assert!(t.tls && t.port == 443);
+        assert_eq!(t.host_header(), "intranet.example");
+        let t = Target::parse("https://intranet.example:80/").unwrap();
+        assert_eq!(t.host_header(), "intranet.example:80");
+        let t = Target::parse("http://intranet.example:8080/app/").unwrap();
+        assert_eq!(t.host_header(), "intranet.example:8080");
+        assert_eq!(
+            Target::parse("http://10.0.0.5").unwrap().host_header(),
+            "10.0.0.5"
+        );
         assert!(Target::parse("ftp://x/").is_err());
         assert!(Target::parse("http://x:port/").is_err());
     }
