@@ -12,7 +12,6 @@ use hyper::header::{HeaderName, HeaderValue};
 use hyper::{Request, Response, StatusCode};
 use hyper_util::rt::TokioIo;
 use std::collections::BTreeMap;
-use std::io::Read;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -335,12 +334,12 @@ fn lab_index() -> Response<Full<Bytes>> {
     respond(StatusCode::OK, h, body.into_bytes())
 }
 
-/// 8 random bytes for an NTLM server challenge.
+/// 8 random bytes for an NTLM server challenge: the kernel's CSPRNG (getrandom(2), no file to
+/// open per request).
 fn random8() -> [u8; 8] {
     let mut b = [0u8; 8];
-    let read = std::fs::File::open("/dev/urandom").and_then(|mut f| f.read_exact(&mut b));
-    if read.is_err() {
-        // No /dev/urandom: fall back on the hasher's per-process random keys.
+    if getrandom::getrandom(&mut b).is_err() {
+        // No CSPRNG answered: fall back on the hasher's per-process random keys.
         use std::hash::{BuildHasher, Hasher};
         let mut h = std::collections::hash_map::RandomState::new().build_hasher();
         h.write_u128(
