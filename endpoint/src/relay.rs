@@ -282,16 +282,8 @@ impl Relay {
             .unwrap_or_default();
         let upstream_path = format!("{}/{tail}{query}", target.base);
         let method = req.method().clone();
-        let mut forwarded: Vec<(String, String)> = req
-            .headers()
-            .iter()
-            .filter(|(n, _)| !hop_by_hop(n.as_str()))
-            .map(|(n, v)| {
-                (
-                    n.as_str().to_string(),
-                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
-                )
-            })
+        let mut forwarded: Vec<(String, String)> = crate::serve::header_pairs(req.headers())
+            .filter(|(n, _)| !hop_by_hop(n))
             .collect();
         forwarded.insert(0, ("host".into(), target.host_header()));
         let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {

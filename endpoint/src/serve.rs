@@ -261,6 +261,17 @@ fn respond(
     r
 }
 
+/// A request's headers as (name, value) text pairs, in order; bytes that are not UTF-8 become
+/// U+FFFD.
+pub fn header_pairs(h: &hyper::HeaderMap) -> impl Iterator<Item = (String, String)> + '_ {
+    h.iter().map(|(n, v)| {
+        (
+            n.as_str().to_string(),
+            String::from_utf8_lossy(v.as_bytes()).into_owned(),
+        )
+    })
+}
+
 fn security_headers(csp: String) -> Vec<(String, String)> {
     vec![
         ("Content-Security-Policy".into(), csp),
@@ -365,16 +376,7 @@ fn lab(
         .path_and_query()
         .map(|p| p.as_str().to_string())
         .unwrap_or_else(|| "/".into());
-    let headers: Vec<(String, String)> = req
-        .headers()
-        .iter()
-        .map(|(n, v)| {
-            (
-                n.as_str().to_string(),
-                String::from_utf8_lossy(v.as_bytes()).into_owned(),
-            )
-        })
-        .collect();
+    let headers = header_pairs(req.headers()).collect();
     let r = proto::iis::Request {
         method: req.method().as_str().to_string(),
         target,
