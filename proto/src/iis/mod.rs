@@ -456,6 +456,16 @@ impl Response {
             .map(|(_, v)| v.as_str())
             .collect()
     }
+    /// The handshake token of the response's `WWW-Authenticate` (`NTLM TlRM…`, `Negotiate
+    /// oYG…`), still base64: what follows the scheme in the first field that has more than a
+    /// scheme. The engine writes one challenge per field and never a parameter on NTLM or
+    /// Negotiate, so no list parsing is needed here (and the Kerberos page, which reads no
+    /// other header, does not link [`crate::http::challenge::parse`], 5 KB of gzipped wasm).
+    pub fn challenge_token(&self) -> Option<String> {
+        self.header_values("WWW-Authenticate")
+            .iter()
+            .find_map(|v| v.split_once(' ').map(|(_, t)| t.trim().to_string()))
+    }
     /// `401.1`, `200`…
     pub fn status_text(&self) -> String {
         if self.substatus == 0 {

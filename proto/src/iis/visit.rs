@@ -400,9 +400,7 @@ impl Driver<'_> {
             .ok()?;
         let first = self.send(self.request(Some(format!("{name} {}", b64(&negotiate)))));
         let challenge = first
-            .header_values("WWW-Authenticate")
-            .iter()
-            .find_map(|v| v.split_once(' ').map(|(_, t)| t.trim().to_string()))
+            .challenge_token()
             .and_then(|t| base64::engine::general_purpose::STANDARD.decode(t).ok());
         let Some(challenge) = challenge else {
             return Some(first);

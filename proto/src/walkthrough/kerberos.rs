@@ -227,9 +227,7 @@ impl Driver {
         s.log = Some(r.log.format());
         s.trace = r.trace.clone();
         s.connection = Some(1);
-        s.token = challenge
-            .iter()
-            .find_map(|c| c.split_once(' ').map(|(_, t)| t.to_string()));
+        s.token = r.challenge_token();
         self.steps.push(s);
         r
     }
@@ -251,9 +249,7 @@ impl Driver {
             "No ticket: Windows' Negotiate package falls back to NTLM and sends an NTLM NEGOTIATE in the Negotiate header.".into(),
         );
         let challenge = r
-            .header_values("WWW-Authenticate")
-            .iter()
-            .find_map(|v| v.split_once(' ').map(|(_, t)| t.to_string()))
+            .challenge_token()
             .and_then(|t| base64::engine::general_purpose::STANDARD.decode(t).ok());
         let Some(challenge) = challenge else {
             return r;

@@ -253,9 +253,7 @@ impl Driver {
     ) {
         let st = r.status_text();
         let challenge = r.header_values("WWW-Authenticate");
-        let token = challenge
-            .iter()
-            .find_map(|v| v.split_once(' ').map(|(_, t)| t.to_string()));
+        let token = r.challenge_token();
         let scheme = challenge
             .first()
             .and_then(|v| v.split(' ').next())
@@ -419,10 +417,7 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
             "+ NEGOTIATE",
             Some(&negotiate),
         );
-        let challenge_token = r
-            .header_values("WWW-Authenticate")
-            .iter()
-            .find_map(|v| v.split_once(' ').map(|(_, t)| t.to_string()));
+        let challenge_token = r.challenge_token();
         let closes = r
             .header_values("Connection")
             .iter()
