@@ -1,6 +1,6 @@
 //! `authscope challenge`: the JSON contract of issue 2 (see README).
 
-use crate::usage_error;
+use crate::{print_json, usage_error};
 use proto::http::{self, Profile, Source};
 use std::io::Read;
 use std::process::ExitCode;
@@ -71,20 +71,16 @@ pub fn main(args: &[String]) -> ExitCode {
     };
     let reports: Vec<http::Report> = profiles.iter().map(|p| http::report(&source, *p)).collect();
     let any = reports.iter().any(|r| r.chosen.is_some());
-    let json = if all {
-        serde_json::to_string_pretty(&reports)
+    let printed = if all {
+        print_json(&reports)
     } else {
         match reports.first() {
-            Some(r) => serde_json::to_string_pretty(r),
+            Some(r) => print_json(r),
             None => return usage_error("no profile"),
         }
     };
-    match json {
-        Ok(j) => println!("{j}"),
-        Err(e) => {
-            eprintln!("authscope: {e}");
-            return ExitCode::from(2);
-        }
+    if let Err(code) = printed {
+        return code;
     }
     if any {
         ExitCode::SUCCESS

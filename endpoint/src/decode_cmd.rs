@@ -3,7 +3,7 @@
 //! password in `$AUTHSCOPE_PASSWORD` (never an argument: it would land in shell history and
 //! process lists) with `--salt` when the default salt is not the right one.
 
-use crate::usage_error;
+use crate::{print_json, usage_error};
 use proto::field::{Field, Value};
 use std::io::Read;
 use std::process::ExitCode;
@@ -121,8 +121,8 @@ pub fn main(args: &[String]) -> ExitCode {
         .collect();
     let ok = decoded.iter().all(|d| d.error.is_none());
     if json {
-        let out = if lines {
-            serde_json::to_string_pretty(
+        let printed = if lines {
+            print_json(
                 &decoded
                     .iter()
                     .map(proto::decode::Decoded::to_json)
@@ -130,16 +130,12 @@ pub fn main(args: &[String]) -> ExitCode {
             )
         } else {
             match decoded.first() {
-                Some(d) => serde_json::to_string_pretty(&d.to_json()),
+                Some(d) => print_json(&d.to_json()),
                 None => return usage_error("nothing to decode"),
             }
         };
-        match out {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("authscope: {e}");
-                return ExitCode::from(2);
-            }
+        if let Err(code) = printed {
+            return code;
         }
     } else {
         for (i, d) in decoded.iter().enumerate() {

@@ -95,6 +95,20 @@ fn main() -> ExitCode {
     }
 }
 
+/// Prints `value` as pretty JSON on stdout; a value serde cannot write is exit status 2.
+fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<(), ExitCode> {
+    match serde_json::to_string_pretty(value) {
+        Ok(j) => {
+            println!("{j}");
+            Ok(())
+        }
+        Err(e) => {
+            eprintln!("authscope: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 /// Usage error: message, usage, exit 2.
 fn usage_error(msg: &str) -> ExitCode {
     eprintln!("authscope: {msg}\n\n{USAGE}");

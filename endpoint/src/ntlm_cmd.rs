@@ -2,7 +2,7 @@
 //! derived value. The password comes from $AUTHSCOPE_PASSWORD or standard input, never from an
 //! argument (arguments end up in shell history and process lists).
 
-use crate::usage_error;
+use crate::{print_json, usage_error};
 use std::io::BufRead;
 use std::process::ExitCode;
 
@@ -90,12 +90,8 @@ fn verify(args: &[String]) -> ExitCode {
         }
     };
     if json {
-        match serde_json::to_string_pretty(&v) {
-            Ok(s) => println!("{s}"),
-            Err(e) => {
-                eprintln!("authscope: {e}");
-                return ExitCode::from(2);
-            }
+        if let Err(code) = print_json(&v) {
+            return code;
         }
     } else {
         println!("{} response of {}\\{}", v.kind.name(), v.domain, v.user);
