@@ -1,8 +1,10 @@
 //! Step controls shared by the walkthroughs: one reducer, buttons, keyboard and autoplay.
 
+use crate::components::diagram::{diagram, Props as DiagramProps};
 use crate::components::icons::{icon, Icon};
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
+use proto::walkthrough::{Lane, Step};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -141,7 +143,7 @@ pub fn use_player(len: usize) -> UseReducerHandle<Player> {
 }
 
 /// The step buttons and the counter (a plain function: see `diagram`).
-pub fn controls(pl: &UseReducerHandle<Player>) -> Html {
+fn controls(pl: &UseReducerHandle<Player>) -> Html {
     let button = |label: Icon,
                   title: &'static str,
                   test: &'static str,
@@ -172,7 +174,7 @@ pub fn controls(pl: &UseReducerHandle<Player>) -> Html {
 
 /// The step the player is on (clamped to `steps`), and a callback that jumps to a step (for the
 /// diagram's rows).
-pub fn selection<T: Clone>(
+fn selection<T: Clone>(
     player: &UseReducerHandle<Player>,
     steps: &[T],
 ) -> (usize, Option<T>, Callback<usize>) {
@@ -183,4 +185,28 @@ pub fn selection<T: Clone>(
         steps.get(index).cloned(),
         Callback::from(move |i: usize| d.dispatch(Action::Goto(i))),
     )
+}
+
+/// The lower half of every walkthrough page: the step controls, the current step's narration,
+/// the sequence diagram (its rows jump to their step) and `detail` of the current step. (`dyn`:
+/// one copy in the wasm, not one a page.)
+pub fn stage(
+    player: &UseReducerHandle<Player>,
+    steps: &Rc<Vec<Step>>,
+    lanes: Vec<Lane>,
+    detail: &dyn Fn(&Step) -> Html,
+) -> Html {
+    let (index, step, on_select) = selection(player, steps);
+    html! {
+        <>
+            { controls(player) }
+            <p class="narration" aria-live="polite" data-test="narration">{ step.as_ref().map(|s| s.narration.clone()).unwrap_or_default() }</p>
+            <div class="stage">
+                { diagram(&DiagramProps { steps: steps.clone(), index, lanes, on_select }) }
+                <div class="detail" data-test="detail">
+                    { step.as_ref().map(detail).unwrap_or_default() }
+                </div>
+            </div>
+        </>
+    }
 }

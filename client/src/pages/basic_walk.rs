@@ -2,8 +2,7 @@
 //! step through the exchange `proto` records against the simulated IIS 6 site.
 
 use crate::components::browser_view::{browser_view, final_page};
-use crate::components::diagram::{diagram, Props as DiagramProps};
-use crate::components::player::{controls, selection, use_player};
+use crate::components::player::{stage, use_player};
 use crate::components::step_detail::step_detail;
 use proto::http::Profile;
 use proto::iis::sites;
@@ -98,7 +97,6 @@ pub fn basic_walk() -> Html {
         }))
     };
 
-    let (index, step, on_select) = selection(&player, &steps);
     let limit_note = match inputs.profile.basic_attempt_limit() {
         Some(l) => format!("{} gives up after {l} rejected attempts.", inputs.profile.name()),
         None => format!("{} asks until the user cancels; here the user cancels when the passwords below run out.", inputs.profile.name()),
@@ -143,14 +141,7 @@ pub fn basic_walk() -> Html {
                     { " These demo passwords are shown on purpose: Basic sends them in the clear." }
                 </p>
             </section>
-            { controls(&player) }
-            <p class="narration" aria-live="polite" data-test="narration">{ step.as_ref().map(|s| s.narration.clone()).unwrap_or_default() }</p>
-            <div class="stage">
-                { diagram(&DiagramProps { steps: steps.clone(), index, lanes: vec![Lane::Browser, Lane::Iis], on_select }) }
-                <div class="detail" data-test="detail">
-                    { step.as_ref().map(|s| detail(s, &walk, &url, inbox.clone())).unwrap_or_default() }
-                </div>
-            </div>
+            { stage(&player, &steps, vec![Lane::Browser, Lane::Iis], &|s| detail(s, &walk, &url, inbox.clone())) }
         </div>
     }
 }

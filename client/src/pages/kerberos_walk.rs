@@ -4,9 +4,8 @@
 //! listed. The guide's failure modes are toggles, each with its symptom and its fix.
 
 use crate::components::browser_view::final_page;
-use crate::components::diagram::{diagram, Props as DiagramProps};
 use crate::components::form::check;
-use crate::components::player::{controls, selection, use_player};
+use crate::components::player::{stage, use_player};
 use crate::components::step_detail::step_detail;
 use proto::walkthrough::kerberos::{run, Outcome, Scenario, TOGGLES};
 use proto::walkthrough::{Step, StepKind};
@@ -27,7 +26,6 @@ pub fn kerberos_walk() -> Html {
     let steps: Rc<Vec<Step>> = Rc::new(walk.steps.clone());
     let player = use_player(steps.len());
     let inbox = use_context::<crate::DecoderInbox>();
-    let (index, step, on_select) = selection(&player, &steps);
     let toggles: Html = TOGGLES
         .iter()
         .map(|(id, label)| {
@@ -63,23 +61,16 @@ pub fn kerberos_walk() -> Html {
                     <div class="fixes" data-test="krb-fixes"><h4>{ "How to fix it" }</h4><ul>{ for walk.fixes.iter().map(|f| html! { <li>{ f.clone() }</li> }) }</ul></div>
                 } } }
             </section>
-            { controls(&player) }
-            <p class="narration" aria-live="polite" data-test="narration">{ step.as_ref().map(|s| s.narration.clone()).unwrap_or_default() }</p>
-            <div class="stage">
-                { diagram(&DiagramProps { steps: steps.clone(), index, lanes: walk.lanes.clone(), on_select }) }
-                <div class="detail" data-test="detail">
-                    { step.map(|s| {
-                        let view = if s.kind == StepKind::Page {
-                            let user = match &walk.outcome { Outcome::Authorized { user, .. } => Some(user.as_str()), Outcome::Refused(_) => None };
-                            let status = match &walk.outcome { Outcome::Authorized { .. } => Some("200".to_string()), Outcome::Refused(st) => Some(st.clone()) };
-                            final_page(&format!("http://{host}/"), user, status.as_deref(), &s.narration)
-                        } else {
-                            Html::default()
-                        };
-                        step_detail(&s, view, inbox.clone())
-                    }).unwrap_or_default() }
-                </div>
-            </div>
+            { stage(&player, &steps, walk.lanes.clone(), &|s| {
+                let view = if s.kind == StepKind::Page {
+                    let user = match &walk.outcome { Outcome::Authorized { user, .. } => Some(user.as_str()), Outcome::Refused(_) => None };
+                    let status = match &walk.outcome { Outcome::Authorized { .. } => Some("200".to_string()), Outcome::Refused(st) => Some(st.clone()) };
+                    final_page(&format!("http://{host}/"), user, status.as_deref(), &s.narration)
+                } else {
+                    Html::default()
+                };
+                step_detail(s, view, inbox.clone())
+            }) }
             <details class="keys" data-test="krb-keys">
                 <summary>{ "The realm's keys (to decrypt the messages in the Decoder)" }</summary>
                 <p class="hint">{ "Made-up accounts of a simulated realm, shown on purpose. Real keys are secrets: a service key decrypts every ticket for that service." }</p>

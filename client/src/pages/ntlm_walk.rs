@@ -2,9 +2,8 @@
 //! domain controller lanes, TCP connections, real tokens, and the failure variants.
 
 use crate::components::browser_view::final_page;
-use crate::components::diagram::{diagram, Props as DiagramProps};
 use crate::components::live::Live;
-use crate::components::player::{controls, selection, use_player};
+use crate::components::player::{stage, use_player};
 use crate::components::step_detail::step_detail;
 use proto::http::Profile;
 use proto::walkthrough::ntlm::{run, Scenario, Variant, Walkthrough};
@@ -71,7 +70,6 @@ pub fn ntlm_walk() -> Html {
             })
         })
     };
-    let (index, step, on_select) = selection(&player, &steps);
     html! {
         <div class="page walk">
             <section class="setup" aria-labelledby="ntcr-h">
@@ -97,14 +95,7 @@ pub fn ntlm_walk() -> Html {
                 </div>
                 <p class="hint">{ "The user is CONTOSO\\bob (a domain account, so IIS passes the response to a domain controller); the variant with no network logon right uses CONTOSO\\carol. The site is /lab/integrated/ — the same site answers real NTLM on authscope serve (curl --ntlm -u 'CONTOSO\\bob:Builder2' …)." }</p>
             </section>
-            { controls(&player) }
-            <p class="narration" aria-live="polite" data-test="narration">{ step.as_ref().map(|s| s.narration.clone()).unwrap_or_default() }</p>
-            <div class="stage">
-                { diagram(&DiagramProps { steps: steps.clone(), index, lanes: walk.lanes.clone(), on_select }) }
-                <div class="detail" data-test="detail">
-                    { step.map(|s| view(&s, &walk, inbox.clone())).unwrap_or_default() }
-                </div>
-            </div>
+            { stage(&player, &steps, walk.lanes.clone(), &|s| view(s, &walk, inbox.clone())) }
             <Live />
         </div>
     }
