@@ -394,6 +394,12 @@ fn json_field(f: &Field) -> JsonField {
 }
 
 impl Decoded {
+    /// Whether the input is an NTLM AUTHENTICATE message with a response: it can be cracked
+    /// offline and replayed, so it must not be shared.
+    pub fn credential_equivalent(&self) -> bool {
+        matches!(&self.ntlm, Some(ntlm::Message::Authenticate(a)) if a.nt_kind != ntlm::ResponseKind::Empty)
+    }
+
     /// The `decode --json` contract.
     pub fn to_json(&self) -> Json {
         Json {

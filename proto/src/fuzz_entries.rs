@@ -142,3 +142,31 @@ pub fn der(data: &[u8]) {
     }
     walk(data, 0, data.len(), 0);
 }
+
+/// HAR files: the reader, every entry, the exchanges, their steps and the exports.
+pub fn har(data: &[u8]) {
+    let Ok(mut r) = crate::har::Reader::new(data) else {
+        return;
+    };
+    let mut all = Vec::new();
+    while let Some(e) = r.next_entry() {
+        match e {
+            Ok(e) => {
+                assert!(e.span.end() <= data.len());
+                all.push(e)
+            }
+            Err(err) => {
+                assert!(err.offset <= data.len());
+                break;
+            }
+        }
+    }
+    for x in crate::har::exchanges(&all) {
+        let _ = crate::export::mermaid(&x.steps, &[]);
+        for s in &x.steps {
+            if let Some(h) = &s.http {
+                let _ = crate::export::curl(h, "http://h");
+            }
+        }
+    }
+}

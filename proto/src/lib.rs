@@ -18,12 +18,15 @@ pub mod asn1;
 pub mod basic;
 pub mod bench;
 pub mod decode;
+pub mod export;
 pub mod field;
 #[doc(hidden)]
 pub mod fuzz_entries;
+pub mod har;
 pub mod http;
 pub mod iis;
 pub mod kerberos;
+pub mod link;
 pub mod ntlm;
 pub mod span;
 pub mod spnego;

@@ -37,6 +37,21 @@ fn corpus_replays_without_panics() {
     assert!(replay("site_file", proto::fuzz_entries::site_file) >= 2);
     assert!(replay("negotiate", proto::fuzz_entries::negotiate) >= 13);
     assert!(replay("keytab", proto::fuzz_entries::keytab) >= 1);
+    assert!(replay("har", proto::fuzz_entries::har) >= 3);
+}
+
+/// JSON-shaped bytes around a HAR skeleton, so the reader gets past `log.entries`.
+#[test]
+fn generated_har_does_not_panic() {
+    const JSON: &[u8] = b"{}[]:,\"\\u0d83 0123456789.e-truefalsenull\x00\xff";
+    let mut g = support::Gen(0x2545_F491_4F6C_DD1D);
+    for _ in 0..20_000 {
+        let mut data =
+            br#"{"log":{"entries":[{"request":{"headers":[{"name":"Authorization","value":"NTLM "#
+                .to_vec();
+        data.extend(g.bytes(JSON, 64));
+        proto::fuzz_entries::har(&data);
+    }
 }
 
 /// Bytes biased towards the characters the grammars care about.

@@ -109,3 +109,39 @@ pub fn report_from(parsed: &Parsed, choice: &Choice) -> Report {
         fallback: chosen_of(choice.fallback),
     }
 }
+
+/// The challenges of a field value that may join several (`fetch`'s `Headers` joins repeated
+/// `WWW-Authenticate` fields with ", "), read as RFC 9110 §11.6.1 reads them: each challenge's
+/// text and its token68, if any. `Basic realm="a, b", NTLM TlRM…` is two challenges, not three.
+pub fn split_challenges(value: &str) -> Vec<(String, Option<String>)> {
+    let (source, parsed) = challenge::parse_values(&[value]);
+    parsed
+        .challenges
+        .iter()
+        .map(|c| {
+            (
+                source.text.get(c.span.range()).unwrap_or("").to_string(),
+                c.token68.as_ref().map(|t| t.value.clone()),
+            )
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod split_tests {
+    #[test]
+    fn joined_values_split_on_challenges_not_commas() {
+        let v = r#"Basic realm="a, b", NTLM TlRMTVNTUAACAAAA==, Negotiate"#;
+        let c = super::split_challenges(v);
+        assert_eq!(c.len(), 3, "{c:?}");
+        assert_eq!(c[0].0, r#"Basic realm="a, b""#);
+        assert_eq!(
+            c[1],
+            (
+                "NTLM TlRMTVNTUAACAAAA==".to_string(),
+                Some("TlRMTVNTUAACAAAA==".to_string())
+            )
+        );
+        assert_eq!(c[2], ("Negotiate".to_string(), None));
+    }
+}

@@ -15,6 +15,8 @@ pub enum Lane {
     Browser,
     Iis,
     DomainController,
+    /// Any web server (a HAR file's).
+    Server,
 }
 
 impl Lane {
@@ -24,6 +26,7 @@ impl Lane {
             Lane::Browser => "Browser",
             Lane::Iis => "IIS",
             Lane::DomainController => "Domain controller",
+            Lane::Server => "Server",
         }
     }
 }
@@ -89,6 +92,9 @@ pub struct Step {
     pub connection: Option<u64>,
     /// The authentication token this message carries (base64), for the decoder.
     pub token: Option<String>,
+    /// Where a request went (`https://host/path`), when the step came from a capture; the
+    /// simulated site is `http://web01.contoso.com`.
+    pub url: Option<String>,
 }
 
 impl Step {
@@ -115,7 +121,17 @@ impl Step {
             trace: Vec::new(),
             connection: None,
             token: None,
+            url: None,
         }
+    }
+
+    /// The request as a `curl` command (the password left as a placeholder), for request steps.
+    pub fn curl(&self) -> Option<String> {
+        if self.kind != StepKind::Request {
+            return None;
+        }
+        let origin = self.url.as_deref().unwrap_or("http://web01.contoso.com");
+        crate::export::curl(self.http.as_deref()?, origin)
     }
 }
 
