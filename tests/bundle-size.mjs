@@ -1,6 +1,6 @@
 // Reports the release bundle of each page (the wasm and JS its HTML loads), raw and gzip, and
-// fails when a page's bundle is above the gzip budget (KB = 1000 bytes). The app is two pages:
-// index.html, and kerberos.html (Negotiate and Kerberos), which only loads when it is opened.
+// fails when a page's bundle is above the gzip budget (KB = 1000 bytes). Each page of the app
+// loads its own bundle, only when it is opened (scripts/build lists the pages).
 import { readdirSync, readFileSync } from 'node:fs';
 import { gzipSync } from 'node:zlib';
 import path from 'node:path';

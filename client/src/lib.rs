@@ -3,6 +3,7 @@
 //! `App` lives in the library so that tests can mount it; `main.rs` only starts it.
 
 pub mod components;
+pub mod link;
 pub mod pages;
 pub mod route;
 
@@ -15,13 +16,43 @@ use yew::prelude::*;
 pub struct DecoderInbox(pub UseStateHandle<Option<String>>);
 
 impl DecoderInbox {
-    /// Open `text` in the Decoder page.
+    /// Open `text` in the Decoder page: in memory on this page, else through sessionStorage
+    /// (read once and removed by the other page; never the URL).
     pub fn open(&self, text: String) {
-        self.0.set(Some(text));
-        if let Some(w) = web_sys::window() {
-            let _ = w.location().set_hash(Route::Decoder.href());
+        if Route::Decoder.here() {
+            self.0.set(Some(text));
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_hash(&Route::Decoder.href());
+            }
+        } else {
+            hand_over(&text);
+            if let Some(w) = web_sys::window() {
+                let _ = w.location().set_href(&Route::Decoder.href());
+            }
         }
     }
+}
+
+/// The sessionStorage key of a token handed to another page's Decoder.
+const HANDOVER: &str = "authscope-decode";
+
+fn session() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok()?
+}
+
+/// Leaves `text` for the Decoder of another page (this tab only).
+pub fn hand_over(text: &str) {
+    if let Some(s) = session() {
+        let _ = s.set_item(HANDOVER, text);
+    }
+}
+
+/// The token another page left, once.
+pub fn take_handed_over() -> Option<String> {
+    let s = session()?;
+    let t = s.get_item(HANDOVER).ok()?;
+    let _ = s.remove_item(HANDOVER);
+    t
 }
 
 /// A scenario handed to the IIS lab page (from the isolation assistant).
@@ -32,7 +63,7 @@ impl LabInbox {
     pub fn open(&self, scenario: &str) {
         self.0.set(Some(scenario.to_string()));
         if let Some(w) = web_sys::window() {
-            let _ = w.location().set_hash(Route::Lab.href());
+            let _ = w.location().set_hash(&Route::Lab.href());
         }
     }
 }
@@ -43,27 +74,38 @@ pub fn app() -> Html {
     let inbox = DecoderInbox(use_state(|| None));
     let lab_inbox = LabInbox(use_state(|| None));
     if !route.here() {
-        // A route of the other page (index.html or kerberos.html): go there.
+        // A route of another page: go there, with the link's parameters (nothing is drawn).
         if let Some(w) = web_sys::window() {
-            let _ = w.location().replace(route.href());
+            let hash = w.location().hash().unwrap_or_default();
+            let _ = w.location().replace(&format!("{}{hash}", route.page()));
         }
+        return Html::default();
     }
-    #[cfg(not(feature = "kerberos"))]
+    #[cfg(not(any(feature = "kerberos", feature = "debug", feature = "lab")))]
     let page = match route {
         Route::Headers => html! { <pages::headers_lab::HeadersLab /> },
         Route::Basic => html! { <pages::basic_walk::BasicWalk /> },
         Route::Decoder => html! { <pages::decoder::Decoder /> },
         Route::Ntlm => html! { <pages::ntlm_walk::NtlmWalk /> },
+        _ => pages::about::about(),
+    };
+    #[cfg(feature = "debug")]
+    let page = match route {
+        Route::Har => html! { <pages::har::HarImport /> },
+        Route::Relay => pages::relay::relay(),
+        _ => pages::about::about(),
+    };
+    #[cfg(feature = "lab")]
+    let page = match route {
         Route::Lab => html! { <pages::lab::Lab /> },
         Route::Isolate => html! { <pages::isolate::Isolate /> },
-        Route::About | Route::Kerberos | Route::Bench | Route::Relay => pages::about::about(),
+        _ => pages::about::about(),
     };
     #[cfg(feature = "kerberos")]
     let page = match route {
         Route::Decoder => html! { <pages::decoder::Decoder /> },
         Route::Kerberos => html! { <pages::kerberos_walk::KerberosWalk /> },
         Route::Bench => html! { <pages::bench::Bench /> },
-        Route::Relay => pages::relay::relay(),
         _ => pages::about::about(),
     };
     let tab = |r: Route, label: &str| {
@@ -83,6 +125,7 @@ pub fn app() -> Html {
                 { tab(Route::Isolate, "Isolate a 401") }
                 { tab(Route::Kerberos, "Kerberos walkthrough") }
                 { tab(Route::Relay, "Real servers") }
+                { tab(Route::Har, "HAR import") }
                 { tab(Route::About, "About") }
             </nav>
         </header>

@@ -15,6 +15,7 @@ pub enum Route {
     Isolate,
     Kerberos,
     Relay,
+    Har,
     About,
 }
 
@@ -31,48 +32,74 @@ impl Route {
             "isolate" => Route::Isolate,
             "kerberos" => Route::Kerberos,
             "relay" => Route::Relay,
+            "har" => Route::Har,
             "about" => Route::About,
             _ => Route::Headers,
         }
     }
-    /// The link to the route. The app is two pages with a bundle each: `index.html` and
-    /// `kerberos.html` (Negotiate decoding, decryption, the Kerberos walkthrough); a route of the
-    /// other page links there.
-    pub fn href(self) -> &'static str {
-        #[cfg(not(feature = "kerberos"))]
-        let href = match self {
+    /// The page (bundle) that shows the route. The app is several pages with a bundle each, so
+    /// that each stays under the size budget: `index.html` (learning: the headers, the Basic and
+    /// NTLM walkthroughs, the NTLM decoder), `kerberos.html` (the Kerberos walkthrough, Negotiate
+    /// decoding and decryption, the benchmark), `lab.html` (the IIS lab and the isolation
+    /// assistant) and `debug.html` (HAR import, real servers). The Decoder is on the first two.
+    pub fn page(self) -> &'static str {
+        match self {
+            Route::Kerberos | Route::Bench => "kerberos.html",
+            Route::Lab | Route::Isolate => "lab.html",
+            Route::Har | Route::Relay => "debug.html",
+            // The debug page's tokens may be Negotiate: the Kerberos page decodes both.
+            Route::Decoder if PAGE != "index.html" && PAGE != "lab.html" => "kerberos.html",
+            _ => "index.html",
+        }
+    }
+
+    fn path(self) -> &'static str {
+        match self {
             Route::Headers => "#/headers",
             Route::Basic => "#/basic",
             Route::Decoder => "#/decode",
             Route::Ntlm => "#/ntlm",
-            Route::Bench => "kerberos.html#/bench",
+            Route::Bench => "#/bench",
             Route::Lab => "#/lab",
             Route::Isolate => "#/isolate",
-            Route::Kerberos => "kerberos.html#/kerberos",
-            Route::Relay => "kerberos.html#/relay",
-            Route::About => "#/about",
-        };
-        #[cfg(feature = "kerberos")]
-        let href = match self {
-            Route::Headers => "index.html#/headers",
-            Route::Basic => "index.html#/basic",
-            Route::Decoder => "#/decode",
-            Route::Ntlm => "index.html#/ntlm",
-            Route::Bench => "#/bench",
-            Route::Lab => "index.html#/lab",
-            Route::Isolate => "index.html#/isolate",
             Route::Kerberos => "#/kerberos",
             Route::Relay => "#/relay",
+            Route::Har => "#/har",
             Route::About => "#/about",
-        };
-        href
+        }
+    }
+
+    /// The link to the route: its fragment on this page, else the other page's file and fragment.
+    pub fn href(self) -> String {
+        if self.here() {
+            self.path().to_string()
+        } else {
+            format!("{}{}", self.page(), self.path())
+        }
     }
 
     /// Whether this page's bundle shows the route (otherwise the app goes to the other page).
     pub fn here(self) -> bool {
-        !self.href().contains(".html")
+        self == Route::About || self.page() == PAGE
     }
 }
+
+/// This bundle's page.
+#[cfg(feature = "kerberos")]
+pub const PAGE: &str = "kerberos.html";
+#[cfg(feature = "debug")]
+pub const PAGE: &str = "debug.html";
+#[cfg(feature = "embed")]
+pub const PAGE: &str = "embed.html";
+#[cfg(feature = "lab")]
+pub const PAGE: &str = "lab.html";
+#[cfg(not(any(
+    feature = "kerberos",
+    feature = "debug",
+    feature = "embed",
+    feature = "lab"
+)))]
+pub const PAGE: &str = "index.html";
 
 fn current() -> Route {
     let hash = web_sys::window()

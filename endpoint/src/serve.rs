@@ -303,7 +303,7 @@ fn handle(
     }
     match state.dist.get(&path) {
         Some(f) => {
-            let mut h = security_headers(state.dist.csp());
+            let mut h = security_headers(state.dist.csp(&path));
             h.push(("Content-Type".into(), f.content_type.into()));
             h.push(("Cache-Control".into(), f.cache_control.into()));
             respond(StatusCode::OK, h, f.body)

@@ -65,8 +65,17 @@ fn inline_scripts(html: &str) -> Vec<&str> {
 impl Dist {
     pub fn new(dir: PathBuf) -> Dist {
         let mut script_hashes = Vec::new();
-        for page in ["index.html", "kerberos.html", "embed.html"] {
-            let html = std::fs::read_to_string(dir.join(page)).unwrap_or_default();
+        // Every page of the build (index.html, kerberos.html, lab.html, debug.html, embed.html).
+        let mut pages: Vec<PathBuf> = std::fs::read_dir(&dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "html"))
+                    .collect()
+            })
+            .unwrap_or_default();
+        pages.sort();
+        for page in pages {
+            let html = std::fs::read_to_string(page).unwrap_or_default();
             for script in inline_scripts(&html) {
                 let digest = Sha256::digest(script.as_bytes());
                 script_hashes.push(format!(
@@ -82,13 +91,20 @@ impl Dist {
         self.dir.join("index.html").is_file()
     }
 
-    /// The app's Content-Security-Policy: same-origin everything, wasm compilation allowed, the
-    /// boot script by hash, no plugins, no framing by other origins.
-    pub fn csp(&self) -> String {
+    /// The app's Content-Security-Policy for `url_path`: same-origin everything, wasm
+    /// compilation allowed, the boot script by hash, no plugins, no framing by other origins,
+    /// except for `embed.html`, which documentation pages anywhere may frame (it holds no input
+    /// and no secret: a scenario plays from its link).
+    pub fn csp(&self, url_path: &str) -> String {
+        let ancestors = if url_path.trim_start_matches('/') == "embed.html" {
+            "*"
+        } else {
+            "'self'"
+        };
         format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
              img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \
-             form-action 'none'; frame-ancestors 'self'",
+             form-action 'none'; frame-ancestors {ancestors}",
             self.script_hashes.join(" ")
         )
     }

@@ -23,7 +23,7 @@ function pageTest(name, hash, body) {
   });
 }
 
-pageTest('LogonMethod 0 without "Log on locally" is 401.1; LogonMethod 3 fixes it', '#/lab', async (page, lab) => {
+pageTest('LogonMethod 0 without "Log on locally" is 401.1; LogonMethod 3 fixes it', 'lab.html#/lab', async (page, lab) => {
   await lab.scenario('logonmethod-interactive');
   assert.equal(await lab.status(), '401.1');
   assert.match(await lab.trace(), /Log on locally/);
@@ -32,14 +32,14 @@ pageTest('LogonMethod 0 without "Log on locally" is 401.1; LogonMethod 3 fixes i
   assert.equal(await lab.status(), '200');
 });
 
-pageTest('an expired anonymous account is 401.1 until it is renewed', '#/lab', async (page, lab) => {
+pageTest('an expired anonymous account is 401.1 until it is renewed', 'lab.html#/lab', async (page, lab) => {
   await lab.scenario('anon-expired');
   assert.equal(await lab.status(), '401.1');
   await page.uncheck('[data-test=acct-IUSR_WEB01-expired]');
   assert.equal(await lab.status(), '200');
 });
 
-pageTest('AuthFlags=0 is 401.2; enabling anonymous access serves the page', '#/lab', async (page, lab) => {
+pageTest('AuthFlags=0 is 401.2; enabling anonymous access serves the page', 'lab.html#/lab', async (page, lab) => {
   await lab.scenario('authflags-zero');
   assert.equal(await lab.status(), '401.2');
   assert.match(await page.locator('[data-test=error-page]').innerText(), /HTTP Error 401\.2/);
@@ -47,7 +47,7 @@ pageTest('AuthFlags=0 is 401.2; enabling anonymous access serves the page', '#/l
   assert.equal(await lab.status(), '200');
 });
 
-pageTest('the default-document 401.3 and the UNC 500 scenarios', '#/lab', async (page, lab) => {
+pageTest('the default-document 401.3 and the UNC 500 scenarios', 'lab.html#/lab', async (page, lab) => {
   await lab.scenario('default-doc-401-3');
   assert.equal(await lab.status(), '401.3');
   assert.match(await lab.trace(), /Default\.htm does not exist/);
@@ -57,7 +57,7 @@ pageTest('the default-document 401.3 and the UNC 500 scenarios', '#/lab', async 
   assert.equal(await lab.status(), '200');
 });
 
-pageTest('the isolation assistant leads from a 401.1 to the LogonMethod scenario in the lab', '#/isolate', async (page, lab) => {
+pageTest('the isolation assistant leads from a 401.1 to the LogonMethod scenario in the lab', 'lab.html#/isolate', async (page, lab) => {
   await page.selectOption('[data-test=iso-status]', '401.1');
   await page.fill('[data-test=iso-flags]', '1');
   await page.selectOption('[data-test=iso-creds]', 'anonymous');
@@ -69,7 +69,7 @@ pageTest('the isolation assistant leads from a 401.1 to the LogonMethod scenario
   assert.equal(await page.locator('[data-test=lab-status]').innerText(), '401.1');
 });
 
-pageTest('editing a node changes what its subtree inherits', '#/lab', async (page, lab) => {
+pageTest('editing a node changes what its subtree inherits', 'lab.html#/lab', async (page, lab) => {
   await lab.scenario('vdir-inherits');
   assert.equal(await lab.status(), '401.2');
   // At the root Anonymous is on; at /app it is not.
@@ -80,7 +80,7 @@ pageTest('editing a node changes what its subtree inherits', '#/lab', async (pag
   assert.equal(await lab.status(), '200');
 });
 
-pageTest('the browser counts Basic attempts: three in Internet Explorer 6, until Cancel in Chromium', '#/lab', async (page, lab) => {
+pageTest('the browser counts Basic attempts: three in Internet Explorer 6, until Cancel in Chromium', 'lab.html#/lab', async (page, lab) => {
   await lab.scenario('basic-wrong-password');
   // Internet Explorer 6 is the default: anonymous, then three Basic attempts, each 401.1.
   const log = () => page.locator('[data-test=lab-log]').innerText();
@@ -94,7 +94,7 @@ pageTest('the browser counts Basic attempts: three in Internet Explorer 6, until
   assert.equal(await page.locator('.diagram >> text=/credential dialog, attempt/').count(), 4);
 });
 
-pageTest('a pooling proxy between the browser and IIS breaks NTLM with 401.2', '#/lab', async (page, lab) => {
+pageTest('a pooling proxy between the browser and IIS breaks NTLM with 401.2', 'lab.html#/lab', async (page, lab) => {
   await lab.scenario('ntlm-proxy');
   assert.equal(await lab.status(), '401.2');
   assert.match(await lab.trace(), /pools connections/);
@@ -104,7 +104,7 @@ pageTest('a pooling proxy between the browser and IIS breaks NTLM with 401.2', '
   assert.equal(await lab.status(), '401.2');
 });
 
-pageTest('files and accounts are edited like NTFS permissions and Local Users and Groups', '#/lab', async (page, lab) => {
+pageTest('files and accounts are edited like NTFS permissions and Local Users and Groups', 'lab.html#/lab', async (page, lab) => {
   await lab.scenario('anon-ok');
   assert.equal(await lab.status(), '200');
   // Take IUSR's read access away: 401.3.

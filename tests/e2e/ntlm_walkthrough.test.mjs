@@ -66,7 +66,7 @@ test('live mode through the relay completes NTLM against another server, and fai
   const upstream = await startServer();
   const relay = await startServer(['--relay', `${upstream.url}lab/`]);
   try {
-    const { page, context, problems } = await openPage(browser, `${relay.url}kerberos.html#/relay`);
+    const { page, context, problems } = await openPage(browser, `${relay.url}debug.html#/relay`);
     await page.waitForSelector('[data-test=live-site] option[value="relay:0"]', { state: 'attached' });
     await page.selectOption('[data-test=live-site]', 'relay:0');
     await page.click('[data-test=live-run]');

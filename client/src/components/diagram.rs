@@ -14,19 +14,7 @@ pub struct Props {
     pub on_select: Callback<usize>,
 }
 
-const ROW: i32 = 44;
-const TOP: i32 = 64;
-const WIDTH: i32 = 640;
-
-fn lane_x(lanes: &[Lane], lane: Lane) -> i32 {
-    let n = i32::try_from(lanes.len().max(1)).unwrap_or(1);
-    let i = i32::try_from(lanes.iter().position(|l| *l == lane).unwrap_or(0)).unwrap_or(0);
-    let margin = 110;
-    if n == 1 {
-        return WIDTH / 2;
-    }
-    margin + i * (WIDTH - 2 * margin) / (n - 1)
-}
+use proto::export::{is_reply, lane_x, ROW, TOP, WIDTH};
 
 /// The CSS class of a step's kind.
 fn kind_class(k: StepKind) -> &'static str {
@@ -88,7 +76,7 @@ pub fn diagram(p: &Props) -> Html {
             };
             let class = classes!("row", current.then_some("current"), status_class(s), kind_class(s.kind));
             let label = format!("Step {}: {}", i + 1, s.label);
-            let reply = s.kind == StepKind::Response || (s.kind == StepKind::Backend && s.from == Lane::DomainController);
+            let reply = is_reply(s);
             let body = if s.from != s.to {
                 let x1 = lane_x(&p.lanes, s.from);
                 let x2 = lane_x(&p.lanes, s.to);

@@ -19,6 +19,14 @@ pub fn value_of(e: &Event) -> String {
         .unwrap_or_default()
 }
 
+/// The file chosen in the file input an event came from.
+pub fn file_of(e: &Event) -> Option<web_sys::File> {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|i| i.files())
+        .and_then(|f| f.get(0))
+}
+
 /// Whether the checkbox an event came from is checked.
 pub fn checked_of(e: &Event) -> bool {
     e.target()

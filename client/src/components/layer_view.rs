@@ -12,6 +12,26 @@ pub struct Props {
     /// Show the byte grid (text layers read better without it).
     #[prop_or(true)]
     pub bytes: bool,
+    /// Keep the selected field in the link (`field=<link>:<start>-<end>`), under this key.
+    #[prop_or_default]
+    pub link: Option<AttrValue>,
+}
+
+/// The field selected in the link for the layer linked as `key`.
+fn linked(key: Option<&AttrValue>) -> Option<Span> {
+    let v = crate::link::param("field")?;
+    let (k, span) = v.rsplit_once(':')?;
+    let (a, b) = span.split_once('-')?;
+    (Some(k) == key.map(|k| k.as_str())).then_some(Span::new(a.parse().ok()?, b.parse().ok()?))
+}
+
+/// Puts a clicked field in the link.
+fn keep(key: Option<&AttrValue>, span: Option<Span>) {
+    if let (Some(k), Some(s)) = (key, span) {
+        let mut l = crate::link::current();
+        l.set("field", &format!("{k}:{}-{}", s.start(), s.end()));
+        crate::link::replace(&l);
+    }
 }
 
 fn value_text(v: &Value) -> String {
@@ -61,11 +81,15 @@ fn bits(f: &Field, selected: &UseStateHandle<Option<Span>>) -> Html {
 
 #[function_component(LayerView)]
 pub fn layer_view(p: &Props) -> Html {
-    let selected = use_state(|| Option::<Span>::None);
+    let selected = use_state(|| linked(p.link.as_ref()));
     let layer = &p.layer;
     let leaf_spans: Vec<Span> = leaves(&layer.fields).iter().map(|f| f.span).collect();
 
-    fn tree(fields: &[Field], selected: &UseStateHandle<Option<Span>>) -> Html {
+    fn tree(
+        fields: &[Field],
+        selected: &UseStateHandle<Option<Span>>,
+        key: &Option<AttrValue>,
+    ) -> Html {
         fields
             .iter()
             .map(|f| {
@@ -78,17 +102,24 @@ pub fn layer_view(p: &Props) -> Html {
                     let s = selected.clone();
                     Callback::from(move |_: FocusEvent| s.set(Some(span)))
                 };
+                let click = {
+                    let (s, key) = (selected.clone(), key.clone());
+                    Callback::from(move |_: MouseEvent| {
+                        s.set(Some(span));
+                        keep(key.as_ref(), Some(span));
+                    })
+                };
                 let is_sel = **selected == Some(span);
                 html! {
                     <li class={classes!("field", is_sel.then_some("sel"))} data-field={f.name}>
-                        <div class="field-row" tabindex="0" onmouseenter={on.clone()} onclick={on} onfocus={focus}>
+                        <div class="field-row" tabindex="0" onmouseenter={on} onclick={click} onfocus={focus}>
                             <span class="fname">{ f.name }</span>
                             <span class="fval">{ value_text(&f.value) }</span>
                             <span class="fspan">{ format!("bytes {}–{}", span.start(), span.end()) }</span>
                             { f.spec.map(|s| html! { <span class="fspec">{ s }</span> }).unwrap_or_default() }
                         </div>
                         { f.note.map(|n| html! { <div class="fnote">{ n }</div> }).unwrap_or_default() }
-                        { if f.children.is_empty() { Html::default() } else if is_bits(f) { bits(f, selected) } else { html! { <ul>{ tree(&f.children, selected) }</ul> } } }
+                        { if f.children.is_empty() { Html::default() } else if is_bits(f) { bits(f, selected) } else { html! { <ul>{ tree(&f.children, selected, key) }</ul> } } }
                     </li>
                 }
             })
@@ -106,9 +137,11 @@ pub fn layer_view(p: &Props) -> Html {
             let onclick = {
                 let s = selected.clone();
                 let layer = layer.clone();
+                let key = p.link.clone();
                 Callback::from(move |_: MouseEvent| {
-                    let hit = layer.fields.iter().find_map(|f| f.innermost_at(i));
-                    s.set(hit.map(|f| f.span));
+                    let hit = layer.fields.iter().find_map(|f| f.innermost_at(i)).map(|f| f.span);
+                    s.set(hit);
+                    keep(key.as_ref(), hit);
                 })
             };
             let ch = if b.is_ascii_graphic() || *b == b' ' { char::from(*b) } else { '·' };
@@ -124,7 +157,7 @@ pub fn layer_view(p: &Props) -> Html {
         <div class="layer" data-test="layer">
             <h5>{ layer.label } <span class="muted">{ format!(" — {} bytes", layer.bytes.len()) }</span></h5>
             <div class={classes!("layer-body", p.bytes.then_some("with-bytes"))}>
-                <ul class="fields">{ tree(&layer.fields, &selected) }</ul>
+                <ul class="fields">{ tree(&layer.fields, &selected, &p.link) }</ul>
                 { if p.bytes { html! { <div class="bytes" aria-label="Bytes of this layer; click one to select its field">{ bytes }</div> } } else { Html::default() } }
             </div>
         </div>

@@ -48,21 +48,21 @@ async fn fetch(
         .map_err(|_| "response")?;
     let h = resp.headers();
     let get = |n: &str| h.get(n).ok().flatten();
-    // Several WWW-Authenticate fields arrive joined with ", " in fetch's Headers.
-    let authenticate: Vec<String> = get("WWW-Authenticate")
-        .map(|v| v.split(", ").map(str::to_string).collect())
+    // Several WWW-Authenticate fields arrive joined with ", " in fetch's Headers: proto reads
+    // them back as RFC 9110 does (a realm may hold a comma).
+    let challenges = get("WWW-Authenticate")
+        .map(|v| proto::http::split_challenges(&v))
         .unwrap_or_default();
-    let token = authenticate
-        .iter()
-        .find_map(|v| v.split_once(' ').map(|(_, t)| t.to_string()));
+    let token = challenges.iter().find_map(|(_, t)| t.clone());
+    let authenticate: Vec<String> = challenges.into_iter().map(|(c, _)| c).collect();
     // Through the relay (the second page), what went upstream, as the relay reports it.
-    #[cfg(feature = "kerberos")]
+    #[cfg(feature = "debug")]
     let upstream_request = get("X-Authscope-Upstream-Request").and_then(|b| {
         use base64::Engine;
         let raw = base64::engine::general_purpose::STANDARD.decode(b).ok()?;
         Some(String::from_utf8_lossy(&raw).into_owned())
     });
-    #[cfg(not(feature = "kerberos"))]
+    #[cfg(not(feature = "debug"))]
     let upstream_request: Option<String> = None;
     let request = match (upstream_request, authorization) {
         (Some(r), _) => r,
@@ -73,7 +73,7 @@ async fn fetch(
         request,
         status: resp.status(),
         connection: get("X-Authscope-Connection").unwrap_or_else(|| "?".into()),
-        upstream: if cfg!(feature = "kerberos") {
+        upstream: if cfg!(feature = "debug") {
             get("X-Authscope-Upstream-Connection")
         } else {
             None
@@ -93,7 +93,7 @@ fn random<const N: usize>() -> [u8; N] {
 
 /// The relay session of each leg: one id for the handshake, or (`split`) one per leg, which
 /// breaks the connection affinity on purpose.
-#[cfg(feature = "kerberos")]
+#[cfg(feature = "debug")]
 fn sessions(relay: bool, split: bool) -> [Option<String>; 3] {
     let r: [u8; 6] = random();
     let id: String = r.iter().map(|b| format!("{b:02x}")).collect();
@@ -109,7 +109,7 @@ fn sessions(relay: bool, split: bool) -> [Option<String>; 3] {
     [leg(1), leg(2), leg(3)]
 }
 
-#[cfg(not(feature = "kerberos"))]
+#[cfg(not(feature = "debug"))]
 fn sessions(_: bool, _: bool) -> [Option<String>; 3] {
     [None, None, None]
 }
@@ -184,11 +184,11 @@ pub fn live() -> Html {
     let password = use_state(|| "Builder2".to_string());
     let site = use_state(|| "integrated".to_string());
     // The relay's targets (authscope serve --relay), when there are any (the second page).
-    #[cfg(feature = "kerberos")]
+    #[cfg(feature = "debug")]
     let targets = use_state(Vec::<(String, String)>::new);
     let path = use_state(|| "integrated/".to_string());
     let split = use_state(|| false);
-    #[cfg(feature = "kerberos")]
+    #[cfg(feature = "debug")]
     {
         let targets = targets.clone();
         use_effect_with((), move |_| {
@@ -311,9 +311,9 @@ pub fn live() -> Html {
         upstreams
     };
     let changed = connections.len() >= 3 && connections.get(1) != connections.get(2);
-    #[cfg(feature = "kerberos")]
+    #[cfg(feature = "debug")]
     let (relay_options, relay_form) = relay_ui(&targets, &site, &path, &split);
-    #[cfg(not(feature = "kerberos"))]
+    #[cfg(not(feature = "debug"))]
     let (relay_options, relay_form) = (Html::default(), Html::default());
     html! {
         <section class="live" aria-labelledby="live-h">
@@ -339,7 +339,7 @@ pub fn live() -> Html {
 
 /// The relay's targets as options of the site list, and (when one is chosen) the path on the
 /// server and the switch that breaks affinity on purpose.
-#[cfg(feature = "kerberos")]
+#[cfg(feature = "debug")]
 fn relay_ui(
     targets: &UseStateHandle<Vec<(String, String)>>,
     site: &UseStateHandle<String>,

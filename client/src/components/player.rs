@@ -62,6 +62,8 @@ impl Reducible for Player {
                 p.index = i.min(last);
                 p.playing = false;
             }
+            // Same length: the same walkthrough (the first render, or a step read from the link).
+            Action::Reset(len) if len == p.len => {}
             Action::Reset(len) => {
                 p = Player {
                     len,
@@ -83,14 +85,20 @@ impl Reducible for Player {
 /// Milliseconds between steps when playing.
 const STEP_MS: u32 = 1600;
 
-/// Autoplay and the keyboard: ←/→ step, Space plays or pauses, Home/End jump.
+/// Autoplay and the keyboard: ←/→ step, Space plays or pauses, Home/End jump. The page's
+/// `params` and the step (1-based) are kept in the link; the first step shown is the link's.
 #[hook]
-pub fn use_player(len: usize) -> UseReducerHandle<Player> {
+pub fn use_player(len: usize, params: Vec<(&'static str, String)>) -> UseReducerHandle<Player> {
     let player = use_reducer(|| Player {
         len,
-        index: 0,
-        playing: false,
+        index: crate::link::current()
+            .number("step")
+            .map_or(0, |n| n.saturating_sub(1).min(len.saturating_sub(1))),
+        playing: len > 1 && crate::link::current().get("autoplay").is_some(),
     });
+    let mut params = params;
+    params.push(("step", (player.index + 1).to_string()));
+    crate::link::use_permalink(params);
     {
         let player = player.clone();
         use_effect_with(len, move |len| player.dispatch(Action::Reset(*len)));
@@ -191,15 +199,23 @@ fn selection<T: Clone>(
 /// the sequence diagram (its rows jump to their step) and `detail` of the current step. (`dyn`:
 /// one copy in the wasm, not one a page.)
 pub fn stage(
+    name: &'static str,
     player: &UseReducerHandle<Player>,
     steps: &Rc<Vec<Step>>,
     lanes: Vec<Lane>,
     detail: &dyn Fn(&Step) -> Html,
 ) -> Html {
     let (index, step, on_select) = selection(player, steps);
+    let export = if cfg!(feature = "embed") {
+        // Embedded walkthroughs play; the full app exports.
+        Html::default()
+    } else {
+        export(name, steps, &lanes)
+    };
     html! {
         <>
             { controls(player) }
+            { export }
             <p class="narration" aria-live="polite" data-test="narration">{ step.as_ref().map(|s| s.narration.clone()).unwrap_or_default() }</p>
             <div class="stage">
                 { diagram(&DiagramProps { steps: steps.clone(), index, lanes, on_select }) }
@@ -209,4 +225,51 @@ pub fn stage(
             </div>
         </>
     }
+}
+
+/// The diagram's exports: an SVG file, a Mermaid file and the Mermaid text.
+fn export(name: &'static str, steps: &Rc<Vec<Step>>, lanes: &[Lane]) -> Html {
+    let svg = {
+        let (steps, lanes) = (steps.clone(), lanes.to_vec());
+        Callback::from(move |_| {
+            let text = proto::export::svg(&format!("authscope: {name}"), &steps, &lanes);
+            download(&format!("authscope-{name}.svg"), "image/svg+xml", &text);
+        })
+    };
+    let mermaid = proto::export::mermaid(steps, lanes);
+    let mmd = {
+        let text = mermaid.clone();
+        Callback::from(move |_| download(&format!("authscope-{name}.mmd"), "text/plain", &text))
+    };
+    html! {
+        <details class="export" data-test="export">
+            <summary>{ "Export the diagram" }</summary>
+            <button type="button" class="chip" data-test="export-svg" onclick={svg}>{ "SVG file" }</button>
+            <button type="button" class="chip" data-test="export-mermaid" onclick={mmd}>{ "Mermaid file" }</button>
+            <pre class="mermaid-text" data-test="mermaid">{ mermaid }</pre>
+        </details>
+    }
+}
+
+/// Saves `text` as a file the browser downloads (made in the page: nothing is uploaded).
+pub fn download(file: &str, mime: &str, text: &str) {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let bag = web_sys::BlobPropertyBag::new();
+    bag.set_type(mime);
+    let Ok(blob) = web_sys::Blob::new_with_str_sequence_and_options(&parts, &bag) else {
+        return;
+    };
+    let Ok(url) = web_sys::Url::create_object_url_with_blob(&blob) else {
+        return;
+    };
+    let a = web_sys::window()
+        .and_then(|w| w.document())
+        .and_then(|d| d.create_element("a").ok())
+        .and_then(|e| e.dyn_into::<web_sys::HtmlAnchorElement>().ok());
+    if let Some(a) = a {
+        a.set_href(&url);
+        a.set_download(file);
+        a.click();
+    }
+    let _ = web_sys::Url::revoke_object_url(&url);
 }

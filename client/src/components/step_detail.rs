@@ -56,7 +56,7 @@ pub fn step_detail(s: &Step, view: Html, inbox: Option<crate::DecoderInbox>) -> 
         html! {
             <details class="layers token" open=true data-test="token-decode">
                 <summary>{ format!("The token, decoded: {}", ntlm.as_ref().map_or("bytes", |l| l.label)) }</summary>
-                { ntlm.map(|l| html! { <LayerView layer={Rc::new(l)} /> }).unwrap_or_default() }
+                { ntlm.map(|l| html! { <LayerView layer={Rc::new(l)} link={AttrValue::from("t")} /> }).unwrap_or_default() }
                 { for d.warnings.iter().map(|w| html! { <p class="note">{ format!("⚠ {}", w.message) }</p> }) }
                 <button type="button" class="chip" data-test="open-in-decoder" onclick={open}>{ "Open in the Decoder" }</button>
             </details>
@@ -74,6 +74,12 @@ pub fn step_detail(s: &Step, view: Html, inbox: Option<crate::DecoderInbox>) -> 
                 <div class="trace"><h4>{ "IIS's decisions" }</h4><ol>{ for s.trace.iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ol></div>
             } } }
             { s.log.clone().map(|l| html! { <div class="log"><h4>{ "W3C log line" }</h4><pre>{ proto::iis::LogLine::FIELDS }{ "\n" }{ l }</pre></div> }).unwrap_or_default() }
+            { s.curl().map(|c| html! {
+                <details class="wire">
+                    <summary>{ "As a curl command" }</summary>
+                    <pre data-test="curl">{ c }</pre>
+                </details>
+            }).unwrap_or_default() }
             { s.http.clone().map(|h| html! {
                 <details class="wire" open={matches!(s.kind, StepKind::Request | StepKind::Response)}>
                     <summary>{ match s.kind { StepKind::Request => "Full request", StepKind::Page => "Response body (HTML)", _ => "Full response" } }</summary>

@@ -54,18 +54,32 @@ fn compute(i: &Inputs, now: i64) -> Walkthrough {
 
 #[function_component(BasicWalk)]
 pub fn basic_walk() -> Html {
-    let inputs = use_state(|| Inputs {
-        site: "basic".into(),
-        profile: Profile::Ie6,
-        user: "alice".into(),
-        passwords: ["letmein".into(), "alice".into(), "Wonderland".into()],
+    // The link holds the site, browser and user; never the passwords.
+    let inputs = use_state(|| {
+        let l = crate::link::current();
+        Inputs {
+            site: l.get("site").unwrap_or("basic").into(),
+            profile: l
+                .get("profile")
+                .and_then(Profile::from_id)
+                .unwrap_or(Profile::Ie6),
+            user: l.get("user").unwrap_or("alice").into(),
+            passwords: ["letmein".into(), "alice".into(), "Wonderland".into()],
+        }
     });
     let clock = use_state(now);
     let walk = use_memo(((*inputs).clone(), *clock), |(i, t)| {
         Rc::new(compute(i, *t))
     });
     let steps: Rc<Vec<Step>> = Rc::new(walk.steps.clone());
-    let player = use_player(steps.len());
+    let player = use_player(
+        steps.len(),
+        vec![
+            ("site", inputs.site.clone()),
+            ("profile", inputs.profile.id().to_string()),
+            ("user", inputs.user.clone()),
+        ],
+    );
     let inbox = use_context::<crate::DecoderInbox>();
     // New inputs mean a new exchange: restart the clock too.
     let set = {
@@ -141,7 +155,7 @@ pub fn basic_walk() -> Html {
                     { " These demo passwords are shown on purpose: Basic sends them in the clear." }
                 </p>
             </section>
-            { stage(&player, &steps, vec![Lane::Browser, Lane::Iis], &|s| detail(s, &walk, &url, inbox.clone())) }
+            { stage("basic", &player, &steps, vec![Lane::Browser, Lane::Iis], &|s| detail(s, &walk, &url, inbox.clone())) }
         </div>
     }
 }

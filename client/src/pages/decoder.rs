@@ -44,7 +44,8 @@ pub fn decoder() -> Html {
         inbox
             .as_ref()
             .and_then(|i| (*i.0).clone())
-            .or_else(take_handed_over)
+            .or_else(crate::take_handed_over)
+            .or_else(|| crate::link::param("token"))
             .unwrap_or_else(|| {
                 format!(
                     "WWW-Authenticate: NTLM {}",
@@ -77,7 +78,7 @@ pub fn decoder() -> Html {
     let samples: Vec<(&'static str, String)> =
         SAMPLES.iter().map(|(l, t)| (*l, sample_text(t))).collect();
     let d = &*decoded;
-    let secret = matches!(&d.ntlm, Some(proto::ntlm::Message::Authenticate(a)) if a.nt_kind != proto::ntlm::ResponseKind::Empty);
+    let secret = d.credential_equivalent();
     html! {
         <div class="page decoder">
             <h2>{ "Decoder" }</h2>
@@ -89,6 +90,7 @@ pub fn decoder() -> Html {
                     { "An NTLM AUTHENTICATE message's response can be cracked offline to recover the password, and can be replayed. Do not paste it into tickets, chats or links." }
                 </p>
             } } else { Html::default() } }
+            { share(&text) }
             { d.error.as_ref().map(|e| html! {
                 <p class="error" role="status" data-test="decode-error">{ format!("Decoding stopped in layer {} at byte {}: {}", e.layer, e.offset, e.message) }</p>
             }).unwrap_or_default() }
@@ -102,7 +104,7 @@ pub fn decoder() -> Html {
                 { for d.layers.iter().enumerate().map(|(i, l)| html! {
                     <section class="layer-box" data-test={format!("layer-{}", l.kind)}>
                         <h3>{ format!("Layer {i}: ") }{ l.label }<span class="muted">{ format!(" ({})", l.kind) }</span></h3>
-                        <LayerView layer={Rc::new(l.clone())} bytes={!matches!(l.kind, "header" | "base64" | "hex")} />
+                        <LayerView layer={Rc::new(l.clone())} bytes={!matches!(l.kind, "header" | "base64" | "hex")} link={AttrValue::from(i.to_string())} />
                     </section>
                 }) }
             </div>
@@ -143,12 +145,7 @@ fn keys_form(keys: UseStateHandle<proto::kerberos::decrypt::Keys>) -> Html {
     let on_file = {
         let keys = keys.clone();
         Callback::from(move |e: Event| {
-            use wasm_bindgen::JsCast;
-            let file = e
-                .target()
-                .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
-                .and_then(|i| i.files())
-                .and_then(|f| f.get(0));
+            let file = crate::components::form::file_of(&e);
             let keys = keys.clone();
             if let Some(file) = file {
                 wasm_bindgen_futures::spawn_local(async move {
@@ -175,21 +172,6 @@ fn keys_form(keys: UseStateHandle<proto::kerberos::decrypt::Keys>) -> Html {
     }
 }
 
-/// The key under which a token travels to the other page (removed as soon as it is read).
-const HANDOVER: &str = "authscope-decode";
-
-fn session() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok()?
-}
-
-/// A token handed over from the other page, taken (removed) from sessionStorage.
-fn take_handed_over() -> Option<String> {
-    let s = session()?;
-    let t = s.get_item(HANDOVER).ok()?;
-    let _ = s.remove_item(HANDOVER);
-    t
-}
-
 /// On the main page, a Negotiate or Kerberos token: the Kerberos page decodes it.
 #[cfg(not(feature = "kerberos"))]
 fn other_page(d: &proto::decode::Decoded, text: &UseStateHandle<String>) -> Html {
@@ -202,9 +184,7 @@ fn other_page(d: &proto::decode::Decoded, text: &UseStateHandle<String>) -> Html
     }
     let text = (**text).clone();
     let open = Callback::from(move |_| {
-        if let Some(s) = session() {
-            let _ = s.set_item(HANDOVER, &text);
-        }
+        crate::hand_over(&text);
         if let Some(w) = web_sys::window() {
             let _ = w.location().set_href("kerberos.html#/decode");
         }
@@ -255,5 +235,65 @@ fn panel(d: &proto::decode::Decoded) -> Html {
                 } } }
             </li>
         }) }</ul>
+    }
+}
+
+/// Putting the pasted token into the link: off unless the user asks, and only after the warning
+/// (`proto::link::token_warning`). A changed token leaves the link.
+fn share(text: &UseStateHandle<String>) -> Html {
+    html! { <Share text={(**text).clone()} /> }
+}
+
+#[derive(Properties, PartialEq)]
+struct ShareProps {
+    text: String,
+}
+
+#[function_component(Share)]
+fn share_token(p: &ShareProps) -> Html {
+    let asking = use_state(|| false);
+    let in_link = crate::link::param("token").is_some_and(|t| t == p.text);
+    {
+        let text = p.text.clone();
+        let asking = asking.clone();
+        use_effect_with(text, move |text| {
+            let mut l = crate::link::current();
+            if l.get("token").is_some_and(|t| t != text) {
+                l.set_token("");
+                crate::link::replace(&l);
+            }
+            asking.set(false);
+        });
+    }
+    let ask = {
+        let asking = asking.clone();
+        Callback::from(move |_| asking.set(true))
+    };
+    let confirm = {
+        let (asking, text) = (asking.clone(), p.text.clone());
+        Callback::from(move |_| {
+            let mut l = crate::link::current();
+            l.set_token(&text);
+            crate::link::replace(&l);
+            asking.set(false);
+        })
+    };
+    let cancel = {
+        let asking = asking.clone();
+        Callback::from(move |_| asking.set(false))
+    };
+    if in_link {
+        return html! { <p class="hint" data-test="token-in-link">{ "The token is in this page's link." }</p> };
+    }
+    if *asking {
+        html! {
+            <div class="secret" role="alertdialog" aria-label="Put the token in the link?" data-test="token-link-warning">
+                <p>{ proto::link::token_warning(&p.text) }</p>
+                <button type="button" class="chip" data-test="token-link-confirm" onclick={confirm}>{ "Put it in the link" }</button>
+                <button type="button" class="chip" onclick={cancel}>{ "Cancel" }</button>
+            </div>
+        }
+    } else {
+        html! { <button type="button" class="chip" data-test="token-link" onclick={ask}>{ "Put the token in the link…" }</button> }
     }
 }

@@ -46,7 +46,19 @@ fn analyse(text: &str) -> Analysis {
 
 #[function_component(HeadersLab)]
 pub fn headers_lab() -> Html {
-    let text = use_state(|| SAMPLES.first().map(|s| s.1).unwrap_or("").to_string());
+    // The headers are in the link (challenges hold no secret; a pasted Authorization is not kept).
+    let text = use_state(|| {
+        crate::link::param("h")
+            .unwrap_or_else(|| SAMPLES.first().map(|s| s.1).unwrap_or("").to_string())
+    });
+    crate::link::use_permalink(vec![(
+        "h",
+        if text.to_ascii_lowercase().contains("authorization") {
+            String::new()
+        } else {
+            (*text).clone()
+        },
+    )]);
     let hover = use_state(|| Option::<Span>::None);
     let analysis = use_memo((*text).clone(), |t| analyse(t));
     let a = &*analysis;

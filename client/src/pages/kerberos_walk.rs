@@ -17,14 +17,27 @@ pub fn kerberos_walk() -> Html {
     let scenario = use_state(|| {
         #[allow(clippy::cast_possible_truncation)]
         let now = (js_sys::Date::now() / 1000.0) as i64;
-        Scenario {
+        let mut s = Scenario {
             now,
             ..Scenario::default()
+        };
+        // The link names the problems switched on: `on=spn-missing,clock-skew`.
+        let on = crate::link::param("on").unwrap_or_default();
+        for id in on.split(',') {
+            if let Some((id, _)) = TOGGLES.iter().find(|(t, _)| *t == id) {
+                s.set(id, true);
+            }
         }
+        s
     });
     let walk = use_memo(*scenario, |s| Rc::new(run(s)));
     let steps: Rc<Vec<Step>> = Rc::new(walk.steps.clone());
-    let player = use_player(steps.len());
+    let on: Vec<&str> = TOGGLES
+        .iter()
+        .map(|(id, _)| *id)
+        .filter(|id| scenario.get(id))
+        .collect();
+    let player = use_player(steps.len(), vec![("on", on.join(","))]);
     let inbox = use_context::<crate::DecoderInbox>();
     let toggles: Html = TOGGLES
         .iter()
@@ -61,7 +74,7 @@ pub fn kerberos_walk() -> Html {
                     <div class="fixes" data-test="krb-fixes"><h4>{ "How to fix it" }</h4><ul>{ for walk.fixes.iter().map(|f| html! { <li>{ f.clone() }</li> }) }</ul></div>
                 } } }
             </section>
-            { stage(&player, &steps, walk.lanes.clone(), &|s| {
+            { stage("kerberos", &player, &steps, walk.lanes.clone(), &|s| {
                 let view = if s.kind == StepKind::Page {
                     let user = match &walk.outcome { Outcome::Authorized { user, .. } => Some(user.as_str()), Outcome::Refused(_) => None };
                     let status = match &walk.outcome { Outcome::Authorized { .. } => Some("200".to_string()), Outcome::Refused(st) => Some(st.clone()) };

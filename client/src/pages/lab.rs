@@ -85,7 +85,26 @@ fn live(cb: Callback<Event>) -> Callback<InputEvent> {
 pub fn lab() -> Html {
     let inbox = use_context::<crate::LabInbox>();
     let handed = inbox.as_ref().and_then(|i| (*i.0).clone());
-    let state = use_state(|| load(handed.as_deref().unwrap_or("anon-ok")));
+    // The scenario and "Send as" come from the assistant, else the link; edits stay in the page.
+    let state = use_state(|| {
+        let l = crate::link::current();
+        let mut s = load(handed.as_deref().or(l.get("scenario")).unwrap_or("anon-ok"));
+        if let Some(v) = l.get("as") {
+            s.via = Profile::from_id(v).map_or(Via::Direct, Via::Browser);
+        }
+        s
+    });
+    crate::link::use_permalink(vec![
+        ("scenario", state.scenario.clone()),
+        (
+            "as",
+            match state.via {
+                Via::Browser(p) => p.id(),
+                Via::Direct => "direct",
+            }
+            .to_string(),
+        ),
+    ]);
     {
         let inbox = inbox.clone();
         use_effect_with((), move |_| {

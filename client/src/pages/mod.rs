@@ -2,11 +2,15 @@ pub mod about;
 pub mod basic_walk;
 pub mod bench;
 pub mod decoder;
+#[cfg(feature = "embed")]
+pub mod embed;
+#[cfg(feature = "debug")]
+pub mod har;
 pub mod headers_lab;
 pub mod isolate;
-#[cfg(feature = "kerberos")]
+#[cfg(any(feature = "kerberos", feature = "embed"))]
 pub mod kerberos_walk;
 pub mod lab;
 pub mod ntlm_walk;
-#[cfg(feature = "kerberos")]
+#[cfg(feature = "debug")]
 pub mod relay;

@@ -2,7 +2,6 @@
 //! domain controller lanes, TCP connections, real tokens, and the failure variants.
 
 use crate::components::browser_view::final_page;
-use crate::components::live::Live;
 use crate::components::player::{stage, use_player};
 use crate::components::step_detail::step_detail;
 use proto::http::Profile;
@@ -20,10 +19,19 @@ struct Inputs {
 
 #[function_component(NtlmWalk)]
 pub fn ntlm_walk() -> Html {
-    let inputs = use_state(|| Inputs {
-        variant: Variant::Healthy,
-        profile: Profile::Ie6,
-        negotiate_header: false,
+    let inputs = use_state(|| {
+        let l = crate::link::current();
+        Inputs {
+            variant: l
+                .get("variant")
+                .and_then(Variant::from_id)
+                .unwrap_or(Variant::Healthy),
+            profile: l
+                .get("profile")
+                .and_then(Profile::from_id)
+                .unwrap_or(Profile::Ie6),
+            negotiate_header: l.get("header") == Some("negotiate"),
+        }
     });
     let now = use_state(|| {
         #[allow(clippy::cast_possible_truncation)]
@@ -39,7 +47,22 @@ pub fn ntlm_walk() -> Html {
         }))
     });
     let steps: Rc<Vec<Step>> = Rc::new(walk.steps.clone());
-    let player = use_player(steps.len());
+    let player = use_player(
+        steps.len(),
+        vec![
+            ("variant", inputs.variant.id().to_string()),
+            ("profile", inputs.profile.id().to_string()),
+            (
+                "header",
+                if inputs.negotiate_header {
+                    "negotiate"
+                } else {
+                    ""
+                }
+                .to_string(),
+            ),
+        ],
+    );
     let inbox = use_context::<crate::DecoderInbox>();
     let on_variant = {
         let inputs = inputs.clone();
@@ -95,8 +118,8 @@ pub fn ntlm_walk() -> Html {
                 </div>
                 <p class="hint">{ "The user is CONTOSO\\bob (a domain account, so IIS passes the response to a domain controller); the variant with no network logon right uses CONTOSO\\carol. The site is /lab/integrated/ — the same site answers real NTLM on authscope serve (curl --ntlm -u 'CONTOSO\\bob:Builder2' …)." }</p>
             </section>
-            { stage(&player, &steps, walk.lanes.clone(), &|s| view(s, &walk, inbox.clone())) }
-            <Live />
+            { stage("ntlm", &player, &steps, walk.lanes.clone(), &|s| view(s, &walk, inbox.clone())) }
+            { live() }
         </div>
     }
 }
@@ -113,4 +136,15 @@ fn view(s: &Step, walk: &Walkthrough, inbox: Option<crate::DecoderInbox>) -> Htm
         _ => Html::default(),
     };
     step_detail(s, view, inbox)
+}
+
+/// Live mode (not in embedded walkthroughs: they play the simulation only).
+#[cfg(not(feature = "embed"))]
+fn live() -> Html {
+    html! { <crate::components::live::Live /> }
+}
+
+#[cfg(feature = "embed")]
+fn live() -> Html {
+    Html::default()
 }

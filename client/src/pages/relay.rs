@@ -1,4 +1,4 @@
-//! Real servers (kerberos.html#/relay): the NTLM handshake run from this page against a real
+//! Real servers (debug.html#/relay): the NTLM handshake run from this page against a real
 //! server through `authscope serve --relay URL`, which keeps each handshake on one upstream
 //! connection (a browser's fetch cannot), and shows which upstream connection carried each leg.
 
@@ -11,7 +11,7 @@ pub fn relay() -> Html {
         <div class="page relay">
             <h2>{ "Real servers" }</h2>
             <p class="lede">{ "Run the handshake against your own server: start authscope with --relay http://your-server/ (an allow-list; it listens on 127.0.0.1) and open this page from it. Each handshake gets its own upstream keep-alive connection, so NTLM works although the browser's fetch may use any connection; every leg shows the request as the relay sent it and the upstream connection that carried it." }</p>
-            <pre class="plain-page">{ "authscope serve --relay http://intranet.example/\n# then open http://127.0.0.1:8080/kerberos.html#/relay" }</pre>
+            <pre class="plain-page">{ "authscope serve --relay http://intranet.example/\n# then open http://127.0.0.1:8080/debug.html#/relay" }</pre>
             <Live />
         </div>
     }

@@ -1,0 +1,116 @@
+// HAR import (debug.html#/har) with the HAR files exported by Chromium's and Firefox's developer
+// tools (tests/fixtures/har/, provenance in tests/fixtures/README.md), and a generated HAR of
+// tens of MB that must load with a progress bar, in batches, without freezing the page.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startServer, launch, openPage } from './harness.mjs';
+
+const fixtures = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/har');
+let server, browser, dir;
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+  dir = mkdtempSync(path.join(tmpdir(), 'authscope-har-'));
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function load(page, file) {
+  await page.setInputFiles('[data-test=har-file]', file);
+  await page.waitForSelector('[data-test=har-summary]');
+}
+
+test('a Chromium HAR: every exchange found, the broken connection flagged, tokens decoded', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}debug.html#/har`);
+  await load(page, path.join(fixtures, 'chromium-156.har'));
+  assert.match(await page.locator('[data-test=har-summary]').innerText(), /chromium-156\.har: 10 entries, 4 authentication exchanges/);
+  assert.equal(await page.locator('[data-test=har-no-ids]').count(), 0);
+  const rows = page.locator('[data-test=har-exchange]');
+  const texts = await rows.allInnerTexts();
+  const broken = texts.findIndex((t) => t.includes('/lab/integrated-no-keepalive/'));
+  assert.ok(broken >= 0, texts.join('\n'));
+  assert.match(texts[broken], /connection-changed/);
+  assert.match(texts[broken], /fell-back/);
+  await rows.nth(broken).click();
+  assert.equal(await page.locator('[data-test=har-problems] [data-problem=connection-changed]').count(), 1);
+  // The walkthrough: the AUTHENTICATE leg on its new connection, its token decoded.
+  await page.click('[data-test=end]');
+  const diagram = await page.locator('[data-test=diagram]').textContent();
+  assert.match(diagram, /NTLM AUTHENTICATE/);
+  assert.match(diagram, /connection \d+/);
+  await page.locator('[data-test=diagram] g.row', { hasText: 'NTLM AUTHENTICATE' }).first().click();
+  assert.match(await page.locator('[data-test=token-decode] summary').innerText(), /NTLMSSP|AUTHENTICATE/i);
+  assert.match(await page.locator('[data-test=curl]').textContent(), /^curl -v --ntlm -u 'CONTOSO\\bob:<password>'/);
+  // The selected exchange is in the link.
+  assert.match(page.url(), /#\/har\?x=\d+&step=\d+/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a Firefox HAR: no connection ids, the domain typed into the user name, three Basic attempts', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}debug.html#/har`);
+  await load(page, path.join(fixtures, 'firefox-153.har'));
+  assert.match(await page.locator('[data-test=har-summary]').innerText(), /3 authentication exchanges/);
+  assert.equal(await page.locator('[data-test=har-no-ids]').count(), 1);
+  const texts = await page.locator('[data-test=har-exchange]').allInnerTexts();
+  const ntlm = texts.findIndex((t) => t.includes('/lab/integrated/'));
+  assert.match(texts[ntlm], /401\.1/);
+  assert.match(texts[ntlm], /domain-in-user-name/);
+  const basic = texts.find((t) => t.includes('/lab/basic/'));
+  assert.match(basic, /plain-http/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a HAR of tens of MB loads with a progress bar, in batches, and the page keeps answering', async () => {
+  // The Chromium export's entries, then thousands of ordinary requests with bodies.
+  const har = JSON.parse(readFileSync(path.join(fixtures, 'chromium-156.har'), 'utf8'));
+  const filler = har.log.entries[0];
+  const body = 'x'.repeat(10_000);
+  for (let i = 0; i < 3000; i++) {
+    har.log.entries.push({ ...filler, request: { ...filler.request, url: `http://127.0.0.1/asset/${i}.js` }, response: { ...filler.response, content: { size: body.length, mimeType: 'text/javascript', text: body } } });
+  }
+  const file = path.join(dir, 'big.har');
+  writeFileSync(file, JSON.stringify(har));
+  const size = readFileSync(file).length;
+  assert.ok(size > 30_000_000, `${size}`);
+  const { page, context, problems } = await openPage(browser, `${server.url}debug.html#/har`);
+  // Record every value the progress bar shows (a page that froze would show none before the end).
+  await page.evaluate(() => {
+    window.seen = [];
+    new MutationObserver(() => {
+      const p = document.querySelector('[data-test=har-progress]');
+      if (p) window.seen.push(`${p.parentElement.textContent.split(':')[0]} ${p.value}/${p.max}`);
+    }).observe(document.body, { subtree: true, childList: true, attributes: true, characterData: true });
+  });
+  await page.setInputFiles('[data-test=har-file]', file);
+  // While it loads, the page answers: a script gets its turn between two batches.
+  await page.waitForSelector('[data-test=har-progress]');
+  assert.equal(await page.evaluate(() => 1 + 1), 2);
+  await page.waitForSelector('[data-test=har-summary]');
+  const seen = [...new Set(await page.evaluate(() => window.seen))];
+  const reading = seen.filter((s) => s.startsWith('Reading the file'));
+  const entries = seen.filter((s) => s.startsWith('Reading entries'));
+  assert.ok(reading.length >= 5, seen.join('\n'));
+  assert.ok(entries.length >= 10, seen.join('\n'));
+  assert.match(await page.locator('[data-test=har-summary]').innerText(), /3010 entries, 4 authentication exchanges/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('a file that is not a HAR says where it stopped', async () => {
+  const file = path.join(dir, 'broken.har');
+  writeFileSync(file, '{"log": {"entries": [{"request": {"url": "http://h/", "headers": [}]}}');
+  const { page, context, problems } = await openPage(browser, `${server.url}debug.html#/har`);
+  await page.setInputFiles('[data-test=har-file]', file);
+  assert.match(await page.locator('[data-test=har-error]').innerText(), /Not read: not a JSON value \(byte 66\)/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

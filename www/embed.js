@@ -1,0 +1,33 @@
+/* authscope's embed script: one line puts a walkthrough in a documentation page.
+ *
+ *   <script src="/authscope/embed.js" data-scenario="ntlm" data-variant="dc-down"
+ *           data-step="4" data-autoplay data-theme="dark"></script>
+ *
+ * It inserts an <iframe> to embed.html (from the folder embed.js was loaded from) right after the
+ * script, and sizes it to its content as the walkthrough reports its height. data-* attributes:
+ * scenario (basic | ntlm | kerberos), variant, profile, header, site, user, on, step, theme
+ * (light | dark), autoplay, title (the frame's accessible name). Nothing else is loaded. */
+(function () {
+  'use strict';
+  var me = document.currentScript;
+  if (!me) return;
+  var base = me.src.replace(/[^/]*$/, '');
+  var keys = ['scenario', 'variant', 'profile', 'header', 'site', 'user', 'on', 'step', 'theme'];
+  var parts = [];
+  keys.forEach(function (k) {
+    var v = me.getAttribute('data-' + k);
+    if (v !== null) parts.push(k + '=' + encodeURIComponent(v));
+  });
+  if (me.hasAttribute('data-autoplay')) parts.push('autoplay');
+  var frame = document.createElement('iframe');
+  frame.src = base + 'embed.html#' + parts.join('&');
+  frame.title = me.getAttribute('data-title') || 'authscope: ' + (me.getAttribute('data-scenario') || 'ntlm') + ' walkthrough';
+  frame.setAttribute('loading', 'lazy');
+  frame.style.cssText = 'display:block;width:100%;height:32rem;border:1px solid rgba(127,127,127,.35);border-radius:8px';
+  me.parentNode.insertBefore(frame, me.nextSibling);
+  window.addEventListener('message', function (e) {
+    if (e.source !== frame.contentWindow || !e.data || e.data.type !== 'authscope:size') return;
+    var h = Number(e.data.height);
+    if (h > 0 && h < 20000) frame.style.height = Math.ceil(h) + 2 + 'px';
+  });
+})();
