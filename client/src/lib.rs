@@ -16,8 +16,9 @@ use yew::prelude::*;
 pub struct DecoderInbox(pub UseStateHandle<Option<String>>);
 
 impl DecoderInbox {
-    /// Open `text` in the Decoder page: in memory on this page, else through sessionStorage
-    /// (read once and removed by the other page; never the URL).
+    /// Open `text` in the Decoder page: in memory on this page, else in a new tab of the page
+    /// that has it (so that a loaded HAR file stays open here), through sessionStorage, which a
+    /// tab opened by this one starts with (read once and removed there; never the URL).
     pub fn open(&self, text: String) {
         if Route::Decoder.here() {
             self.0.set(Some(text));
@@ -27,7 +28,7 @@ impl DecoderInbox {
         } else {
             hand_over(&text);
             if let Some(w) = web_sys::window() {
-                let _ = w.location().set_href(&Route::Decoder.href());
+                let _ = w.open_with_url_and_target(&Route::Decoder.href(), "_blank");
             }
         }
     }

@@ -7,7 +7,8 @@
 //!  client ──GET /relay/0/app/ (X-Authscope-Session: s1, Authorization: …)──► relay
 //!  relay  ──GET /app/ on upstream connection #k of session (s1, 0), headers as sent──► server
 //!  relay  ◄── 401 / 200 … ─────────────────────────────────────────────────────── server
-//!  client ◄── the response, + X-Authscope-Upstream-Connection: k, X-Authscope-Upstream-Request
+//!  client ◄── the response, + X-Authscope-Upstream-Connection: k, X-Authscope-Upstream-Request,
+//!             X-Authscope-Upstream-Response (base64 of the request and response heads)
 //! ```
 //! A session is the `X-Authscope-Session` header, or else the client's own TCP connection. The
 //! relay refuses targets outside the allow-list, caps sessions, body sizes and idle time, and
@@ -332,6 +333,20 @@ impl Relay {
         drop(u);
         let status = res.status();
         let headers = res.headers().clone();
+        // The response head as it came from the server (hyper has parsed it: one line per field,
+        // in the order received).
+        let mut raw_response = format!(
+            "HTTP/1.1 {} {}\r\n",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("")
+        );
+        for (name, value) in &headers {
+            raw_response.push_str(&format!(
+                "{}: {}\r\n",
+                name,
+                String::from_utf8_lossy(value.as_bytes())
+            ));
+        }
         let body = match Limited::new(res.into_body(), MAX_BODY).collect().await {
             Ok(b) => b.to_bytes(),
             Err(_) => {
@@ -359,6 +374,10 @@ impl Relay {
             (
                 "x-authscope-upstream-request",
                 base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()),
+            ),
+            (
+                "x-authscope-upstream-response",
+                base64::engine::general_purpose::STANDARD.encode(raw_response.as_bytes()),
             ),
             ("x-authscope-session", session),
             (

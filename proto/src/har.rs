@@ -818,7 +818,7 @@ fn analyse(x: &mut Exchange, all: &[Entry]) {
                 kind: ProblemKind::Refused,
                 entry: last.index,
                 message: format!(
-                    "The exchange ended with {st}: the browser gave up or the user cancelled."
+                    "The exchange ended with {st}: no further attempt followed (the browser gave up, or the user cancelled)."
                 ),
             });
         }

@@ -48,6 +48,13 @@ test('a Chromium HAR: every exchange found, the broken connection flagged, token
   await page.locator('[data-test=diagram] g.row', { hasText: 'NTLM AUTHENTICATE' }).first().click();
   assert.match(await page.locator('[data-test=token-decode] summary').innerText(), /NTLMSSP|AUTHENTICATE/i);
   assert.match(await page.locator('[data-test=curl]').textContent(), /^curl -v --ntlm -u 'CONTOSO\\bob:<password>'/);
+  // The Decoder opens in a new tab (the HAR stays loaded here), with the token, not in its URL.
+  const [decoder] = await Promise.all([context.waitForEvent('page'), page.click('[data-test=open-in-decoder]')]);
+  await decoder.waitForSelector('[data-test=layer-ntlmssp]');
+  assert.match(decoder.url(), /kerberos\.html#\/decode/);
+  assert.ok(!decoder.url().includes('TlRM'), decoder.url());
+  assert.equal(await decoder.locator('[data-test=credential-warning]').count(), 1);
+  await decoder.close();
   // The selected exchange is in the link.
   assert.match(page.url(), /#\/har\?x=\d+&step=\d+/);
   assert.deepEqual(problems, []);

@@ -77,6 +77,8 @@ test('live mode through the relay completes NTLM against another server, and fai
     assert.equal(up[1], up[2], 'the CHALLENGE and the AUTHENTICATE share an upstream connection');
     // What went upstream is shown as the relay sent it.
     assert.match(await page.locator('[data-test=live-leg] pre').nth(2).innerText(), /^GET \/lab\/integrated\/ HTTP\/1\.1[\s\S]*authorization: NTLM /i);
+    // And the response as the server sent it: the CHALLENGE in its WWW-Authenticate.
+    assert.match(await page.locator('[data-test=live-upstream-response]').nth(1).textContent(), /^HTTP\/1\.1 401 Unauthorized\r\n[\s\S]*www-authenticate: NTLM TlRMTVNTUAAC/i);
     // One session per leg: the AUTHENTICATE reaches the server on another connection.
     await page.check('[data-test=live-split]');
     await page.click('[data-test=live-run]');

@@ -17,6 +17,8 @@ struct Leg {
     connection: String,
     /// Through the relay: the upstream connection that carried the leg.
     upstream: Option<String>,
+    /// Through the relay: the response head as the server sent it.
+    response: Option<String>,
     authenticate: Vec<String>,
     token: Option<String>,
 }
@@ -55,15 +57,22 @@ async fn fetch(
         .unwrap_or_default();
     let token = challenges.iter().find_map(|(_, t)| t.clone());
     let authenticate: Vec<String> = challenges.into_iter().map(|(c, _)| c).collect();
-    // Through the relay (the second page), what went upstream, as the relay reports it.
+    // Through the relay (the debugging page): what went upstream and came back, as the relay saw it.
     #[cfg(feature = "debug")]
-    let upstream_request = get("X-Authscope-Upstream-Request").and_then(|b| {
-        use base64::Engine;
-        let raw = base64::engine::general_purpose::STANDARD.decode(b).ok()?;
-        Some(String::from_utf8_lossy(&raw).into_owned())
-    });
+    let head = |name: &str| {
+        get(name).and_then(|b| {
+            use base64::Engine;
+            let raw = base64::engine::general_purpose::STANDARD.decode(b).ok()?;
+            Some(String::from_utf8_lossy(&raw).into_owned())
+        })
+    };
+    #[cfg(feature = "debug")]
+    let (upstream_request, response) = (
+        head("X-Authscope-Upstream-Request"),
+        head("X-Authscope-Upstream-Response"),
+    );
     #[cfg(not(feature = "debug"))]
-    let upstream_request: Option<String> = None;
+    let (upstream_request, response): (Option<String>, Option<String>) = (None, None);
     let request = match (upstream_request, authorization) {
         (Some(r), _) => r,
         (None, Some(a)) => format!("GET {url}\nAuthorization: {}…", a.get(..40).unwrap_or(a)),
@@ -78,6 +87,7 @@ async fn fetch(
         } else {
             None
         },
+        response,
         authenticate,
         token,
     })
@@ -288,6 +298,7 @@ pub fn live() -> Html {
                             { format!(" leg {}", i + 1) }
                             { if l.authenticate.is_empty() { String::new() } else { format!(" · WWW-Authenticate: {}", l.authenticate.iter().map(|a| a.get(..40).unwrap_or(a)).collect::<Vec<_>>().join(", ")) } }
                         </p>
+                        { l.response.as_ref().map(|r| html! { <details><summary>{ "The response as the server sent it" }</summary><pre data-test="live-upstream-response">{ r.clone() }</pre></details> }).unwrap_or_default() }
                         { decoded.map(|d| html! { <details><summary>{ format!("Decode: {}", d.label) }</summary><LayerView layer={Rc::new(d)} /></details> }).unwrap_or_default() }
                     </li>
                 }
