@@ -47,6 +47,8 @@ pub const MAX_BODY: usize = 1 << 20;
 pub const IDLE: Duration = Duration::from_secs(120);
 /// A handshake idle this long may lose its connection to a new session when all are taken.
 pub const STALE: Duration = Duration::from_secs(30);
+/// How often an idle relay looks for idle sessions.
+pub const SWEEP: Duration = Duration::from_secs(15);
 
 /// An allow-listed server.
 #[derive(Clone, Debug)]
@@ -157,6 +159,34 @@ fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
     r
 }
 
+fn busy() -> String {
+    format!("{MAX_SESSIONS} sessions are busy: try again in a moment")
+}
+
+/// Evicts least recently used sessions that are not in the middle of a request (finished
+/// handshakes first, then stale ones) until there is room for one more; `false` when every
+/// session is busy.
+fn make_room(s: &mut Sessions) -> bool {
+    while s.len() >= MAX_SESSIONS {
+        let oldest = s
+            .iter()
+            .filter_map(|(k, u)| {
+                let u = u.try_lock().ok()?;
+                (u.done || u.last_used.elapsed() > STALE)
+                    .then(|| (k.clone(), (!u.done, u.last_used)))
+            })
+            .min_by_key(|(_, rank)| *rank)
+            .map(|(k, _)| k);
+        match oldest {
+            Some(k) => {
+                s.remove(&k);
+            }
+            None => return false,
+        }
+    }
+    true
+}
+
 impl Relay {
     pub fn new(targets: Vec<Target>, insecure: bool) -> Relay {
         Relay {
@@ -167,43 +197,33 @@ impl Relay {
         }
     }
 
-    /// The session's upstream connection to target `n`, opened when it has none (or its old one
-    /// closed).
-    async fn upstream(&self, session: &str, n: usize) -> Result<Arc<Mutex<Upstream>>, String> {
-        let key = (session.to_string(), n);
-        {
-            let Ok(mut s) = self.sessions.lock() else {
-                return Err("the relay's state is poisoned".into());
-            };
+    /// Drops the sessions idle for [`IDLE`] (or whose server closed the connection), with their
+    /// upstream connections. Run on every new session and every [`SWEEP`] (so that an idle relay
+    /// gives its memory and connections back after a load).
+    pub fn sweep(&self) {
+        if let Ok(mut s) = self.sessions.lock() {
             s.retain(|_, u| {
                 u.try_lock()
                     .map(|u| u.last_used.elapsed() < IDLE && !u.sender.is_closed())
                     .unwrap_or(true)
             });
+        }
+    }
+
+    /// The session's upstream connection to target `n`, opened when it has none (or its old one
+    /// closed).
+    async fn upstream(&self, session: &str, n: usize) -> Result<Arc<Mutex<Upstream>>, String> {
+        let key = (session.to_string(), n);
+        {
+            self.sweep();
+            let Ok(mut s) = self.sessions.lock() else {
+                return Err("the relay's state is poisoned".into());
+            };
             if let Some(u) = s.get(&key) {
                 return Ok(u.clone());
             }
-            if s.len() >= MAX_SESSIONS {
-                // Evict the least recently used session that is not in the middle of a request.
-                let oldest = s
-                    .iter()
-                    .filter_map(|(k, u)| {
-                        let u = u.try_lock().ok()?;
-                        (u.done || u.last_used.elapsed() > STALE)
-                            .then(|| (k.clone(), (!u.done, u.last_used)))
-                    })
-                    .min_by_key(|(_, rank)| *rank)
-                    .map(|(k, _)| k);
-                match oldest {
-                    Some(k) => {
-                        s.remove(&k);
-                    }
-                    None => {
-                        return Err(format!(
-                            "{MAX_SESSIONS} sessions are busy: try again in a moment"
-                        ))
-                    }
-                }
+            if !make_room(&mut s) {
+                return Err(busy());
             }
         }
         let t = self.targets.get(n).ok_or("no such target")?;
@@ -238,9 +258,15 @@ impl Relay {
             done: false,
             certificate,
         }));
-        if let Ok(mut s) = self.sessions.lock() {
-            s.insert(key, u.clone());
+        // Other sessions may have been opened while this one connected: make room again, so the
+        // cap holds however many handshakes start at once.
+        let Ok(mut s) = self.sessions.lock() else {
+            return Err("the relay's state is poisoned".into());
+        };
+        if !make_room(&mut s) {
+            return Err(busy());
         }
+        s.insert(key, u.clone());
         Ok(u)
     }
 

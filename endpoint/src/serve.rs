@@ -184,6 +184,16 @@ async fn run(opts: Options) -> ExitCode {
         hosts: Mutex::new(hosts),
         relay: crate::relay::Relay::new(opts.relay.clone(), opts.insecure),
     });
+    if !opts.relay.is_empty() {
+        let state = state.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(crate::relay::SWEEP);
+            loop {
+                every.tick().await;
+                state.relay.sweep();
+            }
+        });
+    }
     println!("authscope is serving http://{addr}/");
     println!("lab sites: http://{addr}/lab/  (authscope sites lists them)");
     for s in &opts.sites {
