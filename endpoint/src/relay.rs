@@ -39,7 +39,7 @@ type Signature = Result<danger::HandshakeSignatureValid, rustls::Error>;
 /// At most this many sessions hold an upstream connection at once. When all are taken, a
 /// session whose handshake is over (its last answer was not a 401) gives its connection up, the
 /// least recently used first; a handshake under way keeps its connection unless it has been
-/// idle for [`STALE`].
+/// idle for [`STALE`]. A new session waits (up to [`BUSY_WAIT`]) while every one is busy.
 pub const MAX_SESSIONS: usize = 256;
 /// Request and response bodies are refused above this size.
 pub const MAX_BODY: usize = 1 << 20;
@@ -47,6 +47,9 @@ pub const MAX_BODY: usize = 1 << 20;
 pub const IDLE: Duration = Duration::from_secs(120);
 /// A handshake idle this long may lose its connection to a new session when all are taken.
 pub const STALE: Duration = Duration::from_secs(30);
+/// How long a new session waits for one of the [`MAX_SESSIONS`] to free up before the relay
+/// answers 502.
+pub const BUSY_WAIT: Duration = Duration::from_secs(10);
 /// How often an idle relay looks for idle sessions.
 pub const SWEEP: Duration = Duration::from_secs(15);
 
@@ -214,17 +217,26 @@ impl Relay {
     /// closed).
     async fn upstream(&self, session: &str, n: usize) -> Result<Arc<Mutex<Upstream>>, String> {
         let key = (session.to_string(), n);
-        {
-            self.sweep();
-            let Ok(mut s) = self.sessions.lock() else {
-                return Err("the relay's state is poisoned".into());
-            };
-            if let Some(u) = s.get(&key) {
-                return Ok(u.clone());
+        self.sweep();
+        // Every session busy in a handshake: wait for one to finish rather than fail (hundreds
+        // of handshakes at once queue for the cap's sessions).
+        let since = Instant::now();
+        loop {
+            {
+                let Ok(mut s) = self.sessions.lock() else {
+                    return Err("the relay's state is poisoned".into());
+                };
+                if let Some(u) = s.get(&key) {
+                    return Ok(u.clone());
+                }
+                if make_room(&mut s) {
+                    break;
+                }
             }
-            if !make_room(&mut s) {
+            if since.elapsed() > BUSY_WAIT {
                 return Err(busy());
             }
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
         let t = self.targets.get(n).ok_or("no such target")?;
         let stream = tokio::net::TcpStream::connect((t.host.as_str(), t.port))
@@ -258,16 +270,23 @@ impl Relay {
             done: false,
             certificate,
         }));
-        // Other sessions may have been opened while this one connected: make room again, so the
-        // cap holds however many handshakes start at once.
-        let Ok(mut s) = self.sessions.lock() else {
-            return Err("the relay's state is poisoned".into());
-        };
-        if !make_room(&mut s) {
-            return Err(busy());
+        // Other sessions may have been opened while this one connected: make room again (waiting
+        // as above), so the cap holds however many handshakes start at once.
+        loop {
+            {
+                let Ok(mut s) = self.sessions.lock() else {
+                    return Err("the relay's state is poisoned".into());
+                };
+                if make_room(&mut s) {
+                    s.insert(key, u.clone());
+                    return Ok(u);
+                }
+            }
+            if since.elapsed() > BUSY_WAIT {
+                return Err(busy());
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        s.insert(key, u.clone());
-        Ok(u)
     }
 
     /// Relays `req` (whose path is `/relay/<n>/<rest>`); `connection` is the client's TCP

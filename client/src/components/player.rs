@@ -228,7 +228,7 @@ pub fn stage(
 }
 
 /// The diagram's exports: an SVG file, a Mermaid file and the Mermaid text.
-fn export(name: &'static str, steps: &Rc<Vec<Step>>, lanes: &[Lane]) -> Html {
+pub fn export(name: &'static str, steps: &Rc<Vec<Step>>, lanes: &[Lane]) -> Html {
     let svg = {
         let (steps, lanes) = (steps.clone(), lanes.to_vec());
         Callback::from(move |_| {

@@ -305,6 +305,10 @@ pub fn lab() -> Html {
                 <h3>{ "IIS answers " }<span class={classes!("badge", if r.status == 200 { "ok" } else { "bad" })} data-test="lab-status">{ st.clone() }</span></h3>
                 { view }
                 { diagram(&DiagramProps { steps: steps.clone(), index: steps.len().saturating_sub(1), lanes: vec![Lane::Browser, Lane::Iis], on_select: Callback::noop() }) }
+                { crate::components::player::export("lab", &steps, &[Lane::Browser, Lane::Iis]) }
+                { steps.iter().rev().find_map(|s| s.curl()).map(|c| html! {
+                    <details class="wire"><summary>{ "The last request as a curl command" }</summary><pre data-test="lab-curl">{ c }</pre></details>
+                }).unwrap_or_default() }
                 <h4>{ "W3C log" }</h4>
                 <pre data-test="lab-log">{ proto::iis::LogLine::FIELDS }{ for visited.exchanges().map(|l| format!("\n{}", l.response.log.format())) }</pre>
                 <h4>{ "IIS's decisions" }</h4>
