@@ -731,40 +731,38 @@ fn analyse(x: &mut Exchange, all: &[Entry]) {
                 .offered
                 .iter()
                 .any(|o| o.eq_ignore_ascii_case("negotiate"));
-            if offered_negotiate && !flagged_fallback {
-                let why = if s.eq_ignore_ascii_case("basic") {
-                    Some("The server offered Negotiate (Kerberos) but the browser sent Basic: it did not take Negotiate (the site is not in its intranet zone or allow-list, or it cannot do integrated authentication), and the password crosses the wire.")
-                } else if kind.contains("NTLM") {
-                    Some("The server offered Negotiate but the browser authenticated with NTLM: it found no Kerberos ticket for the server (no SPN HTTP/<host> registered, a duplicate SPN, a name outside the domain, or the user is not logged on to the domain).")
-                } else {
-                    None
-                };
-                if let Some(why) = why {
-                    x.problems.push(Problem {
-                        kind: ProblemKind::FellBack,
-                        entry: e.index,
-                        message: why.into(),
-                    });
-                    flagged_fallback = true;
-                }
-            }
-            if e.url.starts_with("http://") && !flagged_plain {
-                let msg = if s.eq_ignore_ascii_case("basic") {
-                    Some("Basic credentials went over plain HTTP: anyone on the path reads the password (base64 is not encryption). Use HTTPS.")
-                } else if kind.contains("AUTHENTICATE") {
-                    Some("An NTLM AUTHENTICATE message went over plain HTTP: anyone on the path can capture it and crack its response offline. Use HTTPS.")
-                } else {
-                    None
-                };
-                if let Some(m) = msg {
-                    x.problems.push(Problem {
-                        kind: ProblemKind::PlainHttp,
-                        entry: e.index,
-                        message: m.into(),
-                    });
-                    flagged_plain = true;
-                }
-            }
+            let fallback = if !offered_negotiate {
+                None
+            } else if s.eq_ignore_ascii_case("basic") {
+                Some("The server offered Negotiate (Kerberos) but the browser sent Basic: it did not take Negotiate (the site is not in its intranet zone or allow-list, or it cannot do integrated authentication), and the password crosses the wire.")
+            } else if kind.contains("NTLM") {
+                Some("The server offered Negotiate but the browser authenticated with NTLM: it found no Kerberos ticket for the server (no SPN HTTP/<host> registered, a duplicate SPN, a name outside the domain, or the user is not logged on to the domain).")
+            } else {
+                None
+            };
+            flag_once(
+                &mut x.problems,
+                &mut flagged_fallback,
+                ProblemKind::FellBack,
+                e.index,
+                fallback,
+            );
+            let plain = if !e.url.starts_with("http://") {
+                None
+            } else if s.eq_ignore_ascii_case("basic") {
+                Some("Basic credentials went over plain HTTP: anyone on the path reads the password (base64 is not encryption). Use HTTPS.")
+            } else if kind.contains("AUTHENTICATE") {
+                Some("An NTLM AUTHENTICATE message went over plain HTTP: anyone on the path can capture it and crack its response offline. Use HTTPS.")
+            } else {
+                None
+            };
+            flag_once(
+                &mut x.problems,
+                &mut flagged_plain,
+                ProblemKind::PlainHttp,
+                e.index,
+                plain,
+            );
             if let Some(crate::ntlm::Message::Authenticate(a)) = crate::decode::decode(c).ntlm {
                 if a.domain.is_empty() && (a.user.contains('\\') || a.user.contains('@')) {
                     x.problems.push(Problem {
@@ -824,6 +822,24 @@ fn analyse(x: &mut Exchange, all: &[Entry]) {
         }
     }
     x.steps = steps(&list, ids);
+}
+
+/// Adds the problem the first time it shows in an exchange.
+fn flag_once(
+    problems: &mut Vec<Problem>,
+    flagged: &mut bool,
+    kind: ProblemKind,
+    entry: usize,
+    message: Option<&str>,
+) {
+    if let (false, Some(m)) = (*flagged, message) {
+        problems.push(Problem {
+            kind,
+            entry,
+            message: m.into(),
+        });
+        *flagged = true;
+    }
 }
 
 fn path_of(url: &str) -> &str {
