@@ -26,14 +26,19 @@ pub fn replace(link: &Link) {
 }
 
 /// Keeps `params` in the fragment whenever they change (other parameters, such as an opted-in
-/// token, are kept).
+/// token, are kept). Writes wait for a pause of 200 ms: typing does not call `replaceState`
+/// on every key (browsers throttle it), and a page left sooner writes nothing into the next.
 #[hook]
 pub fn use_permalink(params: Vec<(&'static str, String)>) {
     use_effect_with(params, |params| {
-        let mut l = current();
-        for (k, v) in params {
-            l.set(k, v);
-        }
-        replace(&l);
+        let params = params.clone();
+        let write = gloo_timers::callback::Timeout::new(200, move || {
+            let mut l = current();
+            for (k, v) in &params {
+                l.set(k, v);
+            }
+            replace(&l);
+        });
+        move || drop(write)
     });
 }

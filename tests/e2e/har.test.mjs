@@ -56,7 +56,7 @@ test('a Chromium HAR: every exchange found, the broken connection flagged, token
   assert.equal(await decoder.locator('[data-test=credential-warning]').count(), 1);
   await decoder.close();
   // The selected exchange is in the link.
-  assert.match(page.url(), /#\/har\?x=\d+&step=\d+/);
+  await page.waitForFunction(() => /#\/har\?x=\d+&step=\d+/.test(location.hash));
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -90,7 +90,7 @@ pageTest('the browser counts Basic attempts: three in Internet Explorer 6, until
   assert.equal(await page.locator('.diagram >> text=/credential dialog, attempt/').count(), 3);
   // The last request as curl: the user, the password left out; the link keeps scenario and browser.
   assert.match(await page.locator('[data-test=lab-curl]').textContent(), /^curl -v -u '[^:']+:<password>' .*'http:\/\/[^']+\/lab\/basic-wrong-password\/'$/);
-  assert.match(page.url(), /#\/lab\?scenario=basic-wrong-password&as=ie6/);
+  await page.waitForFunction(() => /#\/lab\?scenario=basic-wrong-password&as=ie6/.test(location.hash));
   await page.selectOption('[data-test=lab-via]', 'direct');
   assert.equal(legs(await log()).length, 1);
   await page.selectOption('[data-test=lab-via]', 'chromium');

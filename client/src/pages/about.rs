@@ -8,6 +8,8 @@ pub fn about() -> Html {
             <p>{ "authscope shows, step by step and byte by byte, how a browser authenticates to a web server and why it fails: the WWW-Authenticate challenges, the scheme each browser picks, the credentials it sends, and IIS 6's 401.1 and 401.2 answers." }</p>
             <h3>{ "Nothing leaves your browser" }</h3>
             <p>{ "Everything runs in this page, compiled to WebAssembly; the IIS site in the walkthroughs is simulated here. Passwords you type are never stored, put in a link or sent anywhere." }</p>
+            <h3>{ "Links" }</h3>
+            <p>{ "Every view is a link: the page, scenario, step, selected field and browser are in the address after #, which is never sent to a server. Passwords never go into a link or into the browser's storage; a pasted token goes in only when you ask, after a warning (an NTLM AUTHENTICATE message can be cracked offline)." }</p>
             <h3>{ "Sources" }</h3>
             <ul>
                 <li>{ "RFC 9110 §11 (HTTP authentication), RFC 7617 (Basic), RFC 7616 (Digest), RFC 4559 (Negotiate)" }</li>
