@@ -40,6 +40,9 @@ test('a Chromium HAR: every exchange found, the broken connection flagged, token
   assert.match(texts[broken], /fell-back/);
   await rows.nth(broken).click();
   assert.equal(await page.locator('[data-test=har-problems] [data-problem=connection-changed]').count(), 1);
+  // A problem's entry opens that request in the walkthrough.
+  await page.click('[data-test=har-problems] [data-problem=connection-changed] [data-test=har-problem-entry]');
+  assert.match(await page.locator('[data-test=detail] h3').innerText(), /^Entry 7: GET http:\/\/127\.0\.0\.1:\d+\/lab\/integrated-no-keepalive\//);
   // The walkthrough: the AUTHENTICATE leg on its new connection, its token decoded.
   await page.click('[data-test=end]');
   const diagram = await page.locator('[data-test=diagram]').textContent();

@@ -212,9 +212,17 @@ fn exchanges_view(p: &ExchangesProps) -> Html {
         .map(|x| {
             html! {
                 <ul class="diagnostics" data-test="har-problems">
-                    { for x.problems.iter().map(|p| html! {
-                        <li class="diag warning" data-problem={p.kind.id()}><span class="icon" aria-label="problem">{ "⚠" }</span>
-                            <span class="msg">{ p.message.clone() }</span><code class="snip">{ format!("entry {}", p.entry + 1) }</code></li>
+                    { for x.problems.iter().map(|p| {
+                        // The entry's request in the walkthrough.
+                        let at = format!("Entry {}: ", p.entry + 1);
+                        let step = steps.iter().position(|s| s.kind == proto::walkthrough::StepKind::Request && s.title.starts_with(&at));
+                        let d = player.dispatcher();
+                        let go = Callback::from(move |_| if let Some(i) = step { d.dispatch(crate::components::player::Action::Goto(i)) });
+                        html! {
+                            <li class="diag warning" data-problem={p.kind.id()}><span class="icon" aria-label="problem">{ "⚠" }</span>
+                                <span class="msg">{ p.message.clone() }</span>
+                                <button type="button" class="chip" data-test="har-problem-entry" title="Show this request in the walkthrough" onclick={go}>{ format!("entry {}", p.entry + 1) }</button></li>
+                        }
                     }) }
                 </ul>
             }
