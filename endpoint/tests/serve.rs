@@ -458,17 +458,19 @@ fn free_port() -> u16 {
         .port()
 }
 
+/// Whether a command is installed (the tests that need MIT Kerberos or stunnel skip without it).
+fn have(command: &str) -> bool {
+    Command::new("sh")
+        .args(["-c", &format!("command -v {command}")])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
 /// MIT Kerberos from Debian's packages (installed by scripts/setup): kinit as bob, curl
 /// --negotiate to `authscope serve --keytab`: the AP-REQ is accepted (200, with an AP-REP curl
 /// checks), and the same token decodes and decrypts with the keytab.
 #[test]
 fn mit_kerberos_tickets_are_accepted_and_decrypted() {
-    let have = |c: &str| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {c}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
     if !["krb5kdc", "kdb5_util", "kadmin.local", "kinit", "curl"]
         .iter()
         .all(|c| have(c))
@@ -728,12 +730,6 @@ impl Drop for Stunnel {
 /// over TLS and every leg reports the server's certificate.
 #[test]
 fn the_relay_speaks_tls_to_https_servers_and_reports_their_certificate() {
-    let have = |c: &str| {
-        Command::new("sh")
-            .args(["-c", &format!("command -v {c}")])
-            .output()
-            .is_ok_and(|o| o.status.success())
-    };
     if !have("stunnel4") || !have("openssl") {
         eprintln!("\n*** SKIPPED the_relay_speaks_tls: stunnel4 and openssl are not installed; scripts/setup --browser installs them ***\n");
         return;
