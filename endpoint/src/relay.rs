@@ -162,6 +162,15 @@ fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
     r
 }
 
+/// A message head as text: its first line, then a `name: value` line per field.
+fn head(first: &str, fields: impl Iterator<Item = (String, String)>) -> String {
+    let mut out = format!("{first}\r\n");
+    for (n, v) in fields {
+        out.push_str(&format!("{n}: {v}\r\n"));
+    }
+    out
+}
+
 fn busy() -> String {
     format!("{MAX_SESSIONS} sessions are busy: try again in a moment")
 }
@@ -341,10 +350,10 @@ impl Relay {
                 )
             }
         };
-        let mut raw = format!("{method} {upstream_path} HTTP/1.1\r\n");
-        for (n, v) in &forwarded {
-            raw.push_str(&format!("{n}: {v}\r\n"));
-        }
+        let raw = head(
+            &format!("{method} {upstream_path} HTTP/1.1"),
+            forwarded.iter().cloned(),
+        );
         let upstream = match self.upstream(&session, n).await {
             Ok(u) => u,
             Err(e) => return plain(StatusCode::BAD_GATEWAY, &format!("authscope relay: {e}\n")),
@@ -380,18 +389,14 @@ impl Relay {
         let headers = res.headers().clone();
         // The response head as it came from the server (hyper has parsed it: one line per field,
         // in the order received).
-        let mut raw_response = format!(
-            "HTTP/1.1 {} {}\r\n",
-            status.as_u16(),
-            status.canonical_reason().unwrap_or("")
+        let raw_response = head(
+            &format!(
+                "HTTP/1.1 {} {}",
+                status.as_u16(),
+                status.canonical_reason().unwrap_or("")
+            ),
+            crate::serve::header_pairs(&headers),
         );
-        for (name, value) in &headers {
-            raw_response.push_str(&format!(
-                "{}: {}\r\n",
-                name,
-                String::from_utf8_lossy(value.as_bytes())
-            ));
-        }
         let body = match Limited::new(res.into_body(), MAX_BODY).collect().await {
             Ok(b) => b.to_bytes(),
             Err(_) => {
