@@ -384,14 +384,7 @@ impl Entry {
     /// The request as it went on the wire (HTTP/2 pseudo-headers turned back into a request
     /// line and Host).
     pub fn request_text(&self) -> String {
-        let after_scheme = self
-            .url
-            .split_once("://")
-            .map_or(self.url.as_str(), |(_, r)| r);
-        let (authority, path) = match after_scheme.find('/') {
-            Some(i) => after_scheme.split_at(i),
-            None => (after_scheme, "/"),
-        };
+        let (authority, path) = authority_and_path(&self.url);
         let path = path.split('#').next().unwrap_or("/");
         let version = if self.http_version.to_ascii_lowercase().starts_with("http/1") {
             self.http_version.to_ascii_uppercase()
@@ -406,24 +399,31 @@ impl Entry {
         {
             out.push_str(&format!("Host: {authority}\r\n"));
         }
-        for h in &self.request_headers {
-            if !h.name.starts_with(':') {
-                out.push_str(&format!("{}: {}\r\n", h.name, h.value));
-            }
-        }
-        out.push_str("\r\n");
+        push_fields(&mut out, &self.request_headers);
         out
     }
 
     pub fn response_text(&self) -> String {
         let mut out = format!("HTTP/1.1 {} {}\r\n", self.status, self.status_text);
-        for h in &self.response_headers {
-            if !h.name.starts_with(':') {
-                out.push_str(&format!("{}: {}\r\n", h.name, h.value));
-            }
-        }
-        out.push_str("\r\n");
+        push_fields(&mut out, &self.response_headers);
         out
+    }
+}
+
+/// The header lines and the blank line that ends a head (HTTP/2 pseudo-headers left out).
+fn push_fields(out: &mut String, headers: &[Header]) {
+    for h in headers.iter().filter(|h| !h.name.starts_with(':')) {
+        out.push_str(&format!("{}: {}\r\n", h.name, h.value));
+    }
+    out.push_str("\r\n");
+}
+
+/// `http://host:8080/a?b#c` → (`host:8080`, `/a?b#c`); the path is `/` when the URL has none.
+fn authority_and_path(url: &str) -> (&str, &str) {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    match rest.find('/') {
+        Some(i) => rest.split_at(i),
+        None => (rest, "/"),
     }
 }
 
@@ -573,7 +573,11 @@ pub struct Exchange {
 
 /// What a token is, in a few words: `NTLM CHALLENGE`, `Negotiate: Kerberos AP-REQ`.
 pub fn token_kind(header_value: &str) -> String {
-    let d = crate::decode::decode(header_value);
+    kind_of(&crate::decode::decode(header_value), header_value)
+}
+
+/// [`token_kind`] of a value already decoded.
+fn kind_of(d: &crate::decode::Decoded, header_value: &str) -> String {
     let scheme = header_value.split(' ').next().unwrap_or("");
     let ntlm = d
         .ntlm
@@ -670,8 +674,9 @@ pub fn exchanges(entries: &[Entry]) -> Vec<Exchange> {
             open.retain(|(u, _)| *u != url);
         }
     }
+    let ids = connection_ids(entries);
     for x in &mut out {
-        analyse(x, entries);
+        analyse(x, entries, ids);
     }
     out
 }
@@ -680,8 +685,7 @@ pub fn exchanges(entries: &[Entry]) -> Vec<Exchange> {
 /// port there, the same for every request to it.
 pub fn connection_ids(entries: &[Entry]) -> bool {
     let port = |e: &Entry| {
-        let rest = e.url.split_once("://").map_or("", |(_, r)| r);
-        let auth = rest.split('/').next().unwrap_or("");
+        let (auth, _) = authority_and_path(&e.url);
         match auth.rsplit_once(':') {
             Some((_, p)) if p.bytes().all(|b| b.is_ascii_digit()) => p.to_string(),
             _ if e.url.starts_with("https") => "443".into(),
@@ -695,9 +699,9 @@ pub fn connection_ids(entries: &[Entry]) -> bool {
             .all(|e| e.connection.as_deref() == Some(port(e).as_str()))
 }
 
-fn analyse(x: &mut Exchange, all: &[Entry]) {
+/// `ids`: whether the file's connection values identify connections ([`connection_ids`]).
+fn analyse(x: &mut Exchange, all: &[Entry], ids: bool) {
     let list: Vec<&Entry> = x.entries.iter().filter_map(|&i| all.get(i)).collect();
-    let ids = connection_ids(all);
     if let Some(first401) = list.iter().find(|e| is_auth_status(e.status)) {
         let name = if first401.status == 407 {
             "proxy-authenticate"
@@ -726,7 +730,8 @@ fn analyse(x: &mut Exchange, all: &[Entry]) {
             if !x.used.iter().any(|u| u.eq_ignore_ascii_case(&s)) {
                 x.used.push(s.clone());
             }
-            let kind = token_kind(c);
+            let decoded = crate::decode::decode(c);
+            let kind = kind_of(&decoded, c);
             let offered_negotiate = x
                 .offered
                 .iter()
@@ -763,7 +768,7 @@ fn analyse(x: &mut Exchange, all: &[Entry]) {
                 e.index,
                 plain,
             );
-            if let Some(crate::ntlm::Message::Authenticate(a)) = crate::decode::decode(c).ntlm {
+            if let Some(crate::ntlm::Message::Authenticate(a)) = &decoded.ntlm {
                 if a.domain.is_empty() && (a.user.contains('\\') || a.user.contains('@')) {
                     x.problems.push(Problem {
                         kind: ProblemKind::DomainInUserName,
@@ -843,8 +848,7 @@ fn flag_once(
 }
 
 fn path_of(url: &str) -> &str {
-    let rest = url.split_once("://").map_or(url, |(_, r)| r);
-    rest.find('/').and_then(|i| rest.get(i..)).unwrap_or("/")
+    authority_and_path(url).1
 }
 
 fn steps(list: &[&Entry], ids: bool) -> Vec<Step> {
