@@ -404,22 +404,40 @@ pub struct LogLine {
     pub win32_status: u32,
 }
 
+/// One W3C log field as IIS 6 writes it: `-` when empty, and every space or nonprintable
+/// character replaced with `+`, so that a field can neither split into two fields nor start a
+/// new line ("If a field contains a nonprintable character, HTTP.sys replaces it with a plus sign
+/// (+) to preserve the log file format", Windows Server 2003 docs, "IIS Log File Format" and
+/// "NCSA Common Log File Format"; spaces became `+` after IIS 4 logged them raw, KB 238382).
+/// Unicode's line and paragraph separators count as nonprintable here (an assumption: IIS 6
+/// logs ASCII unless UTF-8 logging is on, and a log viewer may break lines at them).
+pub fn log_field(s: &str) -> String {
+    if s.is_empty() {
+        return "-".to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c == ' ' || c.is_control() || c == '\u{2028}' || c == '\u{2029}' {
+                '+'
+            } else {
+                c
+            }
+        })
+        .collect()
+}
+
 impl LogLine {
     pub const FIELDS: &'static str =
         "#Fields: date time cs-method cs-uri-stem cs-uri-query cs-username c-ip cs(User-Agent) sc-status sc-substatus sc-win32-status";
 
+    /// The line, every field escaped by [`log_field`].
     pub fn format(&self) -> String {
-        let dash = |s: &str| {
-            if s.is_empty() {
-                "-".to_string()
-            } else {
-                s.replace(' ', "+")
-            }
-        };
+        let dash = log_field;
         format!(
             "{} {} {} {} {} {} {} {} {} {}",
+            // Written by the engine itself as the two fields `date time`.
             self.date_time,
-            self.method,
+            dash(&self.method),
             dash(&self.uri_stem),
             dash(&self.uri_query),
             dash(&self.username),

@@ -39,6 +39,35 @@ fn anonymous_request_to_a_basic_site_is_401_2_with_the_basic_challenge() {
 }
 
 #[test]
+fn log_fields_cannot_split_the_line_or_add_a_field() {
+    // A Basic user name with a line break and spaces, a User-Agent with a tab: one line, the
+    // same number of fields, each nonprintable character and space a `+` as HTTP.sys writes it.
+    let mut r = Request::get("/lab/basic/", "web01.contoso.com", 1, NOW);
+    r.headers.push((
+        "Authorization".into(),
+        // Raw bytes: `basic::encode` itself refuses control characters, a client need not.
+        format!(
+            "Basic {}",
+            base64::Engine::encode(
+                &base64::engine::general_purpose::STANDARD,
+                "mallory\r\n2026-11-27 GET /admin/ - admin 10.0.0.1 - 200:x"
+            )
+        ),
+    ));
+    r.headers
+        .push(("User-Agent".into(), "evil\tagent\u{2028}x".into()));
+    let line = site("basic").handle(&r).log.format();
+    assert!(!line.contains(['\n', '\r', '\t', '\u{2028}']), "{line}");
+    assert_eq!(line.split(' ').count(), 11, "{line}");
+    assert!(
+        line.contains(" WEB01\\mallory++2026-11-27+GET+/admin/+-+admin+10.0.0.1+-+200 "),
+        "{line}"
+    );
+    assert!(line.contains(" evil+agent+x "), "{line}");
+    assert_eq!(log_field(""), "-");
+}
+
+#[test]
 fn integrated_and_basic_are_offered_in_iis_order() {
     let r = get(&site("integrated-basic"), None);
     assert_eq!(
