@@ -1,73 +1,49 @@
 //! `authscope challenge`: the JSON contract of issue 2 (see README).
 
-use crate::{print_json, usage_error};
+use crate::cli::{print_json, usage_error};
 use proto::http::{self, Profile, Source};
 use std::io::Read;
 use std::process::ExitCode;
 
-/// `all`, or one profile id.
-fn parse_profiles(p: &str) -> Option<Vec<Profile>> {
-    if p == "all" {
-        Some(Profile::ALL.to_vec())
-    } else {
-        Profile::from_id(p).map(|p| vec![p])
-    }
+/// `authscope challenge` arguments.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Spans are byte offsets into the arguments joined with a newline (with `-`, into the pasted \
+block). Exit status: 0 a challenge was chosen, 1 none is usable, 2 bad usage.")]
+pub struct Args {
+    /// The browser whose choice is reported: ie6, chromium, firefox, rfc (strict RFC 9110), or
+    /// all (a JSON array, one report per profile).
+    #[arg(long, short, value_name = "PROFILE", default_value = "chromium", value_parser = ["ie6", "chromium", "firefox", "rfc", "all"])]
+    browser: String,
+    /// One WWW-Authenticate field value per argument, or `-` to read a pasted response block
+    /// from standard input.
+    #[arg(value_name = "HEADER", required = true)]
+    values: Vec<String>,
 }
 
-pub fn main(args: &[String]) -> ExitCode {
-    let mut profiles = vec![Profile::Chromium];
-    let mut all = false;
-    let mut values: Vec<String> = Vec::new();
-    let mut paste: Option<String> = None;
-    // `--browser=X` is `--browser X`.
-    let args: Vec<String> = args
-        .iter()
-        .flat_map(|a| match a.strip_prefix("--browser=") {
-            Some(v) => vec!["--browser".to_string(), v.to_string()],
-            None => vec![a.clone()],
-        })
-        .collect();
-    let mut it = args.iter();
-    let mut only_values = false;
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--" if !only_values => only_values = true,
-            "--browser" | "-b" if !only_values => {
-                let Some(p) = it.next() else {
-                    return usage_error("--browser needs a profile");
-                };
-                match parse_profiles(p) {
-                    Some(ps) => profiles = ps,
-                    None => {
-                        return usage_error(&format!(
-                            "unknown browser profile {p:?} (ie6, chromium, firefox, rfc, all)"
-                        ))
-                    }
-                }
-                all = p == "all";
-            }
-            "-" if !only_values => {
-                let mut s = String::new();
-                if std::io::stdin().read_to_string(&mut s).is_err() {
-                    return usage_error("standard input is not UTF-8 text");
-                }
-                paste = Some(s);
-            }
-            s if !only_values && s.starts_with('-') && s.len() > 1 => {
-                return usage_error(&format!("unknown option {s:?}"));
-            }
-            _ => values.push(a.clone()),
+pub fn main(args: Args) -> ExitCode {
+    let all = args.browser == "all";
+    let profiles = if all {
+        Profile::ALL.to_vec()
+    } else {
+        match Profile::from_id(&args.browser) {
+            Some(p) => vec![p],
+            None => return usage_error("challenge", "unknown browser profile"),
         }
-    }
-    let source = match (paste, values.is_empty()) {
-        (Some(p), true) => Source::from_paste(&p),
-        (Some(_), false) => {
-            return usage_error(
-                "give header values as arguments or `-` for standard input, not both",
-            )
+    };
+    let source = if args.values == ["-"] {
+        let mut s = String::new();
+        if std::io::stdin().read_to_string(&mut s).is_err() {
+            return usage_error("challenge", "standard input is not UTF-8 text");
         }
-        (None, true) => return usage_error("no header value given"),
-        (None, false) => Source::from_values(&values),
+        Source::from_paste(&s)
+    } else if args.values.iter().any(|v| v == "-") {
+        return usage_error(
+            "challenge",
+            "give header values as arguments or `-` for standard input, not both",
+        );
+    } else {
+        Source::from_values(&args.values)
     };
     let reports: Vec<http::Report> = profiles.iter().map(|p| http::report(&source, *p)).collect();
     let any = reports.iter().any(|r| r.chosen.is_some());
@@ -76,7 +52,7 @@ pub fn main(args: &[String]) -> ExitCode {
     } else {
         match reports.first() {
             Some(r) => print_json(r),
-            None => return usage_error("no profile"),
+            None => return usage_error("challenge", "no profile"),
         }
     };
     if let Err(code) = printed {

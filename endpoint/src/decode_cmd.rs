@@ -3,99 +3,89 @@
 //! password in `$AUTHSCOPE_PASSWORD` (never an argument: it would land in shell history and
 //! process lists) with `--salt` when the default salt is not the right one.
 
-use crate::{print_json, usage_error};
+use crate::cli::{print_json, usage_error};
 use proto::field::{Field, Value};
 use std::io::Read;
 use std::process::ExitCode;
 
-pub fn main(args: &[String]) -> ExitCode {
-    let mut json = false;
-    let mut lines = false;
-    let mut input: Option<String> = None;
+/// `authscope decode` arguments.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Encrypted Kerberos parts are opened with a keytab, a key, or the password in $AUTHSCOPE_PASSWORD \
+(never an argument). Exit status: 0 decoded, 1 decoding stopped at an error, 2 bad usage. An \
+NTLM AUTHENTICATE message is credential-equivalent (it can be cracked offline): do not share it.")]
+pub struct Args {
+    /// Print the JSON contract instead of text.
+    #[arg(long)]
+    json: bool,
+    /// One token per line (of INPUT or standard input).
+    #[arg(long)]
+    lines: bool,
+    /// A keytab whose keys open Kerberos tickets (repeatable).
+    #[arg(long = "keytab", value_name = "FILE")]
+    keytabs: Vec<std::path::PathBuf>,
+    /// A key, as its encryption type and hex bytes, e.g. 18:00112233… (repeatable).
+    #[arg(long = "key", value_name = "ETYPE:HEX", value_parser = parse_key)]
+    keys: Vec<proto::kerberos::crypto::Key>,
+    /// The salt for $AUTHSCOPE_PASSWORD when the default one (realm + name) is not right.
+    #[arg(long, value_name = "S")]
+    salt: Option<String>,
+    /// A header line, `NTLM <base64>`, `Negotiate <base64>`, a Kerberos message, bare base64
+    /// or hex; `-` or nothing reads standard input. Put `--` before a token that starts
+    /// with `-`.
+    #[arg(value_name = "INPUT")]
+    input: Option<String>,
+}
+
+fn parse_key(v: &str) -> Result<proto::kerberos::crypto::Key, String> {
+    v.split_once(':')
+        .and_then(|(e, h)| {
+            let etype = e.parse::<i32>().ok()?;
+            if h.len() % 2 != 0 {
+                return None;
+            }
+            let bytes = (0..h.len())
+                .step_by(2)
+                .map(|i| h.get(i..i + 2).and_then(|x| u8::from_str_radix(x, 16).ok()))
+                .collect::<Option<Vec<u8>>>()?;
+            Some(proto::kerberos::crypto::Key { etype, bytes })
+        })
+        .ok_or_else(|| "give ETYPE:HEX, e.g. 18:00112233…".to_string())
+}
+
+pub fn main(args: Args) -> ExitCode {
+    let Args {
+        json,
+        lines,
+        keytabs,
+        keys: raw,
+        salt,
+        input,
+    } = args;
     let mut keys = proto::kerberos::decrypt::Keys {
         password: std::env::var("AUTHSCOPE_PASSWORD").ok(),
+        salt,
+        raw,
         ..Default::default()
     };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let (name, inline) = match a.split_once('=') {
-            Some((n, v)) if n.starts_with("--") => (n, Some(v.to_string())),
-            _ => (a.as_str(), None),
+    for file in &keytabs {
+        let f = file.display();
+        let bytes = match std::fs::read(file) {
+            Ok(b) => b,
+            Err(e) => return usage_error("decode", &format!("--keytab {f}: {e}")),
         };
-        let mut value = |what: &str| -> Result<String, ExitCode> {
-            inline
-                .clone()
-                .or_else(|| it.next().cloned())
-                .ok_or_else(|| usage_error(&format!("{name} needs {what}")))
-        };
-        match name {
-            "--keytab" => {
-                let file = match value("a keytab file") {
-                    Ok(f) => f,
-                    Err(e) => return e,
-                };
-                let bytes = match std::fs::read(&file) {
-                    Ok(b) => b,
-                    Err(e) => return usage_error(&format!("--keytab {file}: {e}")),
-                };
-                match proto::kerberos::keytab::parse(&bytes) {
-                    Ok(k) => keys.keytab.extend(k),
-                    Err(e) => return usage_error(&format!("--keytab {file}: {e}")),
-                }
-                continue;
-            }
-            "--key" => {
-                let v = match value("ETYPE:HEX") {
-                    Ok(v) => v,
-                    Err(e) => return e,
-                };
-                let parsed = v.split_once(':').and_then(|(e, h)| {
-                    let etype = e.parse::<i32>().ok()?;
-                    let bytes = (0..h.len())
-                        .step_by(2)
-                        .map(|i| h.get(i..i + 2).and_then(|x| u8::from_str_radix(x, 16).ok()))
-                        .collect::<Option<Vec<u8>>>()?;
-                    Some(proto::kerberos::crypto::Key { etype, bytes })
-                });
-                match parsed {
-                    Some(k) => keys.raw.push(k),
-                    None => return usage_error("--key takes ETYPE:HEX, e.g. 18:00112233…"),
-                }
-                continue;
-            }
-            "--salt" => {
-                match value("a salt") {
-                    Ok(v) => keys.salt = Some(v),
-                    Err(e) => return e,
-                }
-                continue;
-            }
-            "--password" => {
-                return usage_error("pass the password in $AUTHSCOPE_PASSWORD, not as an argument")
-            }
-            _ => {}
-        }
-        match a.as_str() {
-            "--json" => json = true,
-            "--lines" => lines = true,
-            "-" => input = None,
-            s if s.starts_with('-') => return usage_error(&format!("unknown option {s:?}")),
-            s => {
-                if input.is_some() {
-                    return usage_error(
-                        "give one INPUT (quote it), or none to read standard input",
-                    );
-                }
-                input = Some(s.to_string());
-            }
+        match proto::kerberos::keytab::parse(&bytes) {
+            Ok(k) => keys.keytab.extend(k),
+            Err(e) => return usage_error("decode", &format!("--keytab {f}: {e}")),
         }
     }
+    let input = input.filter(|i| i != "-");
     let text = match input {
         Some(t) => t,
         None => {
             let mut s = String::new();
             if std::io::stdin().read_to_string(&mut s).is_err() {
-                return usage_error("standard input is not UTF-8 text");
+                return usage_error("decode", "standard input is not UTF-8 text");
             }
             s
         }
@@ -106,7 +96,7 @@ pub fn main(args: &[String]) -> ExitCode {
         vec![text.as_str()]
     };
     if inputs.is_empty() {
-        return usage_error("nothing to decode");
+        return usage_error("decode", "nothing to decode");
     }
     let with_keys = keys.password.is_some() || !keys.keytab.is_empty() || !keys.raw.is_empty();
     let decoded: Vec<proto::decode::Decoded> = inputs
@@ -131,7 +121,7 @@ pub fn main(args: &[String]) -> ExitCode {
         } else {
             match decoded.first() {
                 Some(d) => print_json(&d.to_json()),
-                None => return usage_error("nothing to decode"),
+                None => return usage_error("decode", "nothing to decode"),
             }
         };
         if let Err(code) = printed {

@@ -1,67 +1,77 @@
 //! `authscope`: the HTTP test endpoint, the server for the built web app, and the CLI.
 //!
 //! A thin shell around `proto`: it turns arguments and sockets into `proto` calls and prints or
-//! sends what `proto` computes.
+//! sends what `proto` computes. Arguments are parsed with clap: every subcommand has its own
+//! `--help`, `--` ends options, and an unknown option is named without its value (so that a
+//! mistyped `--password=…` does not print the password).
 
 mod challenge_cmd;
+mod cli;
 mod decode_cmd;
+mod guard;
 mod ntlm_cmd;
 mod relay;
+mod respond;
 mod serve;
 mod static_files;
 
+use clap::{CommandFactory, Parser, Subcommand};
 use std::process::ExitCode;
 
-const USAGE: &str = "\
-authscope: how a browser authenticates to a web server, and why it fails
+/// jemalloc gives the memory of a load back to the system (see `endpoint/Cargo.toml`).
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-Usage:
-  authscope serve [--host ADDR] [--port PORT] [--dist DIR] [--site FILE.toml]... [--keytab FILE]...
-      Serve the web app, the IIS 6 lab sites and the guide's scenarios (/lab/<id>/) over real
-      HTTP; each --site adds a site defined in TOML with metabase property names. With a
-      --keytab, Integrated Windows sites accept Kerberos tickets for its principals
-      (`curl --negotiate`) and answer with an AP-REP. Each --relay http://SERVER/ makes a real
-      server reachable at /relay/<n>/ with connection affinity per session (the
-      X-Authscope-Session header, or the client's connection), for NTLM and Negotiate; https://
-      servers are checked against the Mozilla roots unless --insecure is given.
-      Defaults: --host 127.0.0.1 --port 8080 --dist ./dist (or $AUTHSCOPE_DIST).
-  authscope challenge [--browser PROFILE] HEADER...
-      Parse WWW-Authenticate values (one argument per header field; `-` reads a pasted
-      response block from standard input) and print, as JSON, the challenges, warnings and the
-      challenge PROFILE would answer. PROFILE: ie6, chromium (default), firefox, rfc, all.
-      Exit status: 0 a challenge was chosen, 1 none is usable, 2 bad usage.
-  authscope decode [--json] [--lines] [--keytab FILE] [--key ETYPE:HEX] [--salt S] [INPUT]
-      Decode a token: a header line, `NTLM <base64>`, `Negotiate <base64>` (SPNEGO, Kerberos,
-      NTLM inside), a Kerberos message, bare base64 or hex (INPUT, or standard input; with
-      --lines one token per line). Prints its layers and field tree with byte offsets, warnings
-      and where decoding stopped; --json prints the contract. Encrypted Kerberos parts are
-      opened with a keytab, a key, or the password in $AUTHSCOPE_PASSWORD (never an argument).
-      Exit status: 0 decoded, 1 decoding stopped at an error, 2 bad usage.
-      An NTLM AUTHENTICATE message is credential-equivalent: do not share it.
-  authscope ntlm verify [--json] [--user U] [--domain D] [--negotiate TOKEN] CHALLENGE AUTHENTICATE
-      Check a captured AUTHENTICATE against a password and print each derived value (NTOWFv2,
-      NTProofStr, session keys, MIC). The password is read from $AUTHSCOPE_PASSWORD or the first
-      line of standard input, never from an argument. Exit status: 0 matches, 1 does not, 2 usage.
-  authscope sites
-      List the lab sites and the demo accounts.
-  authscope scenarios
-      List the scenarios of the IIS 6 guide served under /lab/<scenario>/, with what IIS answers.
-  authscope --help | --version
-";
+/// How a browser authenticates to a web server, and why it fails.
+#[derive(Parser)]
+#[command(name = "authscope", version, propagate_version = true)]
+#[command(
+    after_help = "Exit status: 0 success, 1 a negative answer (nothing usable, decoding \
+stopped, no match), 2 bad usage. Passwords are read from $AUTHSCOPE_PASSWORD (or standard input \
+for ntlm verify), never from an argument."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web app, the IIS 6 lab sites (/lab/), the guide's scenarios and the relay over
+    /// real HTTP, on 127.0.0.1.
+    Serve(serve::Args),
+    /// Parse WWW-Authenticate values and print, as JSON, the challenges, warnings and the one
+    /// a browser would answer.
+    Challenge(challenge_cmd::Args),
+    /// Decode a token (NTLM, SPNEGO, Kerberos, header lines, base64 or hex): layers and field
+    /// tree with byte offsets.
+    Decode(decode_cmd::Args),
+    /// NTLM tools.
+    #[command(subcommand)]
+    Ntlm(ntlm_cmd::Command),
+    /// List the lab sites and the demo accounts.
+    Sites,
+    /// List the scenarios of the IIS 6 guide served under /lab/<scenario>/, with what IIS
+    /// answers.
+    Scenarios,
+    /// Print a completion script for a shell (bash, zsh, fish, elvish, powershell).
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let Some(cmd) = args.first() else {
-        eprint!("{USAGE}");
-        return ExitCode::from(2);
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => return clap_error(&e),
     };
-    let rest = args.get(1..).unwrap_or(&[]);
-    match cmd.as_str() {
-        "serve" => serve::main(rest),
-        "challenge" => challenge_cmd::main(rest),
-        "decode" => decode_cmd::main(rest),
-        "ntlm" => ntlm_cmd::main(rest),
-        "scenarios" => {
+    match cli.command {
+        Command::Serve(a) => serve::main(a),
+        Command::Challenge(a) => challenge_cmd::main(a),
+        Command::Decode(a) => decode_cmd::main(a),
+        Command::Ntlm(c) => ntlm_cmd::main(c),
+        Command::Scenarios => {
             for s in proto::iis::scenarios::all() {
                 println!(
                     "/lab/{}{}\t{}\t{}\t[{}]",
@@ -70,7 +80,7 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        "sites" => {
+        Command::Sites => {
             for s in proto::iis::sites::all() {
                 println!("/lab/{}/\t{}\t{}", s.id, s.title, s.summary);
             }
@@ -80,37 +90,42 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        "-h" | "--help" | "help" => {
-            print!("{USAGE}");
+        Command::Completions { shell } => {
+            clap_complete::generate(
+                shell,
+                &mut Cli::command(),
+                "authscope",
+                &mut std::io::stdout(),
+            );
             ExitCode::SUCCESS
-        }
-        "-V" | "--version" => {
-            println!("authscope {}", env!("CARGO_PKG_VERSION"));
-            ExitCode::SUCCESS
-        }
-        other => {
-            eprintln!("authscope: unknown command {other:?}\n\n{USAGE}");
-            ExitCode::from(2)
         }
     }
 }
 
-/// Prints `value` as pretty JSON on stdout; a value serde cannot write is exit status 2.
-fn print_json<T: serde::Serialize + ?Sized>(value: &T) -> Result<(), ExitCode> {
-    match serde_json::to_string_pretty(value) {
-        Ok(j) => {
-            println!("{j}");
-            Ok(())
-        }
-        Err(e) => {
-            eprintln!("authscope: {e}");
-            Err(ExitCode::from(2))
+/// clap's own message (help and version on stdout with status 0; errors on stderr with 2),
+/// with a word on passwords when someone tried to give one as an option.
+fn clap_error(e: &clap::Error) -> ExitCode {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    let _ = e.print();
+    if let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) {
+        if arg.trim_start_matches('-').starts_with("password") {
+            eprintln!(
+                "\nauthscope takes no password as an argument (shell history, process lists): \
+                 put it in $AUTHSCOPE_PASSWORD, or for ntlm verify on standard input."
+            );
         }
     }
-}
-
-/// Usage error: message, usage, exit 2.
-fn usage_error(msg: &str) -> ExitCode {
-    eprintln!("authscope: {msg}\n\n{USAGE}");
     ExitCode::from(2)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn the_command_line_is_consistent() {
+        <super::Cli as clap::CommandFactory>::command().debug_assert();
+    }
 }

@@ -2,57 +2,67 @@
 //! derived value. The password comes from $AUTHSCOPE_PASSWORD or standard input, never from an
 //! argument (arguments end up in shell history and process lists).
 
-use crate::{print_json, usage_error};
+use crate::cli::{print_json, usage_error};
 use std::io::BufRead;
 use std::process::ExitCode;
 
-pub fn main(args: &[String]) -> ExitCode {
-    match args.first().map(String::as_str) {
-        Some("verify") => verify(args.get(1..).unwrap_or(&[])),
-        _ => usage_error("authscope ntlm verify [--json] [--user U] [--domain D] [--negotiate TOKEN] CHALLENGE AUTHENTICATE"),
+/// `authscope ntlm …`
+#[derive(clap::Subcommand, Debug)]
+pub enum Command {
+    /// Check a captured AUTHENTICATE against a password and print each derived value
+    /// (NTOWFv2, NTProofStr, session keys, MIC). The password is read from $AUTHSCOPE_PASSWORD
+    /// or the first line of standard input, never from an argument.
+    #[command(after_help = "Exit status: 0 matches, 1 does not, 2 bad usage.")]
+    Verify(VerifyArgs),
+}
+
+/// `authscope ntlm verify` arguments.
+#[derive(clap::Args, Debug)]
+pub struct VerifyArgs {
+    /// Print JSON instead of text.
+    #[arg(long)]
+    json: bool,
+    /// The user name to check (default: the one in the AUTHENTICATE).
+    #[arg(long, value_name = "U")]
+    user: Option<String>,
+    /// The domain to check (default: the one in the AUTHENTICATE).
+    #[arg(long, value_name = "D")]
+    domain: Option<String>,
+    /// The NEGOTIATE message, when the MIC is to be checked.
+    #[arg(long, value_name = "TOKEN")]
+    negotiate: Option<String>,
+    /// The server's CHALLENGE (a header line, NTLM <base64>, base64 or hex).
+    #[arg(value_name = "CHALLENGE")]
+    challenge: String,
+    /// The client's AUTHENTICATE (same forms).
+    #[arg(value_name = "AUTHENTICATE")]
+    authenticate: String,
+}
+
+pub fn main(command: Command) -> ExitCode {
+    match command {
+        Command::Verify(a) => verify(a),
     }
 }
 
-fn verify(args: &[String]) -> ExitCode {
-    let mut json = false;
-    let (mut user, mut domain, mut negotiate) = (None, None, None);
-    let mut tokens = Vec::new();
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |name: &str| it.next().cloned().ok_or(format!("{name} needs a value"));
-        let r = match a.as_str() {
-            "--json" => {
-                json = true;
-                Ok(())
-            }
-            "--user" => value("--user").map(|v| user = Some(v)),
-            "--domain" => value("--domain").map(|v| domain = Some(v)),
-            "--negotiate" => value("--negotiate").map(|v| negotiate = Some(v)),
-            "--password" => Err(
-                "pass the password in $AUTHSCOPE_PASSWORD or on standard input, not as an argument"
-                    .into(),
-            ),
-            s if s.starts_with('-') => Err(format!("unknown option {s:?}")),
-            s => {
-                tokens.push(s.to_string());
-                Ok(())
-            }
-        };
-        if let Err(e) = r {
-            return usage_error(&e);
-        }
-    }
-    let [challenge, authenticate] = tokens.as_slice() else {
-        return usage_error(
-            "give the CHALLENGE and the AUTHENTICATE (header lines, NTLM <base64>, base64 or hex)",
-        );
-    };
+fn verify(args: VerifyArgs) -> ExitCode {
+    let VerifyArgs {
+        json,
+        user,
+        domain,
+        negotiate,
+        challenge,
+        authenticate,
+    } = args;
     let password = match std::env::var("AUTHSCOPE_PASSWORD") {
         Ok(p) => p,
         Err(_) => {
             let mut line = String::new();
             if std::io::stdin().lock().read_line(&mut line).is_err() {
-                return usage_error("could not read the password from standard input");
+                return usage_error(
+                    "ntlm verify",
+                    "could not read the password from standard input",
+                );
             }
             line.trim_end_matches(['\r', '\n']).to_string()
         }
@@ -61,11 +71,11 @@ fn verify(args: &[String]) -> ExitCode {
         proto::decode::ntlm_bytes(t).ok_or(format!("the {what} is not an NTLM message"))
     };
     let (c, a) = match (
-        bytes("CHALLENGE", challenge),
-        bytes("AUTHENTICATE", authenticate),
+        bytes("CHALLENGE", &challenge),
+        bytes("AUTHENTICATE", &authenticate),
     ) {
         (Ok(c), Ok(a)) => (c, a),
-        (Err(e), _) | (_, Err(e)) => return usage_error(&e),
+        (Err(e), _) | (_, Err(e)) => return usage_error("ntlm verify", &e),
     };
     let n = match negotiate
         .as_deref()
@@ -73,7 +83,7 @@ fn verify(args: &[String]) -> ExitCode {
         .transpose()
     {
         Ok(n) => n,
-        Err(e) => return usage_error(&e),
+        Err(e) => return usage_error("ntlm verify", &e),
     };
     let v = match proto::ntlm::verify::verify(
         &password,

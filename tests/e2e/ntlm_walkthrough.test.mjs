@@ -61,6 +61,22 @@ test('live mode runs the real handshake against authscope serve from the page', 
   await context.close();
 });
 
+test('live mode refuses to run without the browser\'s random numbers rather than use zeros', async () => {
+  const context = await browser.newContext();
+  await context.addInitScript(() => {
+    crypto.getRandomValues = () => { throw new Error('no randomness here'); };
+  });
+  const page = await context.newPage();
+  await page.goto(`${server.url}#/ntlm`);
+  await page.waitForSelector('main#main .page');
+  await page.click('[data-test=live-run]');
+  await page.waitForSelector('.live .legs li.error');
+  assert.match(await page.locator('.live .legs li.error').innerText(), /getRandomValues/);
+  // The NEGOTIATE and the anonymous request went out; no AUTHENTICATE did.
+  assert.equal(await page.locator('[data-test=live-leg]').count(), 2);
+  await context.close();
+});
+
 test('live mode through the relay completes NTLM against another server, and fails when affinity is broken', async () => {
   // A separate upstream process, and the page's own server relaying to it.
   const upstream = await startServer();
@@ -79,6 +95,10 @@ test('live mode through the relay completes NTLM against another server, and fai
     assert.match(await page.locator('[data-test=live-leg] pre').nth(2).innerText(), /^GET \/lab\/integrated\/ HTTP\/1\.1[\s\S]*authorization: NTLM /i);
     // And the response as the server sent it: the CHALLENGE in its WWW-Authenticate.
     assert.match(await page.locator('[data-test=live-upstream-response]').nth(1).textContent(), /^HTTP\/1\.1 401 Unauthorized\r\n[\s\S]*www-authenticate: NTLM TlRMTVNTUAAC/i);
+    // Each handshake had its own session from the relay: never in the URL, the page's storage or
+    // a response header the page could leak.
+    assert.ok(!page.url().includes('session'));
+    assert.equal(await page.evaluate(() => JSON.stringify(localStorage) + JSON.stringify(sessionStorage)).then((s) => /[0-9a-f]{64}/.test(s)), false);
     // One session per leg: the AUTHENTICATE reaches the server on another connection.
     await page.check('[data-test=live-split]');
     await page.click('[data-test=live-run]');

@@ -19,6 +19,9 @@ struct Leg {
     upstream: Option<String>,
     /// Through the relay: the response head as the server sent it.
     response: Option<String>,
+    /// Through the relay: the response fields the relay did not let act on this page's origin
+    /// (cookies, CORS grants, …).
+    dropped: Option<String>,
     authenticate: Vec<String>,
     token: Option<String>,
 }
@@ -88,49 +91,107 @@ async fn fetch(
             None
         },
         response,
+        dropped: if cfg!(feature = "debug") {
+            get("X-Authscope-Dropped")
+        } else {
+            None
+        },
         authenticate,
         token,
     })
 }
 
-fn random<const N: usize>() -> [u8; N] {
+/// `N` random bytes from the browser's CSPRNG (Web Crypto). A browser without it gets an
+/// error, never zeros: the client challenge and session key must be unpredictable.
+fn random<const N: usize>() -> Result<[u8; N], String> {
     let mut b = [0u8; N];
-    if let Some(c) = web_sys::window().and_then(|w| w.crypto().ok()) {
-        let _ = c.get_random_values_with_u8_array(&mut b);
-    }
-    b
+    let crypto = web_sys::window()
+        .and_then(|w| w.crypto().ok())
+        .ok_or("this browser offers no Web Crypto (crypto.getRandomValues), which the handshake needs for its random values")?;
+    crypto
+        .get_random_values_with_u8_array(&mut b)
+        .map_err(|_| "crypto.getRandomValues failed".to_string())?;
+    Ok(b)
 }
 
-/// The relay session of each leg: one id for the handshake, or (`split`) one per leg, which
-/// breaks the connection affinity on purpose.
+/// The relay session of each leg: one for the handshake, or (`split`) one per leg, which
+/// breaks the connection affinity on purpose. Each is asked of the relay (`POST
+/// /relay/session`), which draws it from the server's OS RNG and tells it to this page only.
 #[cfg(feature = "debug")]
-fn sessions(relay: bool, split: bool) -> [Option<String>; 3] {
-    let r: [u8; 6] = random();
-    let id: String = r.iter().map(|b| format!("{b:02x}")).collect();
-    let leg = |n: u8| {
-        relay.then(|| {
-            if split {
-                format!("{id}-{n}")
-            } else {
-                id.clone()
-            }
-        })
-    };
-    [leg(1), leg(2), leg(3)]
+async fn sessions(relay: bool, split: bool) -> Result<[Option<String>; 3], String> {
+    if !relay {
+        return Ok([None, None, None]);
+    }
+    let first = new_session().await?;
+    if !split {
+        return Ok([Some(first.clone()), Some(first.clone()), Some(first)]);
+    }
+    Ok([
+        Some(first),
+        Some(new_session().await?),
+        Some(new_session().await?),
+    ])
 }
 
 #[cfg(not(feature = "debug"))]
-fn sessions(_: bool, _: bool) -> [Option<String>; 3] {
-    [None, None, None]
+async fn sessions(_: bool, _: bool) -> Result<[Option<String>; 3], String> {
+    Ok([None, None, None])
+}
+
+/// A request from this page to the relay itself, with the header only this app sends.
+#[cfg(feature = "debug")]
+async fn to_relay(method: &str, url: &str) -> Result<web_sys::Response, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::Omit);
+    let headers = web_sys::Headers::new().map_err(|_| "headers")?;
+    headers.set(APP_HEADER, "1").map_err(|_| "header")?;
+    init.set_headers(&headers);
+    let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| "request")?;
+    JsFuture::from(window.fetch_with_request(&req))
+        .await
+        .map_err(|_| {
+            "the relay did not answer (is this page served by authscope serve --relay?)".to_string()
+        })?
+        .dyn_into()
+        .map_err(|_| "response".to_string())
+}
+
+/// The header of authscope's own page (the relay serves lists and sessions to it only).
+#[cfg(feature = "debug")]
+const APP_HEADER: &str = "X-Authscope-App";
+
+#[cfg(feature = "debug")]
+async fn text_of(r: &web_sys::Response) -> Result<String, String> {
+    let text = JsFuture::from(r.text().map_err(|_| "body")?)
+        .await
+        .map_err(|_| "body")?;
+    Ok(text.as_string().unwrap_or_default())
+}
+
+#[cfg(feature = "debug")]
+async fn new_session() -> Result<String, String> {
+    let r = to_relay("POST", "/relay/session").await?;
+    let text = text_of(&r).await?;
+    if r.status() != 201 {
+        return Err(format!("the relay gave no session: {}", text.trim()));
+    }
+    Ok(text.trim().to_string())
 }
 
 async fn handshake(
     url: String,
     creds: Credentials,
     scheme: &'static str,
-    session: [Option<String>; 3],
+    relay: bool,
+    split: bool,
     push: Callback<Result<Leg, String>>,
 ) {
+    let session = match sessions(relay, split).await {
+        Ok(s) => s,
+        Err(e) => return push.emit(Err(e)),
+    };
     let b64 = |b: &[u8]| {
         use base64::Engine;
         base64::engine::general_purpose::STANDARD.encode(b)
@@ -155,10 +216,13 @@ async fn handshake(
     let challenge = proto::decode::ntlm_bytes(&token).unwrap_or_default();
     #[allow(clippy::cast_possible_truncation, clippy::cast_sign_loss)]
     let now = proto::ntlm::server::filetime((js_sys::Date::now() / 1000.0) as i64);
-    let entropy = Entropy {
-        client_challenge: random(),
-        random_session_key: random(),
-        now_filetime: now,
+    let entropy = match (random(), random()) {
+        (Ok(client_challenge), Ok(random_session_key)) => Entropy {
+            client_challenge,
+            random_session_key,
+            now_filetime: now,
+        },
+        (Err(e), _) | (_, Err(e)) => return push.emit(Err(e)),
     };
     match client::authenticate(
         &creds,
@@ -203,23 +267,14 @@ pub fn live() -> Html {
         let targets = targets.clone();
         use_effect_with((), move |_| {
             wasm_bindgen_futures::spawn_local(async move {
-                let Some(w) = web_sys::window() else { return };
-                let Ok(r) = JsFuture::from(w.fetch_with_str("/relay/")).await else {
-                    return;
-                };
-                let Ok(r) = r.dyn_into::<web_sys::Response>() else {
+                let Ok(r) = to_relay("GET", "/relay/").await else {
                     return;
                 };
                 if !r.ok() {
                     return;
                 }
-                let Ok(text) = r.text().map(JsFuture::from) else {
-                    return;
-                };
-                let Ok(text) = text.await else { return };
+                let Ok(text) = text_of(&r).await else { return };
                 let list = text
-                    .as_string()
-                    .unwrap_or_default()
                     .lines()
                     .filter_map(|l| l.split_once('\t'))
                     .map(|(i, u)| (i.to_string(), u.to_string()))
@@ -262,8 +317,14 @@ pub fn live() -> Html {
                 Some(n) => format!("/relay/{n}/{}", path.trim_start_matches('/')),
                 None => format!("/lab/{}/", *site),
             };
-            let sessions = sessions(relay.is_some(), *split);
-            wasm_bindgen_futures::spawn_local(handshake(url, creds, "NTLM", sessions, push));
+            wasm_bindgen_futures::spawn_local(handshake(
+                url,
+                creds,
+                "NTLM",
+                relay.is_some(),
+                *split,
+                push,
+            ));
         })
     };
     let edit = |h: &UseStateHandle<String>| {
@@ -299,6 +360,7 @@ pub fn live() -> Html {
                             { if l.authenticate.is_empty() { String::new() } else { format!(" · WWW-Authenticate: {}", l.authenticate.iter().map(|a| a.get(..40).unwrap_or(a)).collect::<Vec<_>>().join(", ")) } }
                         </p>
                         { l.response.as_ref().map(|r| html! { <details><summary>{ "The response as the server sent it" }</summary><pre data-test="live-upstream-response">{ r.clone() }</pre></details> }).unwrap_or_default() }
+                        { l.dropped.as_ref().map(|d| html! { <p class="note" data-test="live-dropped">{ format!("Shown above, not applied to this page: {d}. The relay drops what would act on authscope's own origin (cookies, CORS grants, site data), so nothing from one server reaches another.") }</p> }).unwrap_or_default() }
                         { decoded.map(|d| html! { <details><summary>{ format!("Decode: {}", d.label) }</summary><LayerView layer={Rc::new(d)} /></details> }).unwrap_or_default() }
                     </li>
                 }

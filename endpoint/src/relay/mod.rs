@@ -4,54 +4,72 @@
 //! cannot give: every handshake session gets its own upstream keep-alive connection.
 //!
 //! ```text
-//!  client ──GET /relay/0/app/ (X-Authscope-Session: s1, Authorization: …)──► relay
-//!  relay  ──GET /app/ on upstream connection #k of session (s1, 0), headers as sent──► server
-//!  relay  ◄── 401 / 200 … ─────────────────────────────────────────────────────── server
-//!  client ◄── the response, + X-Authscope-Upstream-Connection: k, X-Authscope-Upstream-Request,
-//!             X-Authscope-Upstream-Response (base64 of the request and response heads)
+//!  page   ──POST /relay/session (X-Authscope-App)───────────────────────────────► relay
+//!  page   ◄── 201, a session id (256 random bits), to this client only ────────── relay
+//!  page   ──GET /relay/0/app/ (X-Authscope-Session: id, Authorization: …)───────► relay
+//!  relay  ──GET /app/ on upstream connection #k of (session, 0), hop-by-hop removed──► server
+//!  relay  ◄── 401 / 200 … ──────────────────────────────────────────────────────── server
+//!  page   ◄── the response, streamed, in a sandbox (CSP), cookies and CORS grants dropped,
+//!             + X-Authscope-Upstream-Connection: k, X-Authscope-Upstream-Request and -Response
+//!             (base64 of both heads as they crossed), X-Authscope-Dropped
 //! ```
-//! A session is the `X-Authscope-Session` header, or else the client's own TCP connection. The
-//! relay refuses targets outside the allow-list, caps sessions, body sizes and idle time, and
-//! logs no header (so no credential). `https://` targets are reached with rustls, checked
-//! against the Mozilla roots (webpki-roots) unless `--insecure` is given; the server's
-//! certificate is reported with every leg (`X-Authscope-Upstream-Certificate`).
+//!
+//! The relay is reachable from this machine only (serve binds loopback and checks `Host`), and
+//! only by this app: a request whose `Origin` is another origin, or whose `Sec-Fetch-Site` says
+//! another site made it, is refused; listing the targets, asking for a session and POSTing need
+//! the app's own header (`X-Authscope-App`), which no form and no cross-origin `fetch` without
+//! a preflight can send (and preflights from elsewhere are refused). Sessions are capabilities
+//! (`session`); paths are normalised before the prefix check (`path`); what crosses each way is
+//! in `headers`; bodies are streamed both ways with caps and time limits (`body`). `https://`
+//! targets are checked against the Mozilla roots unless `--insecure` (`upstream`). No header,
+//! session id or query string is logged.
 
+mod body;
+mod headers;
+pub mod path;
+pub mod session;
+mod upstream;
+
+use crate::guard;
+use crate::respond::{head, header_pairs, plain, Body};
 use base64::Engine;
-use bytes::Bytes;
-use http_body_util::{BodyExt, Full, Limited};
+use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
-use hyper::{Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
-use std::collections::BTreeMap;
+use hyper::header::HeaderValue;
+use hyper::{Method, Request, Response, StatusCode};
+use session::{Key, Phase, Refused, Upstream};
+use std::net::IpAddr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::Mutex;
-use tokio_rustls::rustls::{
-    self,
-    client::danger,
-    pki_types::{CertificateDer, ServerName, UnixTime},
-    DigitallySignedStruct as Dss,
-};
+use tokio::sync::OwnedMutexGuard;
 
-type Signature = Result<danger::HandshakeSignatureValid, rustls::Error>;
+/// The header only authscope's own page sends: a custom header, so another origin's page
+/// cannot send it without a CORS preflight, which the relay refuses.
+pub const APP_HEADER: &str = "x-authscope-app";
 
-/// At most this many sessions hold an upstream connection at once. When all are taken, a
-/// session whose handshake is over (its last answer was not a 401) gives its connection up, the
-/// least recently used first; a handshake under way keeps its connection unless it has been
-/// idle for [`STALE`]. A new session waits (up to [`BUSY_WAIT`]) while every one is busy.
-pub const MAX_SESSIONS: usize = 256;
-/// Request and response bodies are refused above this size.
-pub const MAX_BODY: usize = 1 << 20;
-/// A session's upstream connection is dropped after this long unused.
-pub const IDLE: Duration = Duration::from_secs(120);
-/// A handshake idle this long may lose its connection to a new session when all are taken.
-pub const STALE: Duration = Duration::from_secs(30);
-/// How long a new session waits for one of the [`MAX_SESSIONS`] to free up before the relay
-/// answers 502.
-pub const BUSY_WAIT: Duration = Duration::from_secs(10);
-/// How often an idle relay looks for idle sessions.
-pub const SWEEP: Duration = Duration::from_secs(15);
+/// What a relayed response may do in the browser: nothing (RFC: CSP Level 3 `sandbox`).
+const SANDBOX: &str = "sandbox; default-src 'none'; frame-ancestors 'none'";
+
+/// The relay's bounds (options of `authscope serve`).
+#[derive(Clone, Debug)]
+pub struct Limits {
+    pub sessions: session::Limits,
+    /// Largest request or response body relayed.
+    pub max_body: u64,
+    /// Time to open a connection (and TLS) to a target.
+    pub connect_timeout: Duration,
+    /// Time for a target to answer a request, and the longest pause within a response body.
+    pub response_timeout: Duration,
+}
+
+/// The client a request came from.
+#[derive(Clone, Copy, Debug)]
+pub struct Client {
+    /// Its TCP connection (the session of a request that names none).
+    pub connection: u64,
+    pub ip: IpAddr,
+}
 
 /// An allow-listed server.
 #[derive(Clone, Debug)]
@@ -66,7 +84,8 @@ pub struct Target {
 }
 
 impl Target {
-    /// Parses `--relay URL` (`http://` or `https://`).
+    /// Parses `--relay URL` (`http://` or `https://`, a host name or an IP address, IPv6 in
+    /// brackets, an optional port and path; no user name, query or fragment).
     pub fn parse(url: &str) -> Result<Target, String> {
         let (rest, tls) = if let Some(r) = url.strip_prefix("http://") {
             (r, false)
@@ -76,13 +95,36 @@ impl Target {
             return Err(format!("--relay {url}: give an http:// or https:// URL"));
         };
         let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
-        let (host, port) = match authority.rsplit_once(':') {
-            Some((h, p)) => (
-                h.to_string(),
-                p.parse::<u16>()
-                    .map_err(|_| format!("--relay {url}: bad port {p:?}"))?,
-            ),
-            None => (authority.to_string(), if tls { 443 } else { 80 }),
+        if authority.contains('@') {
+            return Err(format!(
+                "--relay {url}: no user name in the URL (the client authenticates, not the relay)"
+            ));
+        }
+        if path.contains(['?', '#']) {
+            return Err(format!("--relay {url}: no query or fragment in the URL"));
+        }
+        let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+            let (h, after) = v6
+                .split_once(']')
+                .ok_or(format!("--relay {url}: unclosed ["))?;
+            (h.to_string(), after.strip_prefix(':'))
+        } else {
+            match authority.rsplit_once(':') {
+                Some((h, p)) => (h.to_string(), Some(p)),
+                None => (authority.to_string(), None),
+            }
+        };
+        let port = match port {
+            Some(p) => p
+                .parse::<u16>()
+                .map_err(|_| format!("--relay {url}: bad port {p:?}"))?,
+            None => {
+                if tls {
+                    443
+                } else {
+                    80
+                }
+            }
         };
         if host.is_empty() {
             return Err(format!("--relay {url}: no host"));
@@ -99,481 +141,503 @@ impl Target {
     }
 
     /// The `Host` header for the target (RFC 9110 §7.2): the port only when it is not the
-    /// scheme's default.
+    /// scheme's default; an IPv6 address in brackets.
     pub fn host_header(&self) -> String {
-        if self.port == if self.tls { 443 } else { 80 } {
-            self.host.clone()
+        let host = if self.host.contains(':') {
+            format!("[{}]", self.host)
         } else {
-            format!("{}:{}", self.host, self.port)
+            self.host.clone()
+        };
+        if self.port == if self.tls { 443 } else { 80 } {
+            host
+        } else {
+            format!("{host}:{}", self.port)
         }
     }
 }
 
-/// The sending half of an upstream HTTP/1.1 connection.
-type Upstream1 = hyper::client::conn::http1::SendRequest<Full<Bytes>>;
+/// The methods the relay answers.
+const ALLOW: &str = "GET, HEAD, POST, OPTIONS";
 
-struct Upstream {
-    sender: Upstream1,
-    id: u64,
-    last_used: Instant,
-    /// The last answer was not a 401: no handshake is under way on this connection.
-    done: bool,
-    /// For TLS: the server's certificate, described.
-    certificate: Option<String>,
+/// A request the relay has admitted: to which target, where in it, for which session.
+struct Leg<'a> {
+    n: usize,
+    target: &'a Target,
+    /// The normalised upstream path (what the log shows).
+    path: String,
+    /// The path and query sent.
+    uri: String,
+    key: Key,
+    /// How the log names the session.
+    who: String,
 }
 
-/// Each (session, target)'s upstream connection.
-type Sessions = BTreeMap<(String, usize), Arc<Mutex<Upstream>>>;
-
-/// The relay's state: its allow-list and the sessions' upstream connections.
+/// The relay's state: its allow-list and its sessions.
 pub struct Relay {
-    pub targets: Vec<Target>,
-    tls: Arc<rustls::ClientConfig>,
-    sessions: std::sync::Mutex<Sessions>,
+    targets: Vec<Target>,
+    limits: Limits,
+    tls: Arc<tokio_rustls::rustls::ClientConfig>,
+    table: session::Table,
     next_upstream: AtomicU64,
 }
 
-/// Headers that belong to one hop and are not forwarded (RFC 9110 §7.6.1).
-fn hop_by_hop(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    matches!(
-        name.as_str(),
-        "connection"
-            | "keep-alive"
-            | "proxy-connection"
-            | "proxy-authenticate"
-            | "proxy-authorization"
-            | "te"
-            | "trailer"
-            | "transfer-encoding"
-            | "upgrade"
-            | "host"
-            | "content-length"
-    ) || name.starts_with("x-authscope-")
+/// Whether a response carries a handshake token (`NTLM <token>`, `Negotiate <token>`): the
+/// server keeps state for the connection until the next leg.
+fn carries_token(h: &hyper::HeaderMap) -> bool {
+    h.get_all(hyper::header::WWW_AUTHENTICATE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|c| {
+            let mut words = c.split_whitespace();
+            let scheme = words.next().unwrap_or("");
+            ["ntlm", "negotiate", "kerberos"].contains(&scheme.to_ascii_lowercase().as_str())
+                && words.next().is_some()
+        })
 }
 
-fn plain(status: StatusCode, text: &str) -> Response<Full<Bytes>> {
-    let mut r = Response::new(Full::new(Bytes::from(text.to_string())));
-    *r.status_mut() = status;
-    r.headers_mut().insert(
-        hyper::header::CONTENT_TYPE,
-        hyper::header::HeaderValue::from_static("text/plain; charset=utf-8"),
-    );
-    r
-}
-
-/// A message head as text: its first line, then a `name: value` line per field.
-fn head(first: &str, fields: impl Iterator<Item = (String, String)>) -> String {
-    let mut out = format!("{first}\r\n");
-    for (n, v) in fields {
-        out.push_str(&format!("{n}: {v}\r\n"));
+/// Whether an error from hyper came from the request body's size limit.
+fn over_limit(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(e) = cur {
+        if e.is::<http_body_util::LengthLimitError>() {
+            return true;
+        }
+        cur = e.source();
     }
-    out
+    false
 }
 
-fn busy() -> String {
-    format!("{MAX_SESSIONS} sessions are busy: try again in a moment")
-}
-
-/// Evicts least recently used sessions that are not in the middle of a request (finished
-/// handshakes first, then stale ones) until there is room for one more; `false` when every
-/// session is busy.
-fn make_room(s: &mut Sessions) -> bool {
-    while s.len() >= MAX_SESSIONS {
-        let oldest = s
-            .iter()
-            .filter_map(|(k, u)| {
-                let u = u.try_lock().ok()?;
-                (u.done || u.last_used.elapsed() > STALE)
-                    .then(|| (k.clone(), (!u.done, u.last_used)))
-            })
-            .min_by_key(|(_, rank)| *rank)
-            .map(|(k, _)| k);
-        match oldest {
-            Some(k) => {
-                s.remove(&k);
-            }
-            None => return false,
+/// The refusal of a request another site's page made, if it is one.
+fn cross_site(req: &Request<Incoming>) -> Option<&'static str> {
+    let h = req.headers();
+    let host = h
+        .get(hyper::header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    if let Some(origin) = h.get(hyper::header::ORIGIN) {
+        if !guard::same_origin(origin.to_str().unwrap_or(""), host) {
+            return Some("authscope relay: refused, the request comes from another origin (only the authscope page served here may use the relay)\n");
         }
     }
-    true
+    if let Some(site) = h.get("sec-fetch-site") {
+        if !matches!(site.as_bytes(), b"same-origin" | b"none") {
+            return Some(
+                "authscope relay: refused, another site made this request (Sec-Fetch-Site)\n",
+            );
+        }
+    }
+    None
+}
+
+fn from_app(req: &Request<Incoming>) -> bool {
+    req.headers().contains_key(APP_HEADER)
 }
 
 impl Relay {
-    pub fn new(targets: Vec<Target>, insecure: bool) -> Relay {
+    pub fn new(targets: Vec<Target>, insecure: bool, limits: Limits) -> Relay {
         Relay {
             targets,
-            tls: Arc::new(tls_config(insecure)),
-            sessions: std::sync::Mutex::new(BTreeMap::new()),
+            tls: Arc::new(upstream::tls_config(insecure)),
+            table: session::Table::new(limits.sessions.clone()),
+            limits,
             next_upstream: AtomicU64::new(1),
         }
     }
 
-    /// Drops the sessions idle for [`IDLE`] (or whose server closed the connection), with their
-    /// upstream connections. Run on every new session and every [`SWEEP`] (so that an idle relay
-    /// gives its memory and connections back after a load).
+    /// Drops idle sessions and their upstream connections (run every few seconds, so that an
+    /// idle relay gives its memory and connections back after a load).
     pub fn sweep(&self) {
-        if let Ok(mut s) = self.sessions.lock() {
-            s.retain(|_, u| {
-                u.try_lock()
-                    .map(|u| u.last_used.elapsed() < IDLE && !u.sender.is_closed())
-                    .unwrap_or(true)
-            });
+        self.table.sweep();
+    }
+
+    /// The client connection `connection` closed: its sessions end.
+    pub fn forget_connection(&self, connection: u64) {
+        self.table.forget_connection(connection);
+    }
+
+    /// Answers a request whose path starts with `/relay`: the target list, a new session, or a
+    /// request to relay.
+    pub async fn handle(&self, req: Request<Incoming>, client: Client) -> Response<Body> {
+        if let Some(why) = cross_site(&req) {
+            return plain(StatusCode::FORBIDDEN, why);
+        }
+        match req.uri().path() {
+            "/relay" | "/relay/" => return self.list(&req),
+            "/relay/session" => return self.new_session(&req),
+            _ => {}
+        }
+        match self.admit(&req, client) {
+            Ok(leg) => self.forward(req, leg, client).await,
+            Err(refusal) => refusal,
         }
     }
 
-    /// The session's upstream connection to target `n`, opened when it has none (or its old one
-    /// closed).
-    async fn upstream(&self, session: &str, n: usize) -> Result<Arc<Mutex<Upstream>>, String> {
-        let key = (session.to_string(), n);
-        self.sweep();
-        // Every session busy in a handshake: wait for one to finish rather than fail (hundreds
-        // of handshakes at once queue for the cap's sessions).
-        let since = Instant::now();
-        loop {
-            {
-                let Ok(mut s) = self.sessions.lock() else {
-                    return Err("the relay's state is poisoned".into());
-                };
-                if let Some(u) = s.get(&key) {
-                    return Ok(u.clone());
-                }
-                if make_room(&mut s) {
-                    break;
-                }
-            }
-            if since.elapsed() > BUSY_WAIT {
-                return Err(busy());
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-        let t = self.targets.get(n).ok_or("no such target")?;
-        let stream = tokio::net::TcpStream::connect((t.host.as_str(), t.port))
-            .await
-            .map_err(|e| format!("cannot reach {}: {e}", t.url))?;
-        let mut certificate = None;
-        let sender = if t.tls {
-            let name =
-                ServerName::try_from(t.host.clone()).map_err(|e| format!("{}: {e}", t.host))?;
-            let tls = tokio_rustls::TlsConnector::from(self.tls.clone())
-                .connect(name, stream)
-                .await
-                .map_err(|e| {
-                    format!("TLS with {} failed: {e} (authscope serve --insecure relays to a server whose certificate does not verify)", t.url)
-                })?;
-            certificate = tls
-                .get_ref()
-                .1
-                .peer_certificates()
-                .and_then(|c| c.first())
-                .map(|c| describe_certificate(c.as_ref()));
-            http1(tls, &t.url).await?
-        } else {
-            http1(stream, &t.url).await?
-        };
-        let id = self.next_upstream.fetch_add(1, Ordering::Relaxed);
-        let u = Arc::new(Mutex::new(Upstream {
-            sender,
-            id,
-            last_used: Instant::now(),
-            done: false,
-            certificate,
-        }));
-        // Other sessions may have been opened while this one connected: make room again (waiting
-        // as above), so the cap holds however many handshakes start at once.
-        loop {
-            {
-                let Ok(mut s) = self.sessions.lock() else {
-                    return Err("the relay's state is poisoned".into());
-                };
-                if make_room(&mut s) {
-                    s.insert(key, u.clone());
-                    return Ok(u);
-                }
-            }
-            if since.elapsed() > BUSY_WAIT {
-                return Err(busy());
-            }
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
-
-    /// Relays `req` (whose path is `/relay/<n>/<rest>`); `connection` is the client's TCP
-    /// connection, the session when the request names none. `/relay/` itself lists the targets,
-    /// one per line: index, tab, URL (the page's Live mode reads it).
-    pub async fn handle(&self, req: Request<Incoming>, connection: u64) -> Response<Full<Bytes>> {
-        let path = req.uri().path().to_string();
-        if path == "/relay/" {
-            let list: String = self
-                .targets
-                .iter()
-                .enumerate()
-                .map(|(i, t)| format!("{i}\t{}\n", t.url))
-                .collect();
-            return plain(StatusCode::OK, &list);
-        }
+    /// Everything checked before the relay touches a target: which target, the method, the
+    /// path inside its prefix, the session, the body's declared size. The refusal is the answer
+    /// itself (made once per refused request: boxing it would buy nothing).
+    #[allow(clippy::result_large_err)]
+    fn admit(&self, req: &Request<Incoming>, client: Client) -> Result<Leg<'_>, Response<Body>> {
+        let path = req.uri().path();
         let rest = path.strip_prefix("/relay/").unwrap_or("");
         let (n, tail) = rest.split_once('/').unwrap_or((rest, ""));
         let Some((n, target)) = n
             .parse::<usize>()
             .ok()
-            .and_then(|n| self.targets.get(n).map(|t| (n, t.clone())))
+            .and_then(|n| self.targets.get(n).map(|t| (n, t)))
         else {
-            return plain(
+            return Err(plain(
                 StatusCode::FORBIDDEN,
                 "authscope relay: not a target of the allow-list (authscope serve --relay URL)\n",
-            );
+            ));
         };
-        let session = req
+        match *req.method() {
+            Method::GET | Method::HEAD => {}
+            Method::POST if from_app(req) => {}
+            Method::POST => {
+                return Err(plain(
+                    StatusCode::FORBIDDEN,
+                    "authscope relay: a POST through the relay needs the X-Authscope-App header (which a form on another site cannot send)\n",
+                ))
+            }
+            // The relay answers OPTIONS itself: it is only ever the app's own (same-origin)
+            // preflight, and a target's CORS answer must not apply to authscope's origin.
+            Method::OPTIONS => {
+                return Err(crate::respond::respond(
+                    StatusCode::NO_CONTENT,
+                    [("Allow", ALLOW), ("Cache-Control", "no-store")],
+                    "",
+                ))
+            }
+            _ => {
+                let mut r = plain(
+                    StatusCode::METHOD_NOT_ALLOWED,
+                    "authscope relay: only GET, HEAD and POST are relayed (what a handshake needs)\n",
+                );
+                r.headers_mut()
+                    .insert(hyper::header::ALLOW, HeaderValue::from_static(ALLOW));
+                return Err(r);
+            }
+        }
+        let upstream_path = path::upstream_path(&target.base, tail).map_err(|e| {
+            let status = if e == path::PathError::LeavesPrefix {
+                StatusCode::FORBIDDEN
+            } else {
+                StatusCode::BAD_REQUEST
+            };
+            plain(status, &format!("authscope relay: refused, {e}\n"))
+        })?;
+        let origin = req
             .headers()
-            .get("x-authscope-session")
+            .get(hyper::header::ORIGIN)
+            .and_then(|v| v.to_str().ok());
+        let (key, who) = match req.headers().get("x-authscope-session") {
+            Some(v) => match self.table.issued(v.to_str().unwrap_or(""), origin) {
+                Ok((key, label)) => (key, format!("session #{label}")),
+                Err(Refused::OtherOrigin) => {
+                    return Err(plain(
+                        StatusCode::FORBIDDEN,
+                        "authscope relay: that session belongs to another origin\n",
+                    ))
+                }
+                Err(_) => {
+                    return Err(plain(
+                        StatusCode::FORBIDDEN,
+                        "authscope relay: not a session of this relay (ask for one with POST /relay/session; sessions expire when unused)\n",
+                    ))
+                }
+            },
+            None => (
+                Key::Connection(client.connection),
+                format!("connection #{}", client.connection),
+            ),
+        };
+        let length = req
+            .headers()
+            .get(hyper::header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
-            .filter(|s| !s.is_empty() && s.len() <= 64)
-            .map_or_else(|| format!("connection-{connection}"), str::to_string);
+            .and_then(|v| v.parse::<u64>().ok());
+        if length.is_some_and(|l| l > self.limits.max_body) {
+            return Err(self.too_large());
+        }
         let query = req
             .uri()
             .query()
             .map(|q| format!("?{q}"))
             .unwrap_or_default();
-        let upstream_path = format!("{}/{tail}{query}", target.base);
+        Ok(Leg {
+            n,
+            target,
+            uri: format!("{upstream_path}{query}"),
+            path: upstream_path,
+            key,
+            who,
+        })
+    }
+
+    /// Sends an admitted request on its session's upstream connection (opened if need be) and
+    /// streams the answer back.
+    async fn forward(
+        &self,
+        req: Request<Incoming>,
+        leg: Leg<'_>,
+        client: Client,
+    ) -> Response<Body> {
         let method = req.method().clone();
-        let mut forwarded: Vec<(String, String)> = crate::serve::header_pairs(req.headers())
-            .filter(|(n, _)| !hop_by_hop(n))
-            .collect();
-        forwarded.insert(0, ("host".into(), target.host_header()));
-        let body = match Limited::new(req.into_body(), MAX_BODY).collect().await {
-            Ok(b) => b.to_bytes(),
-            Err(_) => {
-                return plain(
-                    StatusCode::PAYLOAD_TOO_LARGE,
-                    "authscope relay: request body over 1 MiB\n",
+        let forwarded = headers::request(req.headers(), &leg.target.host_header());
+        let request_head = head(
+            &format!("{method} {} HTTP/1.1", leg.uri),
+            forwarded.iter().map(|(n, v)| {
+                (
+                    n.as_str().to_string(),
+                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
                 )
-            }
-        };
-        let raw = head(
-            &format!("{method} {upstream_path} HTTP/1.1"),
-            forwarded.iter().cloned(),
+            }),
         );
-        let upstream = match self.upstream(&session, n).await {
-            Ok(u) => u,
-            Err(e) => return plain(StatusCode::BAD_GATEWAY, &format!("authscope relay: {e}\n")),
-        };
-        let mut u = upstream.lock().await;
-        let mut b = Request::builder()
-            .method(method.clone())
-            .uri(&upstream_path);
-        for (name, value) in &forwarded {
-            b = b.header(name, value);
+        let limit = usize::try_from(self.limits.max_body).unwrap_or(usize::MAX);
+        let mut out = Request::new(Limited::new(req.into_body(), limit).boxed());
+        *out.method_mut() = method.clone();
+        match leg.uri.parse() {
+            Ok(u) => *out.uri_mut() = u,
+            Err(_) => return plain(StatusCode::BAD_REQUEST, "authscope relay: bad request\n"),
         }
-        let Ok(out) = b.body(Full::new(body)) else {
-            return plain(StatusCode::BAD_REQUEST, "authscope relay: bad request\n");
+        out.headers_mut().extend(forwarded);
+
+        let (slot, fresh) = match self.table.slot(leg.key, leg.n, client.ip).await {
+            Ok(s) => s,
+            Err(_) => return self.busy(),
         };
-        let res = match u.sender.send_request(out).await {
-            Ok(r) => r,
-            Err(e) => {
-                return plain(
-                    StatusCode::BAD_GATEWAY,
-                    &format!(
-                        "authscope relay: {} broke the connection: {e}\n",
-                        target.url
-                    ),
-                )
+        let mut guard = match fresh {
+            Some(g) => g,
+            None => slot.clone().lock_owned().await,
+        };
+        if !guard.as_ref().is_some_and(Upstream::usable) {
+            match upstream::connect(leg.target, &self.tls, self.limits.connect_timeout).await {
+                Ok(c) => {
+                    *guard = Some(Upstream {
+                        sender: c.sender,
+                        id: self.next_upstream.fetch_add(1, Ordering::Relaxed),
+                        last_used: Instant::now(),
+                        phase: Phase::Idle,
+                        certificate: c.certificate,
+                        broken: false,
+                    });
+                }
+                Err(e) => {
+                    drop(guard);
+                    self.table.remove(leg.key, leg.n, &slot);
+                    return plain(StatusCode::BAD_GATEWAY, &format!("authscope relay: {e}\n"));
+                }
             }
+        }
+        let Some(u) = guard.as_mut() else {
+            return plain(
+                StatusCode::BAD_GATEWAY,
+                "authscope relay: no upstream connection\n",
+            );
         };
-        u.last_used = Instant::now();
-        u.done = res.status() != StatusCode::UNAUTHORIZED;
-        let id = u.id;
-        let certificate = u.certificate.clone();
-        drop(u);
-        let status = res.status();
-        let headers = res.headers().clone();
+        let timeout = self.limits.response_timeout;
+        let sent = tokio::time::timeout(timeout, async {
+            u.sender.ready().await?;
+            u.sender.send_request(out).await
+        })
+        .await;
+        let failed = match sent {
+            Ok(Ok(res)) => {
+                u.last_used = Instant::now();
+                u.phase =
+                    if res.status() == StatusCode::UNAUTHORIZED && carries_token(res.headers()) {
+                        Phase::Challenged
+                    } else {
+                        Phase::Idle
+                    };
+                // One line per leg: no header, no session id, no query string.
+                println!(
+                    "relay: {} → {} on upstream connection #{}: {method} {} → {}",
+                    leg.who,
+                    leg.target.url,
+                    u.id,
+                    leg.path,
+                    res.status().as_u16()
+                );
+                return self.deliver(res, guard, &request_head);
+            }
+            Ok(Err(e)) if over_limit(&e) => self.too_large(),
+            Ok(Err(e)) => plain(
+                StatusCode::BAD_GATEWAY,
+                &format!(
+                    "authscope relay: {} broke the connection: {e}\n",
+                    leg.target.url
+                ),
+            ),
+            Err(_) => plain(
+                StatusCode::GATEWAY_TIMEOUT,
+                &format!(
+                    "authscope relay: {} did not answer within {} s\n",
+                    leg.target.url,
+                    timeout.as_secs_f32()
+                ),
+            ),
+        };
+        // The connection is left in the middle of an exchange: it is opened again next time.
+        u.broken = true;
+        drop(guard);
+        self.table.released();
+        failed
+    }
+
+    /// The upstream's answer for the client: streamed from the upstream connection (whose slot
+    /// `guard` holds until the body ends), sandboxed, its origin-wide fields dropped, and the
+    /// heads of both messages reported.
+    fn deliver(
+        &self,
+        res: Response<Incoming>,
+        mut guard: OwnedMutexGuard<Option<Upstream>>,
+        request_head: &str,
+    ) -> Response<Body> {
+        let (parts, incoming) = res.into_parts();
+        let status = parts.status;
         // The response head as it came from the server (hyper has parsed it: one line per field,
-        // in the order received).
-        let raw_response = head(
+        // in the order received), before anything is dropped from it.
+        let response_head = head(
             &format!(
                 "HTTP/1.1 {} {}",
                 status.as_u16(),
                 status.canonical_reason().unwrap_or("")
             ),
-            crate::serve::header_pairs(&headers),
+            header_pairs(&parts.headers),
         );
-        let body = match Limited::new(res.into_body(), MAX_BODY).collect().await {
-            Ok(b) => b.to_bytes(),
-            Err(_) => {
-                return plain(
-                    StatusCode::BAD_GATEWAY,
-                    "authscope relay: response body over 1 MiB\n",
-                )
+        let declared = parts
+            .headers
+            .get(hyper::header::CONTENT_LENGTH)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse::<u64>().ok());
+        let (id, certificate) = match guard.as_mut() {
+            Some(u) => {
+                if declared.is_some_and(|l| l > self.limits.max_body) {
+                    u.broken = true;
+                }
+                (u.id, u.certificate.clone())
             }
+            None => (0, None),
         };
-        // One line per leg, without headers: no credential reaches the log.
-        println!(
-            "relay: session {session} → {} on upstream connection #{id}: {method} {upstream_path} → {}",
-            target.url,
-            status.as_u16()
-        );
-        let mut r = Response::new(Full::new(body));
-        *r.status_mut() = status;
-        for (name, value) in &headers {
-            if !hop_by_hop(name.as_str()) {
-                r.headers_mut().append(name.clone(), value.clone());
-            }
+        if declared.is_some_and(|l| l > self.limits.max_body) {
+            drop(guard);
+            self.table.released();
+            return plain(
+                StatusCode::BAD_GATEWAY,
+                &format!(
+                    "authscope relay: the response body is over {} bytes (--max-body)\n",
+                    self.limits.max_body
+                ),
+            );
         }
-        let meta = [
+        let body = body::Relayed::new(
+            incoming,
+            guard,
+            self.table.room(),
+            self.limits.max_body,
+            self.limits.response_timeout,
+        )
+        .boxed();
+        let (kept, dropped) = headers::response(&parts.headers);
+        let mut r = Response::new(body);
+        *r.status_mut() = status;
+        *r.headers_mut() = kept;
+        let b64 = |s: &str| base64::engine::general_purpose::STANDARD.encode(s.as_bytes());
+        let ours = [
+            ("content-security-policy", SANDBOX.to_string()),
+            ("x-content-type-options", "nosniff".to_string()),
+            ("referrer-policy", "no-referrer".to_string()),
+            ("cache-control", "no-store".to_string()),
             ("x-authscope-upstream-connection", id.to_string()),
-            (
-                "x-authscope-upstream-request",
-                base64::engine::general_purpose::STANDARD.encode(raw.as_bytes()),
-            ),
-            (
-                "x-authscope-upstream-response",
-                base64::engine::general_purpose::STANDARD.encode(raw_response.as_bytes()),
-            ),
-            ("x-authscope-session", session),
+            ("x-authscope-upstream-request", b64(request_head)),
+            ("x-authscope-upstream-response", b64(&response_head)),
             (
                 "x-authscope-upstream-certificate",
                 certificate.unwrap_or_default(),
             ),
+            ("x-authscope-dropped", dropped.join(", ")),
         ];
-        for (name, value) in meta.into_iter().filter(|(_, v)| !v.is_empty()) {
-            if let Ok(v) = hyper::header::HeaderValue::from_str(&value) {
+        for (name, value) in ours.into_iter().filter(|(_, v)| !v.is_empty()) {
+            if let Ok(v) = HeaderValue::from_str(&value) {
                 r.headers_mut().insert(name, v);
             }
         }
         r
     }
-}
 
-/// Opens HTTP/1.1 on `io` (a TCP or TLS stream to `url`) and drives the connection in its own
-/// task.
-async fn http1<IO>(io: IO, url: &str) -> Result<Upstream1, String>
-where
-    IO: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
-{
-    let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
-        .await
-        .map_err(|e| format!("cannot talk HTTP/1.1 to {url}: {e}"))?;
-    tokio::spawn(async move {
-        let _ = conn.await;
-    });
-    Ok(sender)
-}
-
-/// The TLS client: Mozilla's roots, or (`insecure`) any certificate, still reported.
-fn tls_config(insecure: bool) -> rustls::ClientConfig {
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
-        .with_safe_default_protocol_versions()
-        .unwrap_or_else(|_| rustls::ClientConfig::builder());
-    if insecure {
-        builder
-            .dangerous()
-            .with_custom_certificate_verifier(Arc::new(AnyCertificate(provider)))
-            .with_no_client_auth()
-    } else {
-        let roots = rustls::RootCertStore {
-            roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
-        };
-        builder.with_root_certificates(roots).with_no_client_auth()
-    }
-}
-
-/// `--insecure`: accepts any server certificate (signatures are still checked, so the TLS
-/// session is with the holder of the key the certificate names).
-#[derive(Debug)]
-struct AnyCertificate(Arc<rustls::crypto::CryptoProvider>);
-
-impl danger::ServerCertVerifier for AnyCertificate {
-    fn verify_server_cert(
-        &self,
-        _: &CertificateDer<'_>,
-        _: &[CertificateDer<'_>],
-        _: &ServerName<'_>,
-        _: &[u8],
-        _: UnixTime,
-    ) -> Result<danger::ServerCertVerified, rustls::Error> {
-        Ok(danger::ServerCertVerified::assertion())
-    }
-    fn verify_tls12_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &Dss) -> Signature {
-        rustls::crypto::verify_tls12_signature(m, c, d, &self.0.signature_verification_algorithms)
-    }
-    fn verify_tls13_signature(&self, m: &[u8], c: &CertificateDer<'_>, d: &Dss) -> Signature {
-        rustls::crypto::verify_tls13_signature(m, c, d, &self.0.signature_verification_algorithms)
-    }
-    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
-        self.0.signature_verification_algorithms.supported_schemes()
-    }
-}
-
-/// An X.509 certificate in one line: subject and issuer common names, expiry, DNS names and
-/// the SHA-256 fingerprint (read with authscope's own DER reader, `proto::asn1`).
-pub fn describe_certificate(der: &[u8]) -> String {
-    use proto::asn1::{self, Tlv};
-    use sha2::Digest;
-    let fingerprint: String = sha2::Sha256::digest(der)
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    let kids = |t: &Tlv| asn1::children(der, t).unwrap_or_default();
-    let cn = |name: &Tlv| -> String {
-        for rdn in kids(name) {
-            for atv in kids(&rdn) {
-                let parts = kids(&atv);
-                if let [oid, value] = parts.as_slice() {
-                    if asn1::oid(oid.content(der)).as_deref() == Some("2.5.4.3") {
-                        return String::from_utf8_lossy(value.content(der)).into_owned();
-                    }
-                }
-            }
+    /// `/relay/`: the targets, one per line (index, tab, URL), for the app only.
+    fn list(&self, req: &Request<Incoming>) -> Response<Body> {
+        if !matches!(*req.method(), Method::GET | Method::HEAD) {
+            return plain(
+                StatusCode::METHOD_NOT_ALLOWED,
+                "authscope relay: GET the list\n",
+            );
         }
-        String::new()
-    };
-    let mut out = vec![];
-    let tbs = asn1::read(der, 0, der.len())
-        .ok()
-        .and_then(|c| kids(&c).into_iter().next());
-    if let Some(tbs) = tbs {
-        let f = kids(&tbs);
-        // [0] version is optional: skip it to find serial, signature, issuer, validity, subject.
-        let at = usize::from(f.first().is_some_and(|t| t.is_context(0)));
-        if let (Some(issuer), Some(validity), Some(subject)) =
-            (f.get(at + 2), f.get(at + 3), f.get(at + 4))
-        {
-            out.push(format!("subject CN={}", cn(subject)));
-            out.push(format!("issuer CN={}", cn(issuer)));
-            if let Some(not_after) = kids(validity).get(1) {
-                out.push(format!(
-                    "not after {}",
-                    String::from_utf8_lossy(not_after.content(der))
-                ));
-            }
+        if !from_app(req) {
+            return plain(
+                StatusCode::FORBIDDEN,
+                "authscope relay: the list of targets is for the authscope page (X-Authscope-App)\n",
+            );
         }
-        // subjectAltName (2.5.29.17): the DNS names.
-        if let Some(ext) = f.iter().find(|t| t.is_context(3)) {
-            for e in asn1::read(der, ext.content, ext.end)
-                .map(|s| kids(&s))
-                .unwrap_or_default()
-            {
-                let p = kids(&e);
-                if p.first().and_then(|o| asn1::oid(o.content(der))).as_deref() != Some("2.5.29.17")
-                {
-                    continue;
-                }
-                if let Some(octets) = p.last() {
-                    let names: Vec<String> = asn1::read(der, octets.content, octets.end)
-                        .map(|s| kids(&s))
-                        .unwrap_or_default()
-                        .iter()
-                        .filter(|n| n.is_context(2))
-                        .map(|n| String::from_utf8_lossy(n.content(der)).into_owned())
-                        .collect();
-                    out.push(format!("DNS {}", names.join(" ")));
-                }
+        let list: String = self
+            .targets
+            .iter()
+            .enumerate()
+            .map(|(i, t)| format!("{i}\t{}\n", t.url))
+            .collect();
+        plain(StatusCode::OK, &list)
+    }
+
+    /// `POST /relay/session`: a new session id, in the body of the answer (never in a header
+    /// that a log or cache would keep, never again).
+    fn new_session(&self, req: &Request<Incoming>) -> Response<Body> {
+        if *req.method() != Method::POST || !from_app(req) {
+            return plain(
+                StatusCode::FORBIDDEN,
+                "authscope relay: sessions are for the authscope page (POST with X-Authscope-App)\n",
+            );
+        }
+        let origin = req
+            .headers()
+            .get(hyper::header::ORIGIN)
+            .and_then(|v| v.to_str().ok());
+        match self.table.issue(origin) {
+            Ok((id, label)) => {
+                println!("relay: session #{label} opened");
+                plain(StatusCode::CREATED, &id)
             }
+            Err(Refused::Busy) => self.busy(),
+            Err(_) => plain(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "authscope relay: the operating system gave no random bytes for a session id\n",
+            ),
         }
     }
-    out.push(format!("sha256 {fingerprint}"));
-    out.join("; ")
+
+    fn busy(&self) -> Response<Body> {
+        let mut r = plain(
+            StatusCode::SERVICE_UNAVAILABLE,
+            &format!(
+                "authscope relay: all {} upstream connections are in use: try again in a moment\n",
+                self.limits.sessions.sessions
+            ),
+        );
+        r.headers_mut()
+            .insert(hyper::header::RETRY_AFTER, HeaderValue::from_static("1"));
+        r
+    }
+
+    fn too_large(&self) -> Response<Body> {
+        plain(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            &format!(
+                "authscope relay: request body over {} bytes (--max-body)\n",
+                self.limits.max_body
+            ),
+        )
+    }
 }
 
 #[cfg(test)]
@@ -602,14 +666,24 @@ mod tests {
             "10.0.0.5"
         );
         assert!(Target::parse("ftp://x/").is_err());
+        assert!(Target::parse("http://user@x/").is_err());
+        assert!(Target::parse("http://x/app?a=1").is_err());
+        let t = Target::parse("http://[::1]:8080/app/").unwrap();
+        assert_eq!((t.host.as_str(), t.port), ("::1", 8080));
+        assert_eq!(t.host_header(), "[::1]:8080");
         assert!(Target::parse("http://x:port/").is_err());
     }
 
     #[test]
-    fn hop_by_hop_headers_and_our_own_stay_behind() {
-        assert!(
-            hop_by_hop("Connection") && hop_by_hop("host") && hop_by_hop("X-Authscope-Session")
+    fn handshake_tokens_are_told_from_bare_challenges() {
+        let mut h = hyper::HeaderMap::new();
+        h.append("www-authenticate", HeaderValue::from_static("Negotiate"));
+        h.append("www-authenticate", HeaderValue::from_static("NTLM"));
+        assert!(!carries_token(&h));
+        h.append(
+            "www-authenticate",
+            HeaderValue::from_static("NTLM TlRMTVNTUAACAAAA"),
         );
-        assert!(!hop_by_hop("Authorization") && !hop_by_hop("WWW-Authenticate"));
+        assert!(carries_token(&h));
     }
 }
