@@ -445,7 +445,8 @@ fn a_session_cannot_be_ridden_by_another_client() {
         "connection-72".to_string(),
         "1".to_string(),
         a.to_uppercase(),
-        format!("{}0", &a[..63]),
+        // One digit off (a different last digit whatever the id's is).
+        format!("{}{}", &a[..63], if a.ends_with('0') { '1' } else { '0' }),
         String::new(),
     ] {
         let b = get(
