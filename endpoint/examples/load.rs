@@ -14,12 +14,15 @@
 //!     normal handshake took.
 //! ```
 
+#[path = "../tests/common/mod.rs"]
+mod common;
+
 use base64::Engine;
 use bytes::Bytes;
+use common::{bob_answer, negotiate};
 use http_body_util::{BodyExt, Full};
 use hyper::Request;
 use hyper_util::rt::TokioIo;
-use proto::ntlm::client::{self, Credentials, Entropy, Mode, WINDOWS_XP};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -95,28 +98,13 @@ fn b64(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
 }
 
-fn authenticate(neg: &[u8], challenge: &[u8], n: u64) -> Result<Vec<u8>, String> {
-    let creds = Credentials {
-        user: "bob".into(),
-        domain: "CONTOSO".into(),
-        password: "Builder2".into(),
-        workstation: "LOAD".into(),
-    };
-    let entropy = Entropy {
-        client_challenge: n.to_le_bytes(),
-        random_session_key: [7; 16],
-        now_filetime: 0,
-    };
-    client::authenticate(&creds, Mode::V2, neg, challenge, &entropy, &WINDOWS_XP)
-}
-
 async fn handshake(addr: String, path: String, relay: bool, n: u64) -> Result<(), String> {
     let session = if relay {
         Some(new_session(&addr).await?)
     } else {
         None
     };
-    let neg = client::negotiate(Mode::V2, &WINDOWS_XP);
+    let neg = negotiate();
     let mut s = connect(&addr).await?;
     let (status, challenge, _) = send(
         &mut s,
@@ -129,7 +117,7 @@ async fn handshake(addr: String, path: String, relay: bool, n: u64) -> Result<()
     )
     .await?;
     let challenge = challenge.ok_or(format!("no CHALLENGE (status {status})"))?;
-    let auth = authenticate(&neg, &challenge, n)?;
+    let auth = bob_answer(&neg, &challenge, n.to_le_bytes())?;
     // Through the relay, the second leg comes on a new client connection (as fetch may).
     if relay {
         s = connect(&addr).await?;
@@ -250,7 +238,7 @@ async fn stalled(addr: String, path: String) -> String {
         Ok(s) => s,
         Err(e) => return e,
     };
-    let neg = client::negotiate(Mode::V2, &WINDOWS_XP);
+    let neg = negotiate();
     let Ok(mut s) = connect(&addr).await else {
         return "could not connect".into();
     };

@@ -106,11 +106,10 @@ fn main() -> ExitCode {
 /// with a word on passwords when someone tried to give one as an option.
 fn clap_error(e: &clap::Error) -> ExitCode {
     use clap::error::{ContextKind, ContextValue, ErrorKind};
+    let _ = e.print();
     if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
-        let _ = e.print();
         return ExitCode::SUCCESS;
     }
-    let _ = e.print();
     if let Some(ContextValue::String(arg)) = e.get(ContextKind::InvalidArg) {
         if arg.trim_start_matches('-').starts_with("password") {
             eprintln!(

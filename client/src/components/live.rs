@@ -26,31 +26,49 @@ struct Leg {
     token: Option<String>,
 }
 
+/// One `fetch` from this page with `fields` (name, value; `None` values left out) and
+/// `credentials: "omit"`, so that the browser never answers a 401 itself; `unreachable` is the
+/// message when nothing answers.
+async fn send(
+    method: &str,
+    url: &str,
+    fields: &[(&str, Option<&str>)],
+    unreachable: &str,
+) -> Result<web_sys::Response, String> {
+    let window = web_sys::window().ok_or("no window")?;
+    let init = web_sys::RequestInit::new();
+    init.set_method(method);
+    init.set_credentials(web_sys::RequestCredentials::Omit);
+    let headers = web_sys::Headers::new().map_err(|_| "headers")?;
+    for (name, value) in fields {
+        if let Some(v) = value {
+            headers.set(name, v).map_err(|_| "header")?;
+        }
+    }
+    init.set_headers(&headers);
+    let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| "request")?;
+    JsFuture::from(window.fetch_with_request(&req))
+        .await
+        .map_err(|_| unreachable.to_string())?
+        .dyn_into()
+        .map_err(|_| "response".to_string())
+}
+
 async fn fetch(
     url: &str,
     authorization: Option<&str>,
     session: Option<&str>,
 ) -> Result<Leg, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let init = web_sys::RequestInit::new();
-    init.set_method("GET");
-    init.set_credentials(web_sys::RequestCredentials::Omit);
-    let headers = web_sys::Headers::new().map_err(|_| "headers")?;
-    if let Some(a) = authorization {
-        headers.set("Authorization", a).map_err(|_| "header")?;
-    }
-    if let Some(s) = session {
-        headers
-            .set("X-Authscope-Session", s)
-            .map_err(|_| "header")?;
-    }
-    init.set_headers(&headers);
-    let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| "request")?;
-    let resp: web_sys::Response = JsFuture::from(window.fetch_with_request(&req))
-        .await
-        .map_err(|_| "the request failed (is this page served by authscope serve?)")?
-        .dyn_into()
-        .map_err(|_| "response")?;
+    let resp = send(
+        "GET",
+        url,
+        &[
+            ("Authorization", authorization),
+            ("X-Authscope-Session", session),
+        ],
+        "the request failed (is this page served by authscope serve?)",
+    )
+    .await?;
     let h = resp.headers();
     let get = |n: &str| h.get(n).ok().flatten();
     // Several WWW-Authenticate fields arrive joined with ", " in fetch's Headers: proto reads
@@ -141,21 +159,13 @@ async fn sessions(_: bool, _: bool) -> Result<[Option<String>; 3], String> {
 /// A request from this page to the relay itself, with the header only this app sends.
 #[cfg(feature = "debug")]
 async fn to_relay(method: &str, url: &str) -> Result<web_sys::Response, String> {
-    let window = web_sys::window().ok_or("no window")?;
-    let init = web_sys::RequestInit::new();
-    init.set_method(method);
-    init.set_credentials(web_sys::RequestCredentials::Omit);
-    let headers = web_sys::Headers::new().map_err(|_| "headers")?;
-    headers.set(APP_HEADER, "1").map_err(|_| "header")?;
-    init.set_headers(&headers);
-    let req = web_sys::Request::new_with_str_and_init(url, &init).map_err(|_| "request")?;
-    JsFuture::from(window.fetch_with_request(&req))
-        .await
-        .map_err(|_| {
-            "the relay did not answer (is this page served by authscope serve --relay?)".to_string()
-        })?
-        .dyn_into()
-        .map_err(|_| "response".to_string())
+    send(
+        method,
+        url,
+        &[(APP_HEADER, Some("1"))],
+        "the relay did not answer (is this page served by authscope serve --relay?)",
+    )
+    .await
 }
 
 /// The header of authscope's own page (the relay serves lists and sessions to it only).

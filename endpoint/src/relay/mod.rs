@@ -83,6 +83,15 @@ pub struct Target {
     pub tls: bool,
 }
 
+/// The port of `http://` or (`tls`) `https://` when the URL names none.
+fn default_port(tls: bool) -> u16 {
+    if tls {
+        443
+    } else {
+        80
+    }
+}
+
 impl Target {
     /// Parses `--relay URL` (`http://` or `https://`, a host name or an IP address, IPv6 in
     /// brackets, an optional port and path; no user name, query or fragment).
@@ -118,13 +127,7 @@ impl Target {
             Some(p) => p
                 .parse::<u16>()
                 .map_err(|_| format!("--relay {url}: bad port {p:?}"))?,
-            None => {
-                if tls {
-                    443
-                } else {
-                    80
-                }
-            }
+            None => default_port(tls),
         };
         if host.is_empty() {
             return Err(format!("--relay {url}: no host"));
@@ -148,7 +151,7 @@ impl Target {
         } else {
             self.host.clone()
         };
-        if self.port == if self.tls { 443 } else { 80 } {
+        if self.port == default_port(self.tls) {
             host
         } else {
             format!("{host}:{}", self.port)
@@ -211,10 +214,7 @@ fn over_limit(e: &(dyn std::error::Error + 'static)) -> bool {
 /// The refusal of a request another site's page made, if it is one.
 fn cross_site(req: &Request<Incoming>) -> Option<&'static str> {
     let h = req.headers();
-    let host = h
-        .get(hyper::header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or("");
+    let host = field(h, hyper::header::HOST).unwrap_or("");
     if let Some(origin) = h.get(hyper::header::ORIGIN) {
         if !guard::same_origin(origin.to_str().unwrap_or(""), host) {
             return Some("authscope relay: refused, the request comes from another origin (only the authscope page served here may use the relay)\n");
@@ -228,6 +228,16 @@ fn cross_site(req: &Request<Incoming>) -> Option<&'static str> {
         }
     }
     None
+}
+
+/// A field's value as text, if it is there and is text.
+fn field(h: &hyper::HeaderMap, name: hyper::header::HeaderName) -> Option<&str> {
+    h.get(name).and_then(|v| v.to_str().ok())
+}
+
+/// A message's declared `Content-Length`, if any.
+fn content_length(h: &hyper::HeaderMap) -> Option<u64> {
+    field(h, hyper::header::CONTENT_LENGTH).and_then(|v| v.parse().ok())
 }
 
 fn from_app(req: &Request<Incoming>) -> bool {
@@ -327,10 +337,7 @@ impl Relay {
             };
             plain(status, &format!("authscope relay: refused, {e}\n"))
         })?;
-        let origin = req
-            .headers()
-            .get(hyper::header::ORIGIN)
-            .and_then(|v| v.to_str().ok());
+        let origin = field(req.headers(), hyper::header::ORIGIN);
         let (key, who) = match req.headers().get("x-authscope-session") {
             Some(v) => match self.table.issued(v.to_str().unwrap_or(""), origin) {
                 Ok((key, label)) => (key, format!("session #{label}")),
@@ -352,12 +359,7 @@ impl Relay {
                 format!("connection #{}", client.connection),
             ),
         };
-        let length = req
-            .headers()
-            .get(hyper::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if length.is_some_and(|l| l > self.limits.max_body) {
+        if content_length(req.headers()).is_some_and(|l| l > self.limits.max_body) {
             return Err(self.too_large());
         }
         let query = req
@@ -507,21 +509,11 @@ impl Relay {
             ),
             header_pairs(&parts.headers),
         );
-        let declared = parts
-            .headers
-            .get(hyper::header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        let (id, certificate) = match guard.as_mut() {
-            Some(u) => {
-                if declared.is_some_and(|l| l > self.limits.max_body) {
-                    u.broken = true;
-                }
-                (u.id, u.certificate.clone())
+        if content_length(&parts.headers).is_some_and(|l| l > self.limits.max_body) {
+            // Its body stays unread on the connection: it is opened again next time.
+            if let Some(u) = guard.as_mut() {
+                u.broken = true;
             }
-            None => (0, None),
-        };
-        if declared.is_some_and(|l| l > self.limits.max_body) {
             drop(guard);
             self.table.released();
             return plain(
@@ -532,6 +524,9 @@ impl Relay {
                 ),
             );
         }
+        let (id, certificate) = guard
+            .as_ref()
+            .map_or((0, None), |u| (u.id, u.certificate.clone()));
         let body = body::Relayed::new(
             incoming,
             guard,
@@ -599,11 +594,10 @@ impl Relay {
                 "authscope relay: sessions are for the authscope page (POST with X-Authscope-App)\n",
             );
         }
-        let origin = req
-            .headers()
-            .get(hyper::header::ORIGIN)
-            .and_then(|v| v.to_str().ok());
-        match self.table.issue(origin) {
+        match self
+            .table
+            .issue(field(req.headers(), hyper::header::ORIGIN))
+        {
             Ok((id, label)) => {
                 println!("relay: session #{label} opened");
                 plain(StatusCode::CREATED, &id)

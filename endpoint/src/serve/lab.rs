@@ -134,9 +134,7 @@ impl Lab {
         };
         // The W3C log line: it names the user, never the password; every field escaped.
         println!("{}", resp.log.format());
-        let mut headers = resp.headers.clone();
-        // Which TCP connection carried this request: the page's Live mode shows it per leg.
-        headers.push(("X-Authscope-Connection".into(), connection.to_string()));
+        let mut headers = resp.headers;
         headers.extend(
             security_headers("default-src 'none'; style-src 'unsafe-inline'")
                 .map(|(n, v)| (n.to_string(), v)),

@@ -237,8 +237,9 @@ fn fit_to_file_limit(a: &Args, relaying: bool) -> (usize, usize) {
     let budget = usize::try_from(limit.saturating_sub(32))
         .unwrap_or(usize::MAX)
         .max(2);
-    let sessions_wanted = if relaying { sessions } else { 0 };
-    if conns + sessions_wanted <= budget {
+    // Upstream descriptors: the relay's sessions, if there is a relay.
+    let upstream = |sessions: usize| if relaying { sessions } else { 0 };
+    if conns + upstream(sessions) <= budget {
         return (conns, sessions);
     }
     if given.is_some() {
@@ -250,9 +251,7 @@ fn fit_to_file_limit(a: &Args, relaying: bool) -> (usize, usize) {
     if relaying {
         sessions = sessions.min(budget / 2).max(1);
     }
-    conns = conns
-        .min(budget - if relaying { sessions } else { 0 })
-        .max(1);
+    conns = conns.min(budget - upstream(sessions)).max(1);
     eprintln!(
         "authscope: the open-file limit is {limit} (ulimit -n): at most {conns} connections{}",
         if relaying {
@@ -473,35 +472,35 @@ async fn route(
         );
     }
     let path = req.uri().path();
-    if path == "/relay" || path.starts_with("/relay/") {
-        return match &state.relay {
+    let mut r = if path == "/relay" || path.starts_with("/relay/") {
+        match &state.relay {
             Some(relay) => {
                 let client = relay::Client {
                     connection,
                     ip: peer.ip(),
                 };
-                let mut r = relay.handle(req, client).await;
-                // Which client connection carried the leg (not a session: a number that names
-                // nothing anyone can use), shown per leg by the page.
-                r.headers_mut().insert(
-                    "x-authscope-connection",
-                    hyper::header::HeaderValue::from(connection),
-                );
-                r
+                relay.handle(req, client).await
             }
             None => plain(
                 StatusCode::NOT_FOUND,
                 "authscope: no relay (start authscope serve with --relay URL)\n",
             ),
-        };
-    }
-    if path == "/lab" || path.starts_with("/lab/") {
-        return state
+        }
+    } else if path == "/lab" || path.starts_with("/lab/") {
+        state
             .lab
             .handle(req, connection, peer, state.max_body)
-            .await;
-    }
-    statics(state, &req)
+            .await
+    } else {
+        return statics(state, &req);
+    };
+    // Which TCP connection carried the request (a number that names nothing anyone can use:
+    // sessions are not connection numbers): the page's Live mode shows it per leg.
+    r.headers_mut().insert(
+        "x-authscope-connection",
+        hyper::header::HeaderValue::from(connection),
+    );
+    r
 }
 
 /// The built app's files.
