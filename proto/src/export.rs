@@ -5,7 +5,18 @@
 //! The diagram's geometry ([`lane_x`], [`ROW`], [`TOP`], [`WIDTH`]) is shared with the page's
 //! live diagram, so the export looks like what the user sees, with every step drawn.
 
-use crate::walkthrough::{Lane, Step, StepKind};
+use crate::seq::{Lane, Step, StepKind};
+
+impl Step {
+    /// The request as a `curl` command (the password left as a placeholder), for request steps.
+    pub fn curl(&self) -> Option<String> {
+        if self.kind != StepKind::Request {
+            return None;
+        }
+        let origin = self.url.as_deref().unwrap_or("http://web01.contoso.com");
+        curl(self.http.as_deref()?, origin)
+    }
+}
 
 /// Height of one step's row.
 pub const ROW: i32 = 44;

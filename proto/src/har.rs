@@ -20,7 +20,7 @@
 //! keeps each entry's byte span (for the page) and reports errors with their byte offset.
 //! Response bodies are kept only as far as needed to find an IIS sub-status (`401.2`).
 
-use crate::walkthrough::{Lane, Step, StepKind};
+use crate::seq::{Lane, Step, StepKind};
 use crate::Span;
 
 /// Nesting deeper than this is refused (HAR needs 5; the limit keeps the stack small).

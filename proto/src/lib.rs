@@ -17,7 +17,9 @@
 pub mod asn1;
 pub mod basic;
 pub mod bench;
+pub mod browser;
 pub mod decode;
+pub mod drive;
 pub mod export;
 pub mod field;
 #[doc(hidden)]
@@ -28,6 +30,7 @@ pub mod iis;
 pub mod kerberos;
 pub mod link;
 pub mod ntlm;
+pub mod seq;
 pub mod span;
 pub mod spnego;
 pub mod time;

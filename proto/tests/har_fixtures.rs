@@ -59,7 +59,7 @@ fn chromium_live_mode_ntlm_and_the_broken_connection() {
     assert!(broken
         .steps
         .iter()
-        .any(|s| s.kind == proto::walkthrough::StepKind::Connection));
+        .any(|s| s.kind == proto::seq::StepKind::Connection));
 
     // The browser's own logons are one entry each: the legs of its handshake are not in the HAR.
     let basic = x

@@ -30,7 +30,7 @@ fn request(s: &Scenario, conn: u64, authz: Option<String>) -> Request {
 
 /// Sends the scenario's request the way its client would, on `host`; returns the last response.
 fn send(s: &Scenario, host: &mut Host) -> Response {
-    scenarios::send_on(host, s.path, &s.client, NOW)
+    proto::drive::visit::send_on(host, s.path, &s.client, NOW)
         .pop()
         .unwrap()
         .response
@@ -42,7 +42,7 @@ fn every_scenario_answers_as_the_guide_says() {
     assert!(all.len() >= 23);
     let mut failures = Vec::new();
     for s in &all {
-        let legs = scenarios::send(&s.site, s.path, &s.client, NOW);
+        let legs = proto::drive::visit::send(&s.site, s.path, &s.client, NOW);
         let r = &legs.last().unwrap().response;
         if r.status_text() != s.expect {
             failures.push(format!(
@@ -193,8 +193,8 @@ fn random_site_trees_never_panic_and_inherit_like_a_simple_model() {
                 &Request::get(&format!("/lab/t{path}"), "web01", 1, NOW),
                 [0; 8],
             );
+            use proto::drive::visit::{visit, Via};
             use proto::iis::scenarios::Client;
-            use proto::iis::visit::{visit, Via};
             let mut site = site.clone();
             site.network = g.choose(&[
                 proto::iis::Network::Direct,
@@ -244,6 +244,6 @@ fn an_edit_absorbed_by_a_node_changes_that_subtree_only() {
         site.nodes[0].logon_method, None,
         "only the edited property is set on the node"
     );
-    let legs = scenarios::send(&site, "/app/public/", &scenarios::Client::Anonymous, NOW);
+    let legs = proto::drive::visit::send(&site, "/app/public/", &scenarios::Client::Anonymous, NOW);
     assert_eq!(legs.last().unwrap().response.status, 200);
 }

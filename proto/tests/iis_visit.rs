@@ -1,14 +1,14 @@
-//! The lab's browser visits (`proto::iis::visit`): every scenario ends as the guide says in each
+//! The lab's browser visits (`proto::drive::visit`): every scenario ends as the guide says in each
 //! browser, and the browsers' own behaviour (attempt counts, silent logon, dialogs, connections)
 //! shows in the legs.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
+use proto::drive::visit::{final_status, visit, Leg, Via, Visit};
 use proto::http::Profile;
 use proto::iis::host::Host;
 use proto::iis::scenarios::{self, Client};
-use proto::iis::visit::{final_status, visit, Leg, Via, Visit};
-use proto::walkthrough::StepKind;
+use proto::seq::StepKind;
 
 const NOW: i64 = 1_795_761_633;
 const BROWSERS: [Profile; 3] = [Profile::Ie6, Profile::Chromium, Profile::Firefox];

@@ -1,7 +1,7 @@
 //! The sequence diagram: one lane per participant, one row per step; rows up to the current step
 //! are drawn, the current one is highlighted (and drawn in, unless the user prefers reduced motion).
 
-use proto::walkthrough::{Lane, Step, StepKind};
+use proto::seq::{Lane, Step, StepKind};
 use std::rc::Rc;
 use yew::prelude::*;
 

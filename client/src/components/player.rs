@@ -4,7 +4,7 @@ use crate::components::diagram::{diagram, Props as DiagramProps};
 use crate::components::icons::{icon, Icon};
 use gloo_events::EventListener;
 use gloo_timers::callback::Timeout;
-use proto::walkthrough::{Lane, Step};
+use proto::seq::{Lane, Step};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;

@@ -2,7 +2,7 @@
 //! shows, the decoded credentials or token, IIS's decisions, the log line and the wire text.
 
 use crate::components::layer_view::LayerView;
-use proto::walkthrough::{Step, StepKind};
+use proto::seq::{Step, StepKind};
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -6,8 +6,8 @@ use crate::components::player::{stage, use_player};
 use crate::components::step_detail::step_detail;
 use proto::http::Profile;
 use proto::iis::sites;
+use proto::seq::{Lane, Step, StepKind};
 use proto::walkthrough::basic::{run, Outcome, Scenario, Walkthrough};
-use proto::walkthrough::{Lane, Step, StepKind};
 use std::rc::Rc;
 use yew::prelude::*;
 

@@ -10,7 +10,7 @@ use crate::components::player::{stage, use_player};
 use crate::components::step_detail::step_detail;
 use gloo_timers::future::TimeoutFuture;
 use proto::har::{connection_ids, exchanges, Exchange, Reader};
-use proto::walkthrough::{Lane, Step};
+use proto::seq::{Lane, Step};
 use std::rc::Rc;
 use wasm_bindgen_futures::JsFuture;
 use yew::prelude::*;
@@ -215,7 +215,7 @@ fn exchanges_view(p: &ExchangesProps) -> Html {
                     { for x.problems.iter().map(|p| {
                         // The entry's request in the walkthrough.
                         let at = format!("Entry {}: ", p.entry + 1);
-                        let step = steps.iter().position(|s| s.kind == proto::walkthrough::StepKind::Request && s.title.starts_with(&at));
+                        let step = steps.iter().position(|s| s.kind == proto::seq::StepKind::Request && s.title.starts_with(&at));
                         let d = player.dispatcher();
                         let go = Callback::from(move |_| if let Some(i) = step { d.dispatch(crate::components::player::Action::Goto(i)) });
                         html! {

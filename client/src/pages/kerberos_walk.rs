@@ -7,8 +7,8 @@ use crate::components::browser_view::final_page;
 use crate::components::form::check;
 use crate::components::player::{stage, use_player};
 use crate::components::step_detail::step_detail;
+use proto::seq::{Step, StepKind};
 use proto::walkthrough::kerberos::{run, Outcome, Scenario, TOGGLES};
-use proto::walkthrough::{Step, StepKind};
 use std::rc::Rc;
 use yew::prelude::*;
 

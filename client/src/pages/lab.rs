@@ -6,11 +6,11 @@
 use crate::components::browser_view::final_page;
 use crate::components::diagram::{diagram, Props as DiagramProps};
 use crate::components::form::{check, checked_of, text, value_of as text_of};
+use proto::drive::visit::{visit, Via};
 use proto::http::Profile;
 use proto::iis::scenarios::{self, Client};
-use proto::iis::visit::{visit, Via};
 use proto::iis::{Account, AuthFlags, FileEntry, Identity, Network, Site};
-use proto::walkthrough::Lane;
+use proto::seq::Lane;
 use yew::prelude::*;
 
 #[derive(Clone, PartialEq)]

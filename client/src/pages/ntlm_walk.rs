@@ -5,8 +5,8 @@ use crate::components::browser_view::final_page;
 use crate::components::player::{stage, use_player};
 use crate::components::step_detail::step_detail;
 use proto::http::Profile;
+use proto::seq::{Step, StepKind};
 use proto::walkthrough::ntlm::{run, Scenario, Variant, Walkthrough};
-use proto::walkthrough::{Step, StepKind};
 use std::rc::Rc;
 use yew::prelude::*;
 

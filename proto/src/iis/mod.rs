@@ -21,7 +21,6 @@ pub mod pages;
 pub mod scenarios;
 pub mod site_file;
 pub mod sites;
-pub mod visit;
 
 use crate::basic::{self, Charset};
 use serde::Serialize;

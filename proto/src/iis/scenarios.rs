@@ -397,31 +397,3 @@ pub fn all() -> Vec<Scenario> {
 pub fn by_id(id: &str) -> Option<Scenario> {
     all().into_iter().find(|s| s.site.id == id)
 }
-
-/// One request and IIS's response to it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Exchange {
-    pub request: super::Request,
-    pub response: super::Response,
-}
-
-/// Sends a request for `path` as `client` would, on one connection, and returns every response
-/// (one for anonymous and Basic, the two NTLM legs for NTLM). Randomness is fixed: the lab's
-/// answers are the same every time.
-pub fn send(site: &Site, path: &str, client: &Client, now: i64) -> Vec<Exchange> {
-    send_on(&mut super::host::Host::new(site.clone()), path, client, now)
-}
-
-/// [`send`] on an existing host (whose connections may already carry state), starting on
-/// connection 1: a [`Via::Direct`](super::visit::Via) visit's exchanges.
-pub fn send_on(
-    host: &mut super::host::Host,
-    path: &str,
-    client: &Client,
-    now: i64,
-) -> Vec<Exchange> {
-    super::visit::visit(host, path, client, super::visit::Via::Direct, now)
-        .exchanges()
-        .cloned()
-        .collect()
-}

@@ -1,315 +1,15 @@
 //! The Basic walkthrough: a browser that answers Basic challenges, with Internet Explorer's limit
 //! of three attempts, driven against the IIS engine.
 
-use super::{BasicView, Lane, Step, StepKind};
 use crate::basic::{self, Charset};
-use crate::http::{self, Profile, Scheme, Source};
+pub use crate::browser::basic::Outcome;
+use crate::browser::user_agent;
+use crate::drive::{Answer, Browser, Moment, Pair, Seed};
+use crate::http::{self, Profile, Scheme};
+use crate::iis::host::Host;
 use crate::iis::{self, Request, Response, Site};
+use crate::seq::{BasicView, Lane, Step, StepKind};
 use serde::Serialize;
-
-/// How a Basic exchange ended.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub enum Outcome {
-    /// The site let the anonymous request in.
-    Anonymous,
-    /// Credentials were accepted (`DOMAIN\user`).
-    Authorized(String),
-    /// The browser stopped after `attempts` rejected attempts (Internet Explorer: three).
-    GaveUp { attempts: u8 },
-    /// The user cancelled the dialog after `attempts` rejected attempts.
-    Cancelled { attempts: u8 },
-    /// The 401 offered nothing the browser could use: it shows the 401 page at once.
-    NoUsableChallenge,
-    /// The browser chose another scheme (covered by another walkthrough).
-    OtherScheme(Scheme),
-    /// The credentials could not be encoded (a user-id with `:`, a control character).
-    BadCredentials(String),
-    /// A response that is neither 2xx nor 401.
-    OtherStatus(u16),
-}
-
-impl Outcome {
-    /// The user the browser ended up logged on as, if any.
-    pub fn authorized_user(&self) -> Option<&str> {
-        match self {
-            Outcome::Authorized(u) => Some(u),
-            _ => None,
-        }
-    }
-}
-
-/// What the browser does, for the driver to carry out.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Event {
-    Send(Request),
-    Chose(Box<http::Choice>),
-    /// Show the credential dialog for `realm`.
-    Prompt {
-        attempt: u8,
-        limit: Option<u8>,
-        realm: String,
-        previous_failed: bool,
-    },
-    Show {
-        outcome: Outcome,
-    },
-}
-
-/// What comes in to the browser.
-#[derive(Clone, Copy, Debug)]
-pub enum Input<'a> {
-    Response(&'a Response),
-    Credentials { user: &'a str, password: &'a str },
-    Cancel,
-}
-
-/// An input the current state does not accept, naming what was expected.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Unexpected {
-    pub expected: &'static str,
-    pub got: &'static str,
-}
-
-impl std::fmt::Display for Unexpected {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "expected {}, got {}", self.expected, self.got)
-    }
-}
-
-/// Fixed facts of one browsing session.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Context {
-    pub profile: Profile,
-    pub host: String,
-    pub target: String,
-    pub user_agent: String,
-    pub now: i64,
-}
-
-impl Context {
-    fn request(&self, authorization: Option<&str>) -> Request {
-        let mut r = Request::get(&self.target, &self.host, 1, self.now);
-        r.headers
-            .push(("User-Agent".into(), self.user_agent.clone()));
-        if let Some(a) = authorization {
-            r.headers.push(("Authorization".into(), a.to_string()));
-        }
-        r
-    }
-}
-
-/// The browser's side of Basic authentication.
-///
-/// ```text
-///  Start ──begin──► ExpectChallenge ──2xx──────────────────────────────► Done(Anonymous)
-///                        │ └──401, nothing usable / another scheme──────► Done(…)
-///                        └──401 + Basic──► ExpectCredentials{n=1}
-///  ExpectCredentials{n} ──credentials──► ExpectVerdict{n} ──2xx──────────► Done(Authorized)
-///        │                                   └──401──► n < limit ? ExpectCredentials{n+1}
-///        └──cancel──► Done(Cancelled)                    : Done(GaveUp)   (IE: limit = 3)
-/// ```
-/// It is the browser, not IIS, that counts attempts: IIS answers each request on its own.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum BasicBrowser {
-    Start(Context),
-    ExpectChallenge(Context),
-    ExpectCredentials {
-        ctx: Context,
-        attempt: u8,
-        realm: String,
-        charset: Charset,
-    },
-    ExpectVerdict {
-        ctx: Context,
-        attempt: u8,
-        realm: String,
-        charset: Charset,
-    },
-    Done(Outcome),
-}
-
-impl BasicBrowser {
-    pub fn new(ctx: Context) -> Self {
-        BasicBrowser::Start(ctx)
-    }
-
-    /// The first request (anonymous, as browsers start).
-    pub fn begin(self) -> Result<(Self, Vec<Event>), Unexpected> {
-        match self {
-            BasicBrowser::Start(ctx) => {
-                let req = ctx.request(None);
-                Ok((BasicBrowser::ExpectChallenge(ctx), vec![Event::Send(req)]))
-            }
-            other => Err(Unexpected {
-                expected: other.expects(),
-                got: "begin",
-            }),
-        }
-    }
-
-    /// What this state waits for.
-    pub fn expects(&self) -> &'static str {
-        match self {
-            BasicBrowser::Start(_) => "begin",
-            BasicBrowser::ExpectChallenge(_) | BasicBrowser::ExpectVerdict { .. } => "a response",
-            BasicBrowser::ExpectCredentials { .. } => "credentials or cancel",
-            BasicBrowser::Done(_) => "nothing (done)",
-        }
-    }
-
-    pub fn step(self, input: Input<'_>) -> Result<(Self, Vec<Event>), Unexpected> {
-        let got = match input {
-            Input::Response(_) => "a response",
-            Input::Credentials { .. } => "credentials",
-            Input::Cancel => "cancel",
-        };
-        match (self, input) {
-            (BasicBrowser::ExpectChallenge(ctx), Input::Response(r)) => {
-                Ok(on_first_response(ctx, r))
-            }
-            (
-                BasicBrowser::ExpectCredentials {
-                    ctx,
-                    attempt,
-                    realm,
-                    charset,
-                },
-                Input::Credentials { user, password },
-            ) => match basic::encode(user, password, charset) {
-                Ok(c) => {
-                    let req = ctx.request(Some(&c.header_value));
-                    Ok((
-                        BasicBrowser::ExpectVerdict {
-                            ctx,
-                            attempt,
-                            realm,
-                            charset,
-                        },
-                        vec![Event::Send(req)],
-                    ))
-                }
-                Err(e) => {
-                    let outcome = Outcome::BadCredentials(e.to_string());
-                    Ok((
-                        BasicBrowser::Done(outcome.clone()),
-                        vec![Event::Show { outcome }],
-                    ))
-                }
-            },
-            (BasicBrowser::ExpectCredentials { attempt, .. }, Input::Cancel) => {
-                let outcome = Outcome::Cancelled {
-                    attempts: attempt.saturating_sub(1),
-                };
-                Ok((
-                    BasicBrowser::Done(outcome.clone()),
-                    vec![Event::Show { outcome }],
-                ))
-            }
-            (
-                BasicBrowser::ExpectVerdict {
-                    ctx,
-                    attempt,
-                    realm,
-                    charset,
-                },
-                Input::Response(r),
-            ) => {
-                if (200..300).contains(&r.status) {
-                    let outcome = Outcome::Authorized(r.user.clone().unwrap_or_default());
-                    return Ok((
-                        BasicBrowser::Done(outcome.clone()),
-                        vec![Event::Show { outcome }],
-                    ));
-                }
-                if r.status != 401 {
-                    let outcome = Outcome::OtherStatus(r.status);
-                    return Ok((
-                        BasicBrowser::Done(outcome.clone()),
-                        vec![Event::Show { outcome }],
-                    ));
-                }
-                let limit = ctx.profile.basic_attempt_limit();
-                if limit.is_some_and(|l| attempt >= l) {
-                    let outcome = Outcome::GaveUp { attempts: attempt };
-                    return Ok((
-                        BasicBrowser::Done(outcome.clone()),
-                        vec![Event::Show { outcome }],
-                    ));
-                }
-                let next = attempt.saturating_add(1);
-                let ev = Event::Prompt {
-                    attempt: next,
-                    limit,
-                    realm: realm.clone(),
-                    previous_failed: true,
-                };
-                Ok((
-                    BasicBrowser::ExpectCredentials {
-                        ctx,
-                        attempt: next,
-                        realm,
-                        charset,
-                    },
-                    vec![ev],
-                ))
-            }
-            (state, _) => Err(Unexpected {
-                expected: state.expects(),
-                got,
-            }),
-        }
-    }
-}
-
-fn on_first_response(ctx: Context, r: &Response) -> (BasicBrowser, Vec<Event>) {
-    if (200..300).contains(&r.status) {
-        let outcome = Outcome::Anonymous;
-        return (
-            BasicBrowser::Done(outcome.clone()),
-            vec![Event::Show { outcome }],
-        );
-    }
-    if r.status != 401 {
-        let outcome = Outcome::OtherStatus(r.status);
-        return (
-            BasicBrowser::Done(outcome.clone()),
-            vec![Event::Show { outcome }],
-        );
-    }
-    let source = Source::from_values(&r.header_values("WWW-Authenticate"));
-    let parsed = http::parse(&source);
-    let choice = ctx.profile.choose(&source, &parsed);
-    let chosen = choice.chosen_seen().cloned();
-    let mut events = vec![Event::Chose(Box::new(choice))];
-    let outcome = match chosen {
-        None => Outcome::NoUsableChallenge,
-        Some(s) if s.kind == Some(Scheme::Basic) => {
-            let realm = s.realm.clone().unwrap_or_default();
-            let charset = ctx.profile.basic_charset();
-            let limit = ctx.profile.basic_attempt_limit();
-            events.push(Event::Prompt {
-                attempt: 1,
-                limit,
-                realm: realm.clone(),
-                previous_failed: false,
-            });
-            return (
-                BasicBrowser::ExpectCredentials {
-                    ctx,
-                    attempt: 1,
-                    realm,
-                    charset,
-                },
-                events,
-            );
-        }
-        Some(s) => Outcome::OtherScheme(s.kind.unwrap_or(Scheme::Negotiate)),
-    };
-    events.push(Event::Show {
-        outcome: outcome.clone(),
-    });
-    (BasicBrowser::Done(outcome), events)
-}
 
 /// What the user does in the walkthrough: who they are and the passwords they type, in order.
 /// When the browser asks again after the last password, the user cancels.
@@ -327,16 +27,6 @@ pub struct Scenario {
 pub struct Walkthrough {
     pub steps: Vec<Step>,
     pub outcome: Outcome,
-}
-
-/// User agents of the profiles, as the request shows them.
-pub fn user_agent(profile: Profile) -> &'static str {
-    match profile {
-        Profile::Ie6 => "Mozilla/4.0 (compatible; MSIE 6.0; Windows NT 5.1; SV1)",
-        Profile::Chromium => "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
-        Profile::Firefox => "Mozilla/5.0 (X11; Linux x86_64; rv:145.0) Gecko/20100101 Firefox/145.0",
-        Profile::Rfc => "authscope-rfc/0.1",
-    }
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -462,93 +152,60 @@ fn response_step(r: &Response, had_credentials: bool) -> Step {
 
 /// Run `scenario` to the end and record every step.
 pub fn run(scenario: &Scenario) -> Walkthrough {
-    let ctx = Context {
-        profile: scenario.profile,
-        host: scenario.site.host.clone(),
-        target: format!("/lab/{}/", scenario.site.id),
-        user_agent: user_agent(scenario.profile).into(),
-        now: scenario.now,
-    };
     let profile = scenario.profile;
+    let mut host = Host::new(scenario.site.clone());
+    let browser = Browser {
+        profile,
+        user_agent: user_agent(profile).into(),
+        target: format!("/lab/{}/", scenario.site.id),
+    };
+    let mut pair = Pair::new(&mut host, browser, scenario.now, Seed::LAB);
     let mut steps: Vec<Step> = Vec::new();
     let mut passwords = scenario.passwords.iter();
     let mut last_response: Option<Response> = None;
     let mut charset: Option<Charset> = None;
     let mut attempt_of_request: Option<(u8, Option<u8>)> = None;
-    let mut pending: Vec<Event> = Vec::new();
-    let mut state = match BasicBrowser::new(ctx).begin() {
-        Ok((s, ev)) => {
-            pending = ev;
-            s
-        }
-        Err(_) => BasicBrowser::Done(Outcome::OtherStatus(0)),
-    };
-    // Bounded: every loop consumes an event and the browser stops after its last attempt.
-    for _ in 0..64 {
-        let Some(event) = (!pending.is_empty()).then(|| pending.remove(0)) else {
-            break;
-        };
-        let input_result = match event {
-            Event::Send(req) => {
-                steps.push(request_step(&req, attempt_of_request, charset));
-                let resp = scenario.site.handle(&req);
-                steps.push(response_step(&resp, req.header("Authorization").is_some()));
-                let r = state.step(Input::Response(&resp));
-                last_response = Some(resp);
-                r
+    let outcome = pair.drive(|m| {
+        match m {
+            Moment::Exchanged { exchange, .. } => {
+                let (req, resp) = (&exchange.request, &exchange.response);
+                steps.push(request_step(req, attempt_of_request, charset));
+                steps.push(response_step(resp, req.header("Authorization").is_some()));
+                last_response = Some(resp.clone());
             }
-            Event::Chose(choice) => {
-                steps.push(choose_step(&choice));
-                continue;
-            }
-            Event::Prompt {
+            Moment::Chose(choice) => steps.push(choose_step(choice)),
+            Moment::Prompt {
                 attempt,
                 limit,
                 realm,
                 previous_failed,
+                charset: cs,
             } => {
-                if let BasicBrowser::ExpectCredentials { charset: cs, .. } = &state {
-                    charset = Some(*cs);
-                }
+                charset = Some(cs);
                 attempt_of_request = Some((attempt, limit));
                 let typed = passwords.next();
                 steps.push(dialog_step(
                     profile,
                     attempt,
                     limit,
-                    &realm,
+                    realm,
                     previous_failed,
                     &scenario.user,
                     typed.map(String::as_str),
                 ));
-                match typed {
-                    Some(pw) => state.step(Input::Credentials {
+                if let Some(pw) = typed {
+                    return Answer::Credentials {
                         user: &scenario.user,
                         password: pw,
-                    }),
-                    None => state.step(Input::Cancel),
+                    };
                 }
             }
-            Event::Show { outcome } => {
-                steps.push(page_step(&outcome, last_response.as_ref(), profile));
-                continue;
-            }
-        };
-        match input_result {
-            Ok((s, ev)) => {
-                state = s;
-                pending.extend(ev);
-            }
-            Err(_) => {
-                state = BasicBrowser::Done(Outcome::OtherStatus(0));
-                break;
+            Moment::Show(outcome) => {
+                steps.push(page_step(outcome, last_response.as_ref(), profile));
             }
         }
-    }
-    let outcome = match state {
-        BasicBrowser::Done(o) => o,
-        _ => Outcome::OtherStatus(0),
-    };
+        Answer::Cancel
+    });
     Walkthrough { steps, outcome }
 }
 

@@ -15,13 +15,16 @@
 //!    │◄─ 200 + Negotiate <SPNEGO(AP-REP)> ───────────│ (or 401.1: MODIFIED, SKEW)
 //! ```
 
-use super::{Lane, Step, StepKind};
+use crate::browser::user_agent;
+use crate::drive::{Browser, Carries, ClientSeed, Count, Event, Pair, Seed};
 use crate::field::hex;
+use crate::http::{Profile, Scheme};
 use crate::iis::host::Host;
-use crate::iis::{sites, AuthFlags, FileEntry, Identity, Request, Response, Site, Unc};
+use crate::iis::{sites, AuthFlags, FileEntry, Identity, Response, Site, Unc};
 use crate::kerberos::crypto::{self, Key};
 use crate::kerberos::realm::{Account, Credential, Realm};
-use crate::ntlm::client::{Credentials, Entropy, Input, Mode, NtlmClient};
+use crate::ntlm::client::Credentials;
+use crate::seq::{Lane, Step, StepKind};
 use base64::Engine;
 
 /// The toggles: what the user has, and what is wrong (the IIS 6 guide's list).
@@ -138,16 +141,23 @@ fn b64(b: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(b)
 }
 
-struct Driver {
-    host: Host,
+/// The walkthrough's narration over the pair (browser ⇄ IIS) and the realm (browser ⇄ KDC).
+struct Narrator<'h> {
+    pair: Pair<'h>,
     steps: Vec<Step>,
-    host_name: String,
-    /// IIS's clock, which may differ from everyone else's.
-    iis_now: i64,
-    seed: u8,
 }
 
-impl Driver {
+/// The walkthrough's random bytes.
+const SEED: Seed = Seed {
+    server: [0x4b, 0, 0x52, 0x42, 0x35, 0x00, 0x11, 0x22],
+    count: Count::Requests,
+    client: ClientSeed::Fixed {
+        challenge: [0x6b; 8],
+        session_key: [0x72; 16],
+    },
+};
+
+impl Narrator<'_> {
     fn kdc(
         &mut self,
         label: &str,
@@ -176,60 +186,64 @@ impl Driver {
         self.steps.push(s);
     }
 
-    /// A request to IIS on connection 1 and its answer, both recorded.
+    /// A request to IIS and its answer, both recorded.
     fn http(&mut self, authorization: Option<String>, label: &str, narration: String) -> Response {
-        let mut req = Request::get("/lab/kerberos/", &self.host_name, 1, self.iis_now);
-        req.headers.push((
-            "User-Agent".into(),
-            super::basic::user_agent(crate::http::Profile::Ie6).into(),
-        ));
-        let token = authorization
-            .as_deref()
-            .and_then(|a| a.split_once(' '))
-            .map(|(_, t)| t.to_string());
-        if let Some(a) = authorization {
-            req.headers.push(("Authorization".into(), a));
-        }
-        let mut s = Step::new(
-            StepKind::Request,
-            Lane::Browser,
-            Lane::Iis,
-            label,
-            "Request",
-        );
-        s.narration = narration;
-        s.http = Some(req.to_http());
-        s.connection = Some(1);
-        s.token = token;
-        self.steps.push(s);
-        self.seed = self.seed.wrapping_add(1);
-        let r = self
-            .host
-            .handle(&req, [0x4b, self.seed, 0x52, 0x42, 0x35, 0x00, 0x11, 0x22]);
-        let st = r.status_text();
-        let challenge = r.header_values("WWW-Authenticate");
-        let mut s = Step::new(
-            StepKind::Response,
-            Lane::Iis,
-            Lane::Browser,
-            match challenge.first() {
-                Some(c) if c.contains(' ') => {
-                    format!("{st} + {}", c.split(' ').next().unwrap_or(""))
-                }
-                _ if r.status == 401 => format!("{st} + {}", challenge.join(", ")),
-                _ => format!("{st} {}", r.reason),
-            },
-            format!("IIS answers {st}"),
-        );
-        s.narration = r.trace.last().cloned().unwrap_or_default();
-        s.http = Some(r.to_http());
-        s.status = Some(st);
-        s.log = Some(r.log.format());
-        s.trace = r.trace.clone();
-        s.connection = Some(1);
-        s.token = r.challenge_token();
-        self.steps.push(s);
+        let r = self.pair.send(self.pair.request(authorization));
+        let mut narration = Some(narration);
+        self.record(|_| (label, narration.take().unwrap_or_default()));
         r
+    }
+
+    /// The pair's exchanges as steps, labelled by `label`.
+    fn record<'a>(&mut self, mut label: impl FnMut(Carries) -> (&'a str, String)) {
+        for e in self.pair.take_events() {
+            let Event::Sent {
+                exchange, carries, ..
+            } = e
+            else {
+                continue;
+            };
+            let (label, narration) = label(carries);
+            let (req, r) = (&exchange.request, &exchange.response);
+            let mut s = Step::new(
+                StepKind::Request,
+                Lane::Browser,
+                Lane::Iis,
+                label,
+                "Request",
+            );
+            s.narration = narration;
+            s.http = Some(req.to_http());
+            s.connection = Some(req.connection);
+            s.token = req
+                .header("Authorization")
+                .and_then(|a| a.split_once(' '))
+                .map(|(_, t)| t.to_string());
+            self.steps.push(s);
+            let st = r.status_text();
+            let challenge = r.header_values("WWW-Authenticate");
+            let mut s = Step::new(
+                StepKind::Response,
+                Lane::Iis,
+                Lane::Browser,
+                match challenge.first() {
+                    Some(c) if c.contains(' ') => {
+                        format!("{st} + {}", c.split(' ').next().unwrap_or(""))
+                    }
+                    _ if r.status == 401 => format!("{st} + {}", challenge.join(", ")),
+                    _ => format!("{st} {}", r.reason),
+                },
+                format!("IIS answers {st}"),
+            );
+            s.narration = r.trace.last().cloned().unwrap_or_default();
+            s.http = Some(r.to_http());
+            s.status = Some(st);
+            s.log = Some(r.log.format());
+            s.trace = r.trace.clone();
+            s.connection = Some(req.connection);
+            s.token = r.challenge_token();
+            self.steps.push(s);
+        }
     }
 
     /// NTLM inside `Authorization: Negotiate`, as Windows falls back when it gets no ticket.
@@ -240,36 +254,20 @@ impl Driver {
             password: PASSWORD.into(),
             workstation: "WS01".into(),
         };
-        let Ok((client, negotiate)) = NtlmClient::new(creds, Mode::V2).step(Input::Begin) else {
+        let Some(r) = self.pair.handshake(Scheme::Negotiate, &creds, 1) else {
             return self.http(None, "GET", String::new());
         };
-        let r = self.http(
-            Some(format!("Negotiate {}", b64(&negotiate))),
-            "GET + Negotiate <NTLM NEGOTIATE>",
-            "No ticket: Windows' Negotiate package falls back to NTLM and sends an NTLM NEGOTIATE in the Negotiate header.".into(),
-        );
-        let challenge = r
-            .challenge_token()
-            .and_then(|t| base64::engine::general_purpose::STANDARD.decode(t).ok());
-        let Some(challenge) = challenge else {
-            return r;
-        };
-        let entropy = Entropy {
-            client_challenge: [0x6b; 8],
-            random_session_key: [0x72; 16],
-            now_filetime: 0,
-        };
-        match client.step(Input::Challenge {
-            bytes: &challenge,
-            entropy,
-        }) {
-            Ok((_, auth)) => self.http(
-                Some(format!("Negotiate {}", b64(&auth))),
+        self.record(|carries| match carries {
+            Carries::Authenticate => (
                 "GET + Negotiate <NTLM AUTHENTICATE>",
                 "The browser answers the CHALLENGE: NTLM, on the same connection.".into(),
             ),
-            Err(_) => r,
-        }
+            _ => (
+                "GET + Negotiate <NTLM NEGOTIATE>",
+                "No ticket: Windows' Negotiate package falls back to NTLM and sends an NTLM NEGOTIATE in the Negotiate header.".into(),
+            ),
+        });
+        r
     }
 }
 
@@ -337,12 +335,17 @@ pub fn run(s: &Scenario) -> Walkthrough {
     let site = site(s, &realm, &web);
     let host_name = site.host.clone();
     let spn = format!("HTTP/{host_name}");
-    let mut d = Driver {
-        host: Host::new(site),
+    let mut host = Host::new(site);
+    let browser = Browser {
+        profile: Profile::Ie6,
+        user_agent: user_agent(Profile::Ie6).into(),
+        target: "/lab/kerberos/".into(),
+    };
+    // IIS's clock, which may differ from everyone else's.
+    let iis_now = s.now + if s.clock_skew { 600 } else { 0 };
+    let mut d = Narrator {
+        pair: Pair::new(&mut host, browser, iis_now, SEED),
         steps: Vec::new(),
-        host_name: host_name.clone(),
-        iis_now: s.now + if s.clock_skew { 600 } else { 0 },
-        seed: 0,
     };
     let mut keys = vec![
         KeyInfo {

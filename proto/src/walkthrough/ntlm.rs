@@ -14,13 +14,14 @@
 //!    │◄─ 200 (or 401.1 / 401.2) ───────│
 //! ```
 
-use super::{Lane, Step, StepKind};
+use crate::browser::user_agent;
+use crate::drive::{Browser, Carries, ClientSeed, Count, Event, Exchange, Pair, Seed};
 use crate::http::{self, Profile, Scheme, Source};
 use crate::iis::host::Host;
-use crate::iis::{sites, Request, Response};
-use crate::ntlm::client::{Credentials, Entropy, Input as ClientInput, Mode, NtlmClient};
+use crate::iis::{sites, Response};
+use crate::ntlm::client::Credentials;
 use crate::ntlm::server::{SEC_E_LOGON_DENIED, SEC_E_NO_AUTHENTICATING_AUTHORITY};
-use base64::Engine;
+use crate::seq::{Lane, Step, StepKind};
 use serde::Serialize;
 
 /// What goes wrong, if anything (each from the IIS 6 guide's NTCR troubleshooting notes).
@@ -114,10 +115,6 @@ pub struct Walkthrough {
     pub lanes: Vec<Lane>,
 }
 
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
-
 /// The account and the site of a variant.
 fn setup(v: Variant) -> (crate::iis::Site, Credentials) {
     let mut site = sites::by_id("integrated").unwrap_or_else(fallback_site);
@@ -151,18 +148,15 @@ fn fallback_site() -> crate::iis::Site {
     )
 }
 
-struct Driver {
-    host: Host,
+/// The walkthrough's narration over the pair.
+struct Narrator<'h> {
+    pair: Pair<'h>,
     steps: Vec<Step>,
-    /// The browser's connection.
-    conn: u64,
     proxy: bool,
-    now: i64,
-    attempt_seed: u8,
 }
 
-impl Driver {
-    fn connection_step(&mut self, label: String, narration: String) {
+impl Narrator<'_> {
+    fn connection_step(&mut self, conn: u64, label: String, narration: String) {
         let mut s = Step::new(
             StepKind::Connection,
             Lane::Browser,
@@ -172,85 +166,87 @@ impl Driver {
         );
         s.narration = narration;
         s.explanation.push("NTLM authenticates a TCP connection, not a request: the CHALLENGE a connection received can only be answered on that same connection (IIS 6 guide: \"NTCR authentication requires point-to-point connection\").".into());
-        s.connection = Some(self.conn);
+        s.connection = Some(conn);
         self.steps.push(s);
     }
 
-    fn new_connection(&mut self, why: &str) {
-        let old = self.conn;
-        self.host.close(old);
-        self.conn += 1;
-        let label = format!("closes #{old}, opens #{}", self.conn);
+    fn new_connection_step(&mut self, closed: u64, opened: u64, why: &str) {
         self.connection_step(
-            label,
-            format!("{why}: the browser opens TCP connection #{}.", self.conn),
+            opened,
+            format!("closes #{closed}, opens #{opened}"),
+            format!("{why}: the browser opens TCP connection #{opened}."),
         );
     }
 
-    /// Send `authz` (if any) on the current connection; record the request and the response.
-    fn send(&mut self, authz: Option<String>, what: &str, token: Option<&[u8]>) -> Response {
-        let mut req = Request::get("/lab/integrated/", "web01.contoso.com", self.conn, self.now);
-        req.headers.push((
-            "User-Agent".into(),
-            super::basic::user_agent(Profile::Ie6).into(),
-        ));
-        if let Some(a) = &authz {
-            req.headers.push(("Authorization".into(), a.clone()));
-        }
-        let attempt = self.attempt_seed;
-        let resp = self
-            .host
-            .handle(&req, [0x5a, attempt, 0x13, 0x37, 0xc0, 0xff, 0xee, 0x01]);
+    /// The browser leaves its connection for a new one, and says why.
+    fn new_connection(&mut self, why: &str) {
+        let closed = self.pair.conn;
+        self.pair.reconnect();
+        self.pair.take_events();
+        self.new_connection_step(closed, self.pair.conn, why);
+    }
+
+    /// The request step of an exchange.
+    fn request_step(&mut self, x: &Exchange, carries: Carries, upstream: Option<u64>) {
+        let conn = x.request.connection;
         // Behind the proxy IIS saw the request on a connection of the proxy's choosing.
-        let via = self
-            .host
-            .last_upstream()
+        let via = upstream
             .map(|up| format!(" (via proxy: IIS sees connection #{up})"))
             .unwrap_or_default();
+        let what = match carries {
+            Carries::Other => "(anonymous)",
+            Carries::Negotiate => "+ NEGOTIATE",
+            Carries::Authenticate => "+ AUTHENTICATE",
+        };
         let mut s = Step::new(
             StepKind::Request,
             Lane::Browser,
             Lane::Iis,
             format!(
-                "GET {what}, conn #{}{}",
-                self.conn,
+                "GET {what}, conn #{conn}{}",
                 if self.proxy { " ⇢ proxy" } else { "" }
             ),
             "",
         );
-        s.http = Some(req.to_http());
-        s.connection = Some(self.conn);
-        s.token = token.map(b64);
-        match what {
-            "(anonymous)" => {
+        s.http = Some(x.request.to_http());
+        s.connection = Some(conn);
+        s.token = match carries {
+            Carries::Other => None,
+            _ => x
+                .request
+                .header("Authorization")
+                .and_then(|a| a.split_once(' '))
+                .map(|(_, t)| t.to_string()),
+        };
+        match carries {
+            Carries::Other => {
                 s.title = "The first request is anonymous".into();
                 s.narration = format!(
-                    "The browser asks for the page without credentials on connection #{}{via}.",
-                    self.conn
+                    "The browser asks for the page without credentials on connection #{conn}{via}."
                 );
             }
-            "+ NEGOTIATE" => {
+            Carries::Negotiate => {
                 s.title = "NTLM NEGOTIATE_MESSAGE".into();
-                s.narration = format!("The browser sends an NTLM NEGOTIATE on connection #{}{via}: the flags it supports, no credentials yet.", self.conn);
+                s.narration = format!("The browser sends an NTLM NEGOTIATE on connection #{conn}{via}: the flags it supports, no credentials yet.");
                 s.explanation.push("Type 1 message (MS-NLMP 2.2.1.1). The IIS 6 guide: the header \"includes encoded text\" that SSPI uses to generate the challenge.".into());
             }
-            _ => {
+            Carries::Authenticate => {
                 s.title = "NTLM AUTHENTICATE_MESSAGE".into();
-                s.narration = format!("The browser answers the challenge with an AUTHENTICATE on connection #{}{via}: user, domain and the NTLMv2 response.", self.conn);
+                s.narration = format!("The browser answers the challenge with an AUTHENTICATE on connection #{conn}{via}: user, domain and the NTLMv2 response.");
                 s.explanation.push("Type 3 message (MS-NLMP 2.2.1.3). The password never crosses the network: the response is an HMAC-MD5 of the server's challenge keyed with a hash of the password. Anyone who captures it can still try passwords offline: this message is credential-equivalent.".into());
             }
         }
         self.steps.push(s);
-        resp
     }
 
-    fn record_response(
+    fn response_step(
         &mut self,
-        r: &Response,
+        x: &Exchange,
         title: &str,
         narration: String,
         explanation: &[&str],
     ) {
+        let r = &x.response;
         let st = r.status_text();
         let challenge = r.header_values("WWW-Authenticate");
         let token = r.challenge_token();
@@ -270,13 +266,13 @@ impl Driver {
         s.status = Some(st);
         s.log = Some(r.log.format());
         s.trace = r.trace.clone();
-        s.connection = Some(self.conn);
+        s.connection = Some(x.request.connection);
         s.token = token;
         self.steps.push(s);
     }
 
     fn backend(&mut self, creds: &Credentials, r: &Response) {
-        let site = &self.host.site;
+        let site = &self.pair.host.site;
         let domain_account = site
             .domain
             .as_deref()
@@ -323,32 +319,94 @@ impl Driver {
         });
         self.steps.push(reply);
     }
+
+    /// One handshake's legs as steps. Returns the verdict's exchange, if the AUTHENTICATE went.
+    fn handshake_steps(&mut self, creds: &Credentials) -> Option<Response> {
+        let mut verdict = None;
+        for e in self.pair.take_events() {
+            match e {
+                Event::Sent {
+                    exchange,
+                    carries: Carries::Authenticate,
+                    upstream,
+                } => {
+                    self.request_step(&exchange, Carries::Authenticate, upstream);
+                    let r2 = &exchange.response;
+                    self.backend(creds, r2);
+                    let (title, narration, why): (&str, String, &str) = match (r2.status, r2.substatus) {
+                        (200, _) => ("200: logged on", format!("The response is valid: IIS serves the page as {}.", r2.user.clone().unwrap_or_default()), "IIS keeps this identity for the connection (AuthPersistSingleRequest is false for NTLM)."),
+                        (401, 2) => ("401.2: the handshake broke", "IIS answers 401.2: this connection never received a CHALLENGE.".into(), "IIS 6 guide: \"If a connection is broken during authentication, IIS returns a 401.2 error\"; with keep-alives off \"IIS continues to return 401.2 errors until the browser fails the authentication sequence\"."),
+                        _ => ("401.1: the logon failed", format!("IIS answers 401.1: {}.", r2.trace.last().cloned().unwrap_or_default().trim_end_matches('.')), "The credentials reached IIS, and Windows refused the logon."),
+                    };
+                    self.response_step(&exchange, title, narration, &[why]);
+                    verdict = Some(exchange.response);
+                }
+                Event::Sent {
+                    exchange, upstream, ..
+                } => {
+                    self.request_step(&exchange, Carries::Negotiate, upstream);
+                    self.response_step(
+                        &exchange,
+                        "The CHALLENGE",
+                        "IIS answers 401 with a CHALLENGE: eight random bytes the browser must answer, and what the server says about itself.".into(),
+                        &[
+                            "Type 2 message (MS-NLMP 2.2.1.2). IIS logs this leg as 401.1 with sc-win32-status 2148074254 (SEC_E_NO_CREDENTIALS in IIS's log): the normal middle leg, not a failure (the IIS 6 guide calls it \"another 401.2 error\").",
+                        ],
+                    );
+                }
+                // After the verdict: narrated by the caller (a 200 ends the walkthrough first).
+                Event::Reconnected { closed, opened } if verdict.is_some() => {
+                    if verdict.as_ref().is_some_and(|r| r.status != 200) {
+                        self.new_connection_step(closed, opened, "IIS closed the connection again");
+                    }
+                }
+                Event::Reconnected { closed, opened } => self.new_connection_step(closed, opened, "IIS sent Connection: close (AllowKeepAlive is off), so the connection that received the CHALLENGE is gone"),
+            }
+        }
+        verdict
+    }
 }
 
 /// Run `scenario` to the end.
 pub fn run(scenario: &Scenario) -> Walkthrough {
     let (site, creds) = setup(scenario.variant);
-    let mut d = Driver {
-        host: Host::new(site),
+    let mut host = Host::new(site);
+    let browser = Browser {
+        profile: Profile::Ie6,
+        user_agent: user_agent(Profile::Ie6).into(),
+        target: "/lab/integrated/".into(),
+    };
+    let mut d = Narrator {
+        pair: Pair::new(&mut host, browser, scenario.now, SEED),
         steps: Vec::new(),
-        conn: 1,
         proxy: scenario.variant == Variant::Proxy,
-        now: scenario.now,
-        attempt_seed: 0,
     };
     let lanes = vec![Lane::Browser, Lane::Iis, Lane::DomainController];
     d.connection_step(
+        1,
         "opens TCP connection #1".into(),
         "The browser opens TCP connection #1 to web01.contoso.com.".into(),
     );
-    let first = d.send(None, "(anonymous)", None);
-    let offered = first.header_values("WWW-Authenticate").join(", ");
-    d.record_response(
-        &first,
-        "401.2 and the list of schemes",
-        format!("IIS answers 401.2 and offers: {offered}."),
-        &["Anonymous access is off, so the first, anonymous request is refused with 401.2 and the enabled schemes (IIS 6 guide, step 1). This 401.2 is normal."],
-    );
+    let first = d.pair.send(d.pair.request(None));
+    // Keep-alives off: IIS already closed connection #1.
+    let mut closed_first = None;
+    for e in d.pair.take_events() {
+        if let Event::Reconnected { closed, opened } = e {
+            closed_first = Some((closed, opened));
+        } else if let Event::Sent {
+            exchange, upstream, ..
+        } = e
+        {
+            d.request_step(&exchange, Carries::Other, upstream);
+            let offered = first.header_values("WWW-Authenticate").join(", ");
+            d.response_step(
+                &exchange,
+                "401.2 and the list of schemes",
+                format!("IIS answers 401.2 and offers: {offered}."),
+                &["Anonymous access is off, so the first, anonymous request is refused with 401.2 and the enabled schemes (IIS 6 guide, step 1). This 401.2 is normal."],
+            );
+        }
+    }
     // The browser chooses.
     let source = Source::from_values(&first.header_values("WWW-Authenticate"));
     let parsed = http::parse(&source);
@@ -380,11 +438,15 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
         };
     }
     let scheme = if scenario.negotiate_header {
-        "Negotiate"
+        Scheme::Negotiate
     } else {
-        "NTLM"
+        Scheme::Ntlm
     };
-    d.new_connection("The NTCR exchange starts on a fresh connection (IIS 6 guide: \"The client closes the TCP connection, opens a new one\")");
+    let why = "The NTCR exchange starts on a fresh connection (IIS 6 guide: \"The client closes the TCP connection, opens a new one\")";
+    match closed_first {
+        Some((closed, opened)) => d.new_connection_step(closed, opened, why),
+        None => d.new_connection(why),
+    }
 
     let limit: u8 = if scenario.profile == Profile::Ie6 {
         3
@@ -393,7 +455,6 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
     };
     let mut last = first;
     for attempt in 1..=limit {
-        d.attempt_seed = attempt;
         if attempt > 1 {
             let mut dialog = Step::new(
                 StepKind::Dialog,
@@ -407,68 +468,12 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
             dialog.attempt = Some((attempt, Some(limit)));
             d.steps.push(dialog);
         }
-        let Ok((state, negotiate)) =
-            NtlmClient::new(creds.clone(), Mode::V2).step(ClientInput::Begin)
-        else {
+        let Some(r) = d.pair.handshake(scheme, &creds, attempt) else {
             break;
         };
-        let r = d.send(
-            Some(format!("{scheme} {}", b64(&negotiate))),
-            "+ NEGOTIATE",
-            Some(&negotiate),
-        );
-        let challenge_token = r.challenge_token();
-        let closes = r
-            .header_values("Connection")
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case("close"));
-        d.record_response(
-            &r,
-            "The CHALLENGE",
-            "IIS answers 401 with a CHALLENGE: eight random bytes the browser must answer, and what the server says about itself.".into(),
-            &[
-                "Type 2 message (MS-NLMP 2.2.1.2). IIS logs this leg as 401.1 with sc-win32-status 2148074254 (SEC_E_NO_CREDENTIALS in IIS's log): the normal middle leg, not a failure (the IIS 6 guide calls it \"another 401.2 error\").",
-            ],
-        );
-        if closes {
-            d.new_connection("IIS sent Connection: close (AllowKeepAlive is off), so the connection that received the CHALLENGE is gone");
-        }
-        let Some(token) = challenge_token else {
-            last = r;
-            continue;
-        };
-        let challenge = base64::engine::general_purpose::STANDARD
-            .decode(&token)
-            .unwrap_or_default();
-        let entropy = Entropy {
-            client_challenge: [0xc1, attempt, 0x1e, 0x47, 0x0c, 0xa1, 0x1e, 0x2e],
-            random_session_key: [0x40 + attempt; 16],
-            now_filetime: 0,
-        };
-        let auth = match state.step(ClientInput::Challenge {
-            bytes: &challenge,
-            entropy,
-        }) {
-            Ok((_, a)) => a,
-            Err(_) => {
-                last = r;
-                continue;
-            }
-        };
-        let r2 = d.send(
-            Some(format!("{scheme} {}", b64(&auth))),
-            "+ AUTHENTICATE",
-            Some(&auth),
-        );
-        d.backend(&creds, &r2);
-        let (title, narration, why): (&str, String, &str) = match (r2.status, r2.substatus) {
-            (200, _) => ("200: logged on", format!("The response is valid: IIS serves the page as {}.", r2.user.clone().unwrap_or_default()), "IIS keeps this identity for the connection (AuthPersistSingleRequest is false for NTLM)."),
-            (401, 2) => ("401.2: the handshake broke", "IIS answers 401.2: this connection never received a CHALLENGE.".into(), "IIS 6 guide: \"If a connection is broken during authentication, IIS returns a 401.2 error\"; with keep-alives off \"IIS continues to return 401.2 errors until the browser fails the authentication sequence\"."),
-            _ => ("401.1: the logon failed", format!("IIS answers 401.1: {}.", r2.trace.last().cloned().unwrap_or_default().trim_end_matches('.')), "The credentials reached IIS, and Windows refused the logon."),
-        };
-        d.record_response(&r2, title, narration, &[why]);
-        if r2.status == 200 {
-            let user = r2.user.clone().unwrap_or_default();
+        let verdict = d.handshake_steps(&creds);
+        if verdict.is_some() && r.status == 200 {
+            let user = r.user.clone().unwrap_or_default();
             let mut page = Step::new(
                 StepKind::Page,
                 Lane::Browser,
@@ -478,7 +483,7 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
             );
             page.narration = format!("The browser shows the page, logged on as {user}.");
             page.status = Some("200".into());
-            page.http = Some(r2.body.clone());
+            page.http = Some(r.body.clone());
             d.steps.push(page);
             return Walkthrough {
                 steps: d.steps,
@@ -486,14 +491,7 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
                 lanes,
             };
         }
-        let closes = r2
-            .header_values("Connection")
-            .iter()
-            .any(|c| c.eq_ignore_ascii_case("close"));
-        if closes {
-            d.new_connection("IIS closed the connection again");
-        }
-        last = r2;
+        last = r;
     }
     let status = last.status_text();
     let mut page = Step::new(
@@ -522,6 +520,13 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
         lanes,
     }
 }
+
+/// The walkthrough's random bytes: IIS's challenge varies with the attempt.
+const SEED: Seed = Seed {
+    server: [0x5a, 0, 0x13, 0x37, 0xc0, 0xff, 0xee, 0x01],
+    count: Count::Attempts,
+    client: ClientSeed::PerAttempt,
+};
 
 #[cfg(test)]
 mod tests {

@@ -159,25 +159,6 @@ fn a_user_name_with_a_colon_is_refused_by_the_browser() {
 }
 
 #[test]
-fn the_state_machine_rejects_inputs_out_of_order() {
-    let ctx = Context {
-        profile: Profile::Ie6,
-        host: "h".into(),
-        target: "/".into(),
-        user_agent: "ua".into(),
-        now: 0,
-    };
-    let err = BasicBrowser::new(ctx).step(Input::Cancel).unwrap_err();
-    assert_eq!(
-        err,
-        Unexpected {
-            expected: "begin",
-            got: "cancel"
-        }
-    );
-}
-
-#[test]
 fn every_step_has_a_narration() {
     let w = run(&scenario("basic", Profile::Ie6, "alice", &["a", "b", "c"]));
     assert!(w

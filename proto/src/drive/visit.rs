@@ -1,7 +1,7 @@
 //! A visit: the lab's request sent the way a browser sends it, against the IIS engine, in memory.
 //!
 //! [`Via::Direct`] sends one request with the credentials up front (what `curl -u` does, and the
-//! scenario tests' [`scenarios::send`](super::scenarios::send)). [`Via::Browser`] plays a browser:
+//! scenario tests' [`send`]). [`Via::Browser`] plays a browser:
 //!
 //! ```text
 //!  GET (anonymous) ──2xx/4xx/5xx──────────────────────────────────────────► shows the page
@@ -20,13 +20,15 @@
 //! `Basic` types a user name and password when asked, `Ntlm` is logged on to Windows as
 //! `DOMAIN\user` (and types the same when a dialog appears).
 
-use super::host::Host;
-use super::scenarios::{Client, Exchange};
-use super::{Request, Response};
+use super::{Answer, Browser, Event, Exchange, Moment, Pair, Seed};
+use crate::browser::basic::Outcome;
+use crate::browser::user_agent;
 use crate::http::{Profile, Scheme};
-use crate::ntlm::client::{Credentials, Entropy, Input as NtlmInput, Mode, NtlmClient};
-use crate::walkthrough::basic::{self as bw, BasicBrowser};
-use crate::walkthrough::{Step, StepKind};
+use crate::iis::host::Host;
+use crate::iis::scenarios::Client;
+use crate::iis::{Response, Site};
+use crate::ntlm::client::Credentials;
+use crate::seq::{Lane, Step, StepKind};
 use base64::Engine;
 
 /// How the request is sent.
@@ -75,15 +77,12 @@ impl Visit {
         let mut out = Vec::new();
         for l in &self.legs {
             match l {
-                Leg::Http(x) => out.extend(crate::walkthrough::exchange_steps(
-                    std::slice::from_ref(&**x),
-                )),
+                Leg::Http(x) => out.extend(exchange_steps(std::slice::from_ref(&**x))),
                 Leg::Browser {
                     kind,
                     label,
                     detail,
                 } => {
-                    use crate::walkthrough::Lane;
                     let mut s = Step::new(*kind, Lane::Browser, Lane::Browser, label, label);
                     s.explanation = detail.clone();
                     out.push(s);
@@ -96,19 +95,17 @@ impl Visit {
 
 /// Send a request for `path` to `host` as `via` sends it, for `client`.
 pub fn visit(host: &mut Host, path: &str, client: &Client, via: Via, now: i64) -> Visit {
-    let target = format!("/lab/{}{}", host.site.id, path);
-    let (profile, user_agent) = match via {
+    let (profile, ua) = match via {
         Via::Direct => (Profile::Rfc, DIRECT_USER_AGENT),
-        Via::Browser(p) => (p, bw::user_agent(p)),
+        Via::Browser(p) => (p, user_agent(p)),
     };
-    let mut d = Driver {
-        host,
+    let browser = Browser {
         profile,
-        user_agent,
-        target,
-        now,
-        conn: 1,
-        seed: 0,
+        user_agent: ua.into(),
+        target: format!("/lab/{}{}", host.site.id, path),
+    };
+    let mut d = Lab {
+        pair: Pair::new(host, browser, now, Seed::LAB),
         legs: Vec::new(),
     };
     match via {
@@ -124,26 +121,23 @@ pub const DIRECT_USER_AGENT: &str = "curl/8.14.1";
 /// How many times the lab's user tries before giving up in a browser that would ask forever.
 const USER_PATIENCE: u8 = 3;
 
-struct Driver<'a> {
-    host: &'a mut Host,
-    profile: Profile,
-    user_agent: &'static str,
-    target: String,
-    now: i64,
-    /// The browser's current TCP connection.
-    conn: u64,
-    /// Varies the server's challenge per request, deterministically.
-    seed: u8,
+fn reconnected_leg(closed: u64, opened: u64) -> Leg {
+    Leg::Browser {
+        kind: StepKind::Connection,
+        label: format!("opens connection #{opened}"),
+        detail: vec![format!(
+            "The response closed connection #{closed}: the next request goes on #{opened}."
+        )],
+    }
+}
+
+/// A visit's narration over the pair.
+struct Lab<'h> {
+    pair: Pair<'h>,
     legs: Vec<Leg>,
 }
 
-fn closes(r: &Response) -> bool {
-    r.header_values("Connection")
-        .iter()
-        .any(|c| c.eq_ignore_ascii_case("close"))
-}
-
-impl Driver<'_> {
+impl Lab<'_> {
     fn note(&mut self, kind: StepKind, label: String, detail: Vec<String>) {
         self.legs.push(Leg::Browser {
             kind,
@@ -152,41 +146,24 @@ impl Driver<'_> {
         });
     }
 
-    fn request(&self, authorization: Option<String>) -> Request {
-        let mut r = Request::get(&self.target, &self.host.site.host, self.conn, self.now);
-        r.headers
-            .push(("User-Agent".into(), self.user_agent.to_string()));
-        if let Some(a) = authorization {
-            r.headers.push(("Authorization".into(), a));
+    /// The pair's events as legs; a reconnection is noted before the exchange that caused it.
+    fn record(&mut self) {
+        let mut held: Option<Box<Exchange>> = None;
+        for e in self.pair.take_events() {
+            match e {
+                Event::Sent { exchange, .. } => {
+                    if let Some(x) = held.replace(exchange) {
+                        self.legs.push(Leg::Http(x));
+                    }
+                }
+                Event::Reconnected { closed, opened } => {
+                    self.legs.push(reconnected_leg(closed, opened));
+                }
+            }
         }
-        r
-    }
-
-    /// Sends `req` on the current connection; opens a new one when IIS (or the path) closed it.
-    fn send(&mut self, mut req: Request) -> Response {
-        req.connection = self.conn;
-        self.seed = self.seed.wrapping_add(1);
-        let response = self
-            .host
-            .handle(&req, [0x1a, self.seed, 0x6b, 0x11, 0x05, 0x0c, 0xe5, 0x5e]);
-        if closes(&response) {
-            self.host.close(self.conn);
-            self.conn += 1;
-            self.note(
-                StepKind::Connection,
-                format!("opens connection #{}", self.conn),
-                vec![format!(
-                    "The response closed connection #{}: the next request goes on #{}.",
-                    self.conn - 1,
-                    self.conn
-                )],
-            );
+        if let Some(x) = held {
+            self.legs.push(Leg::Http(x));
         }
-        self.legs.push(Leg::Http(Box::new(Exchange {
-            request: req,
-            response: response.clone(),
-        })));
-        response
     }
 
     fn page(&mut self, r: &Response) {
@@ -205,64 +182,69 @@ impl Driver<'_> {
     fn direct(&mut self, client: &Client) {
         match client {
             Client::Anonymous => {
-                self.send(self.request(None));
+                self.pair.send(self.pair.request(None));
             }
             Client::Basic { user, password } => {
                 let v = base64::engine::general_purpose::STANDARD
                     .encode(format!("{user}:{password}").as_bytes());
-                self.send(self.request(Some(format!("Basic {v}"))));
+                self.pair
+                    .send(self.pair.request(Some(format!("Basic {v}"))));
             }
             Client::Ntlm { .. } => {
                 if let Some(creds) = windows_credentials(client) {
-                    self.handshake(Scheme::Ntlm, &creds, 1);
+                    self.pair.handshake(Scheme::Ntlm, &creds, 1);
                 }
             }
         }
+        self.record();
     }
 
     fn browse(&mut self, client: &Client) {
-        let ctx = bw::Context {
-            profile: self.profile,
-            host: self.host.site.host.clone(),
-            target: self.target.clone(),
-            user_agent: bw::user_agent(self.profile).into(),
-            now: self.now,
-        };
-        let mut state = BasicBrowser::new(ctx);
-        let mut events = match state.clone().begin() {
-            Ok((s, e)) => {
-                state = s;
-                e
-            }
-            Err(_) => return,
-        };
+        let profile = self.pair.browser.profile;
         let (user, password) = typed(client);
         let mut last: Option<Response> = None;
+        let mut legs = std::mem::take(&mut self.legs);
+        let note = |legs: &mut Vec<Leg>, kind, label, detail| {
+            legs.push(Leg::Browser {
+                kind,
+                label,
+                detail,
+            })
+        };
         // The Basic state machine drives the first request and any Basic exchange; it stops with
         // `OtherScheme` when the browser picks NTLM or Negotiate.
-        while let Some(ev) = (!events.is_empty()).then(|| events.remove(0)) {
-            let input = match ev {
-                bw::Event::Send(req) => {
-                    let r = self.send(req);
-                    let next = state.clone().step(bw::Input::Response(&r));
-                    last = Some(r);
-                    next
+        let outcome = self.pair.drive(|m| {
+            match m {
+                Moment::Exchanged {
+                    exchange,
+                    reconnected,
+                } => {
+                    if let Some((closed, opened)) = reconnected {
+                        note(
+                        &mut legs,
+                            StepKind::Connection,
+                            format!("opens connection #{opened}"),
+                            vec![format!("The response closed connection #{closed}: the next request goes on #{opened}.")],
+                        );
+                    }
+                    legs.push(Leg::Http(Box::new(exchange.clone())));
+                    last = Some(exchange.response.clone());
                 }
-                bw::Event::Chose(choice) => {
+                Moment::Chose(choice) => {
                     let picked = choice.chosen_seen().and_then(|s| s.kind);
-                    self.note(
+                    note(
+                        &mut legs,
                         StepKind::Choose,
                         format!("picks {}", picked.map_or("nothing", Scheme::name)),
                         choice.reasons.clone(),
                     );
-                    continue;
                 }
-                bw::Event::Prompt { attempt, limit, .. } => {
+                Moment::Prompt { attempt, limit, .. } => {
                     let patience = limit.unwrap_or(USER_PATIENCE);
                     let gives_up = user.is_none() || attempt > patience;
                     let mut detail = vec![match limit {
                         Some(l) => format!("Attempt {attempt} of {l}: Internet Explorer, not IIS, counts the attempts and stops after {l}."),
-                        None => format!("Attempt {attempt}: {} asks again after every 401; only the user's Cancel ends it.", self.profile.name()),
+                        None => format!("Attempt {attempt}: {} asks again after every 401; only the user's Cancel ends it.", profile.name()),
                     }];
                     if gives_up {
                         detail.push(if user.is_none() {
@@ -271,54 +253,55 @@ impl Driver<'_> {
                             format!("The lab's user gives up after {patience} tries and cancels.")
                         });
                     }
-                    self.note(
+                    note(
+                        &mut legs,
                         StepKind::Dialog,
                         format!("credential dialog, attempt {attempt}"),
                         detail,
                     );
-                    match (&user, gives_up) {
-                        (Some(u), false) => state.clone().step(bw::Input::Credentials {
+                    return match (&user, gives_up) {
+                        (Some(u), false) => Answer::Credentials {
                             user: u,
                             password: &password,
-                        }),
-                        _ => state.clone().step(bw::Input::Cancel),
-                    }
+                        },
+                        _ => Answer::Cancel,
+                    };
                 }
-                bw::Event::Show { outcome } => {
-                    match outcome {
-                        bw::Outcome::OtherScheme(s @ (Scheme::Ntlm | Scheme::Negotiate)) => {
-                            return self.windows(s, client);
-                        }
-                        bw::Outcome::OtherScheme(s) => self.note(
-                            StepKind::Choose,
-                            format!("cannot answer {}", s.name()),
-                            vec![format!("The lab does not simulate {} (IIS 6 Digest needs Active Directory's reversibly stored passwords).", s.name())],
-                        ),
-                        bw::Outcome::BadCredentials(e) => self.note(
-                            StepKind::Dialog,
-                            "cannot encode the credentials".into(),
-                            vec![e],
-                        ),
-                        _ => {}
-                    }
-                    if let Some(r) = last.clone() {
-                        self.page(&r);
-                    }
-                    return;
+                Moment::Show(outcome) => match outcome {
+                    Outcome::OtherScheme(Scheme::Ntlm | Scheme::Negotiate) => {}
+                    Outcome::OtherScheme(s) => note(
+                        &mut legs,
+                        StepKind::Choose,
+                        format!("cannot answer {}", s.name()),
+                        vec![format!("The lab does not simulate {} (IIS 6 Digest needs Active Directory's reversibly stored passwords).", s.name())],
+                    ),
+                    Outcome::BadCredentials(e) => note(
+                        &mut legs,
+                        StepKind::Dialog,
+                        "cannot encode the credentials".into(),
+                        vec![e.clone()],
+                    ),
+                    _ => {}
+                },
+            }
+            Answer::Cancel
+        });
+        self.legs = legs;
+        match outcome {
+            Outcome::OtherScheme(s @ (Scheme::Ntlm | Scheme::Negotiate)) => self.windows(s, client),
+            // Stopped by an input the browser did not expect (never, in practice): no page.
+            Outcome::OtherStatus(0) => {}
+            _ => {
+                if let Some(r) = last {
+                    self.page(&r);
                 }
-            };
-            match input {
-                Ok((s, e)) => {
-                    state = s;
-                    events.extend(e);
-                }
-                Err(_) => return,
             }
         }
     }
 
     /// Integrated Windows authentication: NTLM, in the `NTLM` or `Negotiate` header.
     fn windows(&mut self, scheme: Scheme, client: &Client) {
+        let profile = self.pair.browser.profile;
         let Some(creds) = windows_credentials(client) else {
             self.note(
                 StepKind::Dialog,
@@ -331,17 +314,17 @@ impl Driver<'_> {
             return;
         };
         let silent = matches!(client, Client::Ntlm { .. })
-            && matches!(self.profile, Profile::Ie6 | Profile::Chromium);
+            && matches!(profile, Profile::Ie6 | Profile::Chromium);
         let mut detail = Vec::new();
         if scheme == Scheme::Negotiate {
             detail.push("Negotiate tries Kerberos first; this lab does not simulate a KDC, so Windows' Negotiate package takes its NTLM path and sends raw NTLMSSP tokens in the Negotiate header.".into());
         }
-        let limit = self.profile.basic_attempt_limit().unwrap_or(USER_PATIENCE);
+        let limit = profile.basic_attempt_limit().unwrap_or(USER_PATIENCE);
         for attempt in 1..=limit {
             if attempt > 1 || !silent {
                 let mut d = std::mem::take(&mut detail);
                 d.push(if attempt == 1 {
-                    format!("{} asks for the credentials to use (the site is not one it logs on to silently, or nobody is logged on to Windows).", self.profile.name())
+                    format!("{} asks for the credentials to use (the site is not one it logs on to silently, or nobody is logged on to Windows).", profile.name())
                 } else {
                     format!("The logon failed: the browser asks for credentials (attempt {attempt} of {limit}) and starts the handshake again.")
                 });
@@ -353,7 +336,7 @@ impl Driver<'_> {
             } else {
                 detail.push(format!(
                     "{} logs on silently as {}\\{} (Local intranet zone).",
-                    self.profile.name(),
+                    profile.name(),
                     creds.domain,
                     creds.user
                 ));
@@ -363,7 +346,9 @@ impl Driver<'_> {
                     std::mem::take(&mut detail),
                 );
             }
-            let Some(r) = self.handshake(scheme, &creds, attempt) else {
+            let r = self.pair.handshake(scheme, &creds, attempt);
+            self.record();
+            let Some(r) = r else {
                 break;
             };
             if r.status != 401 {
@@ -389,36 +374,6 @@ impl Driver<'_> {
             Leg::Http(x) => Some(x.response.clone()),
             Leg::Browser { .. } => None,
         })
-    }
-
-    /// One NTLM handshake: NEGOTIATE, CHALLENGE, AUTHENTICATE. Returns IIS's last answer.
-    fn handshake(&mut self, scheme: Scheme, creds: &Credentials, attempt: u8) -> Option<Response> {
-        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
-        let name = scheme.name();
-        let (client, negotiate) = NtlmClient::new(creds.clone(), Mode::V2)
-            .step(NtlmInput::Begin)
-            .ok()?;
-        let first = self.send(self.request(Some(format!("{name} {}", b64(&negotiate)))));
-        let challenge = first
-            .challenge_token()
-            .and_then(|t| base64::engine::general_purpose::STANDARD.decode(t).ok());
-        let Some(challenge) = challenge else {
-            return Some(first);
-        };
-        let entropy = Entropy {
-            client_challenge: [0xc1, attempt, 0x1e, 0x47, 0x0c, 0xa1, 0x1e, 0x2e],
-            random_session_key: [0x40 ^ attempt; 16],
-            now_filetime: 0,
-        };
-        Some(
-            match client.step(NtlmInput::Challenge {
-                bytes: &challenge,
-                entropy,
-            }) {
-                Ok((_, auth)) => self.send(self.request(Some(format!("{name} {}", b64(&auth))))),
-                Err(_) => first,
-            },
-        )
     }
 }
 
@@ -460,4 +415,63 @@ fn windows_credentials(client: &Client) -> Option<Credentials> {
 /// The status a browser visit ends with, for tests: `200`, `401.1`…
 pub fn final_status(v: &Visit) -> String {
     v.last().map(Response::status_text).unwrap_or_default()
+}
+
+/// Sends a request for `path` as `client` would, on one connection, and returns every response
+/// (one for anonymous and Basic, the two NTLM legs for NTLM). Randomness is fixed: the lab's
+/// answers are the same every time.
+pub fn send(site: &Site, path: &str, client: &Client, now: i64) -> Vec<Exchange> {
+    send_on(&mut Host::new(site.clone()), path, client, now)
+}
+
+/// [`send`] on an existing host (whose connections may already carry state), starting on
+/// connection 1: a [`Via::Direct`] visit's exchanges.
+pub fn send_on(host: &mut Host, path: &str, client: &Client, now: i64) -> Vec<Exchange> {
+    visit(host, path, client, Via::Direct, now)
+        .exchanges()
+        .cloned()
+        .collect()
+}
+
+/// Steps for the diagram from plain exchanges (the IIS lab's requests): each request and its
+/// response, labelled with the Authorization scheme and the status.
+pub fn exchange_steps(exchanges: &[Exchange]) -> Vec<Step> {
+    let mut out = Vec::new();
+    for x in exchanges {
+        let scheme = x
+            .request
+            .header("Authorization")
+            .and_then(|a| a.split(' ').next())
+            .map(|s| format!(" + Authorization: {s}"));
+        let mut req = Step::new(
+            StepKind::Request,
+            Lane::Browser,
+            Lane::Iis,
+            format!(
+                "GET{}, conn #{}",
+                scheme.unwrap_or_default(),
+                x.request.connection
+            ),
+            "Request",
+        );
+        req.http = Some(x.request.to_http());
+        req.connection = Some(x.request.connection);
+        out.push(req);
+        let r = &x.response;
+        let st = r.status_text();
+        let mut resp = Step::new(
+            StepKind::Response,
+            Lane::Iis,
+            Lane::Browser,
+            format!("{st} {}", r.reason),
+            format!("IIS answers {st}"),
+        );
+        resp.status = Some(st);
+        resp.http = Some(r.to_http());
+        resp.log = Some(r.log.format());
+        resp.trace = r.trace.clone();
+        resp.connection = Some(x.request.connection);
+        out.push(resp);
+    }
+    out
 }
