@@ -38,6 +38,12 @@ pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Standard base64 with padding (RFC 4648 §4), as HTTP headers carry tokens.
+pub fn b64(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
 /// One decoded field, the bytes it came from, and how to explain it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Field {

@@ -15,6 +15,7 @@ pub mod visit;
 
 use crate::basic::Charset;
 use crate::browser::basic::{BasicBrowser, Context, Event as BrowserEvent, Input, Outcome};
+use crate::field::b64;
 use crate::http::{Choice, Scheme};
 use crate::iis::host::Host;
 use crate::iis::{Request, Response};
@@ -166,10 +167,6 @@ fn closes(r: &Response) -> bool {
     r.header_values("Connection")
         .iter()
         .any(|c| c.eq_ignore_ascii_case("close"))
-}
-
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
 }
 
 impl<'h> Pair<'h> {

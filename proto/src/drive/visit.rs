@@ -29,7 +29,6 @@ use crate::iis::scenarios::Client;
 use crate::iis::{Response, Site};
 use crate::ntlm::client::Credentials;
 use crate::seq::{Lane, Step, StepKind};
-use base64::Engine;
 
 /// How the request is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -185,8 +184,7 @@ impl Lab<'_> {
                 self.pair.send(self.pair.request(None));
             }
             Client::Basic { user, password } => {
-                let v = base64::engine::general_purpose::STANDARD
-                    .encode(format!("{user}:{password}").as_bytes());
+                let v = crate::field::b64(format!("{user}:{password}").as_bytes());
                 self.pair
                     .send(self.pair.request(Some(format!("Basic {v}"))));
             }

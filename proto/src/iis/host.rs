@@ -245,10 +245,7 @@ impl Host {
                             },
                         );
                         trace.push("An NTLM NEGOTIATE: SSPI answers with a CHALLENGE for this connection; IIS sends it in a 401 (logged 401.1, 2148074254: the normal middle leg, not an error).".into());
-                        let value = format!(
-                            "{scheme} {}",
-                            base64::engine::general_purpose::STANDARD.encode(challenge)
-                        );
+                        let value = format!("{scheme} {}", crate::field::b64(&challenge));
                         let mut r = site.deny(
                             req,
                             1,
@@ -420,13 +417,7 @@ impl Host {
                         token
                     };
                     r.trace.push("Mutual authentication was requested: IIS answers with an AP-REP in WWW-Authenticate: Negotiate.".into());
-                    insert_challenge(
-                        &mut r,
-                        format!(
-                            "Negotiate {}",
-                            base64::engine::general_purpose::STANDARD.encode(out)
-                        ),
-                    );
+                    insert_challenge(&mut r, format!("Negotiate {}", crate::field::b64(&out)));
                 }
                 r
             }
@@ -454,9 +445,9 @@ impl Host {
         ntlm_token: &[u8],
         entropy: [u8; 8],
     ) -> Response {
+        use crate::field::b64;
         use crate::kerberos::service::neg_token_resp_mic;
         use crate::spnego::NTLMSSP_OID;
-        let b64 = |b: &[u8]| base64::engine::general_purpose::STANDARD.encode(b);
         // The MechTypeList's DER (inside the [0] tag of the NegTokenInit).
         if let Some(l) = peeled.layers.iter().find(|l| l.kind == "spnego") {
             if let Some(f) = l.find("mechTypes") {

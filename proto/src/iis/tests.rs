@@ -1,5 +1,6 @@
 use super::sites::by_id;
 use super::*;
+use crate::basic::Charset;
 
 const NOW: i64 = 1_795_761_633; // 2026-11-27 06:40:33 UTC
 

@@ -17,7 +17,7 @@
 
 use crate::browser::user_agent;
 use crate::drive::{Browser, Carries, ClientSeed, Count, Event, Pair, Seed};
-use crate::field::hex;
+use crate::field::{b64, hex};
 use crate::http::{Profile, Scheme};
 use crate::iis::host::Host;
 use crate::iis::{sites, AuthFlags, FileEntry, Identity, Response, Site, Unc};
@@ -25,7 +25,6 @@ use crate::kerberos::crypto::{self, Key};
 use crate::kerberos::realm::{Account, Credential, Realm};
 use crate::ntlm::client::Credentials;
 use crate::seq::{Lane, Step, StepKind};
-use base64::Engine;
 
 /// The toggles: what the user has, and what is wrong (the IIS 6 guide's list).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -136,10 +135,6 @@ pub struct Walkthrough {
 const USER: &str = "bob";
 const PASSWORD: &str = "Builder2";
 const REALM: &str = "CONTOSO.COM";
-
-fn b64(b: &[u8]) -> String {
-    base64::engine::general_purpose::STANDARD.encode(b)
-}
 
 /// The walkthrough's narration over the pair (browser ⇄ IIS) and the realm (browser ⇄ KDC).
 struct Narrator<'h> {
