@@ -66,7 +66,7 @@ fn peel_header(text: &str) -> (Vec<Field>, Span) {
     let rest = text.get(at..).unwrap_or("");
     if let Some(colon) = rest.find(':') {
         let name = rest.get(..colon).unwrap_or("");
-        if !name.is_empty() && name.bytes().all(crate::http::challenge::is_tchar) {
+        if !name.is_empty() && name.bytes().all(crate::http::is_tchar) {
             fields.push(Field::new(
                 "field-name",
                 Span::new(at, at + colon),

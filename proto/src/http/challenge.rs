@@ -20,7 +20,7 @@
 //! looks like `token BWS "="`, otherwise a new challenge (RFC 9110 §11.6.1's note on lists that
 //! mix challenges and parameters).
 
-use super::source::Source;
+use super::source::{is_tchar, Source};
 use crate::Span;
 use serde::Serialize;
 
@@ -158,11 +158,6 @@ fn describe_char(c: char) -> String {
         c if c.is_control() => format!("control character U+{:04X}", u32::from(c)),
         c => format!("'{c}'"),
     }
-}
-
-/// `tchar` of RFC 9110 §5.6.2.
-pub fn is_tchar(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 fn is_token68_char(b: u8) -> bool {

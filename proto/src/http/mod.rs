@@ -7,7 +7,7 @@ pub mod source;
 
 pub use challenge::{parse, Challenge, Diagnostic, Level, Param, Parsed};
 pub use profile::{Choice, Profile, Scheme};
-pub use source::Source;
+pub use source::{is_tchar, Source};
 
 use crate::Span;
 use serde::Serialize;

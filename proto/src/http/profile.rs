@@ -504,7 +504,7 @@ fn firefox_split(line: &str) -> Vec<Span> {
                 j += 1;
             }
             let t = j;
-            while b.get(j).is_some_and(|c| super::challenge::is_tchar(*c)) {
+            while b.get(j).is_some_and(|c| super::source::is_tchar(*c)) {
                 j += 1;
             }
             let word = j > t;

@@ -131,7 +131,7 @@ fn split_lines(text: &str) -> Vec<Span> {
 fn header_name(line: &str) -> Option<&str> {
     let colon = line.find(':')?;
     let name = line.get(..colon)?;
-    let is_token = !name.is_empty() && name.bytes().all(super::challenge::is_tchar);
+    let is_token = !name.is_empty() && name.bytes().all(is_tchar);
     is_token.then_some(name)
 }
 
@@ -147,6 +147,11 @@ fn trimmed(text: &str, span: Span) -> Span {
         );
     }
     Span::new(span.start() + lead, span.end() - trail)
+}
+
+/// `tchar` of RFC 9110 §5.6.2.
+pub fn is_tchar(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
 #[cfg(test)]
