@@ -20,6 +20,7 @@
 //! keeps each entry's byte span (for the page) and reports errors with their byte offset.
 //! Response bodies are kept only as far as needed to find an IIS sub-status (`401.2`).
 
+use crate::error::{Error, ErrorKind};
 use crate::walkthrough::{Lane, Step, StepKind};
 use crate::Span;
 
@@ -27,31 +28,6 @@ use crate::Span;
 const MAX_DEPTH: usize = 32;
 /// How much of a response body is kept (IIS error pages name their sub-status early).
 const BODY_KEPT: usize = 4096;
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// Not JSON where JSON was expected (the message says what).
-    Syntax,
-    /// The file ended inside a value.
-    Truncated,
-    /// JSON, but no `log.entries` array.
-    NotHar,
-    /// Nesting deeper than [`MAX_DEPTH`].
-    TooDeep,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Error {
-    pub kind: ErrorKind,
-    pub offset: usize,
-    pub message: String,
-}
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} (byte {})", self.message, self.offset)
-    }
-}
 
 /// A JSON value, as far as HAR needs it (numbers are kept as their text).
 #[derive(Clone, Debug, PartialEq)]
@@ -89,12 +65,8 @@ struct Parser<'a> {
 }
 
 impl Parser<'_> {
-    fn err(&self, kind: ErrorKind, message: impl Into<String>) -> Error {
-        Error {
-            kind,
-            offset: self.pos,
-            message: message.into(),
-        }
+    fn err(&self, kind: ErrorKind) -> Error {
+        Error::new(kind, self.pos)
     }
     fn ws(&mut self) {
         while matches!(self.b.get(self.pos), Some(b' ' | b'\t' | b'\r' | b'\n')) {
@@ -106,14 +78,16 @@ impl Parser<'_> {
         self.b
             .get(self.pos)
             .copied()
-            .ok_or_else(|| self.err(ErrorKind::Truncated, "the file ends too early"))
+            .ok_or_else(|| self.err(ErrorKind::JsonTruncated { place: "too early" }))
     }
     fn expect(&mut self, c: u8) -> Result<(), Error> {
         if self.peek()? == c {
             self.pos += 1;
             Ok(())
         } else {
-            Err(self.err(ErrorKind::Syntax, format!("expected '{}'", char::from(c))))
+            Err(self.err(ErrorKind::JsonExpected {
+                expected: char::from(c),
+            }))
         }
     }
     fn literal(&mut self, word: &str, v: Json) -> Result<Json, Error> {
@@ -121,7 +95,9 @@ impl Parser<'_> {
             self.pos += word.len();
             Ok(v)
         } else {
-            Err(self.err(ErrorKind::Syntax, "not a JSON value"))
+            Err(self.err(ErrorKind::JsonSyntax {
+                problem: "not a JSON value",
+            }))
         }
     }
     fn hex4(&mut self) -> Result<u32, Error> {
@@ -130,7 +106,11 @@ impl Parser<'_> {
             .get(self.pos..self.pos + 4)
             .and_then(|h| std::str::from_utf8(h).ok())
             .and_then(|h| u32::from_str_radix(h, 16).ok())
-            .ok_or_else(|| self.err(ErrorKind::Syntax, "bad \\u escape"))?;
+            .ok_or_else(|| {
+                self.err(ErrorKind::JsonSyntax {
+                    problem: "bad \\u escape",
+                })
+            })?;
         self.pos += 4;
         Ok(h)
     }
@@ -140,14 +120,18 @@ impl Parser<'_> {
         let mut out: Vec<u8> = Vec::new();
         loop {
             let Some(&c) = self.b.get(self.pos) else {
-                return Err(self.err(ErrorKind::Truncated, "the file ends inside a string"));
+                return Err(self.err(ErrorKind::JsonTruncated {
+                    place: "inside a string",
+                }));
             };
             self.pos += 1;
             match c {
                 b'"' => break,
                 b'\\' => {
                     let Some(&e) = self.b.get(self.pos) else {
-                        return Err(self.err(ErrorKind::Truncated, "the file ends inside a string"));
+                        return Err(self.err(ErrorKind::JsonTruncated {
+                            place: "inside a string",
+                        }));
                     };
                     self.pos += 1;
                     let ch = match e {
@@ -172,7 +156,11 @@ impl Parser<'_> {
                             };
                             char::from_u32(cp).unwrap_or('\u{fffd}')
                         }
-                        _ => return Err(self.err(ErrorKind::Syntax, "bad escape in a string")),
+                        _ => {
+                            return Err(self.err(ErrorKind::JsonSyntax {
+                                problem: "bad escape in a string",
+                            }))
+                        }
                     };
                     if out.len() < limit {
                         let mut buf = [0u8; 4];
@@ -180,7 +168,9 @@ impl Parser<'_> {
                     }
                 }
                 c if c < 0x20 => {
-                    return Err(self.err(ErrorKind::Syntax, "control character in a string"))
+                    return Err(self.err(ErrorKind::JsonSyntax {
+                        problem: "control character in a string",
+                    }))
                 }
                 c => {
                     if out.len() < limit {
@@ -193,7 +183,7 @@ impl Parser<'_> {
     }
     fn value(&mut self, depth: usize, limit: usize) -> Result<Json, Error> {
         if depth > MAX_DEPTH {
-            return Err(self.err(ErrorKind::TooDeep, "nested too deeply"));
+            return Err(self.err(ErrorKind::TooDeep));
         }
         match self.peek()? {
             b'{' => {
@@ -216,7 +206,11 @@ impl Parser<'_> {
                             self.pos += 1;
                             return Ok(Json::Obj(m));
                         }
-                        _ => return Err(self.err(ErrorKind::Syntax, "expected ',' or '}'")),
+                        _ => {
+                            return Err(self.err(ErrorKind::JsonSyntax {
+                                problem: "expected ',' or '}'",
+                            }))
+                        }
                     }
                 }
             }
@@ -235,7 +229,11 @@ impl Parser<'_> {
                             self.pos += 1;
                             return Ok(Json::Arr(a));
                         }
-                        _ => return Err(self.err(ErrorKind::Syntax, "expected ',' or ']'")),
+                        _ => {
+                            return Err(self.err(ErrorKind::JsonSyntax {
+                                problem: "expected ',' or ']'",
+                            }))
+                        }
                     }
                 }
             }
@@ -254,18 +252,17 @@ impl Parser<'_> {
                 let n = self.b.get(start..self.pos).unwrap_or_default();
                 Ok(Json::Num(String::from_utf8_lossy(n).into_owned()))
             }
-            _ => Err(self.err(ErrorKind::Syntax, "not a JSON value")),
+            _ => Err(self.err(ErrorKind::JsonSyntax {
+                problem: "not a JSON value",
+            })),
         }
     }
     /// Walks the keys of an object up to `key`, skipping the other values; leaves the parser
     /// on `key`'s value.
-    fn enter(&mut self, key: &str) -> Result<(), Error> {
+    fn enter(&mut self, key: &'static str) -> Result<(), Error> {
         self.expect(b'{')?;
         if self.peek()? == b'}' {
-            return Err(self.err(
-                ErrorKind::NotHar,
-                format!("no \"{key}\" here: not a HAR file"),
-            ));
+            return Err(self.err(ErrorKind::NotHar { missing: Some(key) }));
         }
         loop {
             let k = self.string(usize::MAX)?;
@@ -276,13 +273,12 @@ impl Parser<'_> {
             self.value(1, 0)?;
             match self.peek()? {
                 b',' => self.pos += 1,
-                b'}' => {
-                    return Err(self.err(
-                        ErrorKind::NotHar,
-                        format!("no \"{key}\" here: not a HAR file"),
-                    ))
+                b'}' => return Err(self.err(ErrorKind::NotHar { missing: Some(key) })),
+                _ => {
+                    return Err(self.err(ErrorKind::JsonSyntax {
+                        problem: "expected ',' or '}'",
+                    }))
                 }
-                _ => return Err(self.err(ErrorKind::Syntax, "expected ',' or '}'")),
             }
         }
     }
@@ -457,7 +453,7 @@ impl<'a> Reader<'a> {
             pos: start,
         };
         if p.peek().is_err() {
-            return Err(p.err(ErrorKind::NotHar, "the file is empty"));
+            return Err(p.err(ErrorKind::NotHar { missing: None }));
         }
         p.enter("log")?;
         p.enter("entries")?;
@@ -479,7 +475,11 @@ impl<'a> Reader<'a> {
             match self.p.peek()? {
                 b',' => self.p.pos += 1,
                 b']' => self.done = true,
-                _ => return Err(self.p.err(ErrorKind::Syntax, "expected ',' or ']'")),
+                _ => {
+                    return Err(self.p.err(ErrorKind::JsonSyntax {
+                        problem: "expected ',' or ']'",
+                    }))
+                }
             }
             let mut e = Entry::from_json(self.next, span, &j);
             // What takes no part in authentication keeps only its URL and connection: a HAR of
@@ -1017,11 +1017,14 @@ mod tests {
             let e = r.expect_err("a cut file is an error");
             assert!(e.offset <= cut, "{cut}: {e:?}");
         }
-        assert_eq!(
+        assert!(matches!(
             entries(b"{\"a\":1}").map_err(|e| e.kind),
-            Err(ErrorKind::NotHar)
-        );
-        assert_eq!(entries(b"").map_err(|e| e.kind), Err(ErrorKind::NotHar));
+            Err(ErrorKind::NotHar { .. })
+        ));
+        assert!(matches!(
+            entries(b"").map_err(|e| e.kind),
+            Err(ErrorKind::NotHar { .. })
+        ));
         let deep = format!("{{\"log\":{{\"entries\":[{}]}}}}", "[".repeat(100));
         assert_eq!(
             entries(deep.as_bytes()).map_err(|e| e.kind),

@@ -18,6 +18,7 @@ pub mod asn1;
 pub mod basic;
 pub mod bench;
 pub mod decode;
+pub mod error;
 pub mod export;
 pub mod field;
 #[doc(hidden)]

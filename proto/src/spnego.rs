@@ -18,6 +18,7 @@
 //! ```
 
 use crate::asn1::{self, Tlv};
+use crate::error::{Error, ErrorKind, Warning};
 use crate::field::{Field, Layer, Value};
 use crate::kerberos::message::{self, Walk};
 use crate::Span;
@@ -47,8 +48,10 @@ pub struct Summary {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Peeled {
     pub layers: Vec<Layer>,
-    pub warnings: Vec<(String, usize, usize)>,
-    pub error: Option<(String, usize, usize)>,
+    /// Each in the layer its `layer` names.
+    pub warnings: Vec<Warning>,
+    /// Where peeling stopped: the layer, and the error at an offset of that layer's bytes.
+    pub error: Option<(usize, Error)>,
     pub summary: Summary,
     /// The NTLMSSP mechanism token, for the NTLM decoder, with its span in the last layer.
     pub ntlm_token: Option<(Vec<u8>, Span)>,
@@ -75,15 +78,16 @@ fn neg_state_name(v: u8) -> Option<&'static str> {
 
 impl Peeled {
     fn warn(&mut self, message: impl Into<String>, layer: usize, offset: usize) {
-        self.warnings.push((message.into(), layer, offset));
+        self.warnings
+            .push(Warning::at(message, offset).in_layer(layer));
     }
-    fn fail(&mut self, message: impl Into<String>, layer: usize, offset: usize) {
+    fn fail(&mut self, kind: ErrorKind, layer: usize, offset: usize) {
+        self.asn1_fail(&Error::new(kind, offset), layer);
+    }
+    fn asn1_fail(&mut self, e: &Error, layer: usize) {
         if self.error.is_none() {
-            self.error = Some((message.into(), layer, offset));
+            self.error = Some((layer, e.clone()));
         }
-    }
-    fn asn1_fail(&mut self, e: &asn1::Error, layer: usize) {
-        self.fail(e.message.clone(), layer, e.offset);
     }
 }
 
@@ -129,10 +133,11 @@ fn gss(p: &mut Peeled, buf: Vec<u8>, source: Span) {
         }
         Ok(m) => {
             p.fail(
-                format!(
-                    "thisMech: expected an OBJECT IDENTIFIER, found {}",
-                    m.tag_name()
-                ),
+                ErrorKind::UnexpectedTag {
+                    expected: "an OBJECT IDENTIFIER",
+                    found: m.tag_name(),
+                }
+                .in_field("thisMech"),
                 layer,
                 m.start,
             );
@@ -175,10 +180,9 @@ fn gss(p: &mut Peeled, buf: Vec<u8>, source: Span) {
             kerberos_inner(p, buf.clone(), inner, layer);
         }
         other => p.fail(
-            format!(
-                "thisMech {} is not SPNEGO or Kerberos",
-                asn1::oid_name(other).unwrap_or(other)
-            ),
+            ErrorKind::UnknownMechanism {
+                oid: asn1::oid_name(other).unwrap_or(other).to_string(),
+            },
             layer,
             inner.start(),
         ),
@@ -207,11 +211,7 @@ fn kerberos_inner(p: &mut Peeled, buf: Vec<u8>, inner: Span, gss_layer: usize) {
         .and_then(|b| b.try_into().ok())
         .map(u16::from_be_bytes)
     else {
-        p.fail(
-            "the Kerberos GSS token ends before its TOK_ID",
-            gss_layer,
-            inner.end(),
-        );
+        p.fail(ErrorKind::NoTokId, gss_layer, inner.end());
         return;
     };
     fields.push(
@@ -251,8 +251,8 @@ fn label_of(name: Option<&'static str>) -> &'static str {
 
 fn finish_kerberos(p: &mut Peeled, layer: usize, name: Option<&'static str>, w: &Walk) {
     p.summary.kerberos = name;
-    for (m, at) in &w.warnings {
-        p.warn(m.clone(), layer, *at);
+    for x in &w.warnings {
+        p.warnings.push(x.clone().in_layer(layer));
     }
     if let Some(e) = &w.error {
         p.asn1_fail(e, layer);
@@ -285,26 +285,26 @@ fn spnego(p: &mut Peeled, buf: Vec<u8>, source: Span) {
     let mut fields = Vec::new();
     let mut label = "SPNEGO";
     let mut mech_token: Option<Span> = None;
-    let result = (|| -> Result<(), asn1::Error> {
+    let result = (|| -> Result<(), Error> {
         let choice = asn1::read(&buf, 0, buf.len())?;
         let seq = asn1::read(&buf, choice.content, choice.end)?;
         if !seq.is_universal(asn1::SEQUENCE) {
-            return Err(asn1::Error::new(
-                asn1::ErrorKind::Unexpected,
+            return Err(Error::new(
+                ErrorKind::UnexpectedTag {
+                    expected: "a SEQUENCE",
+                    found: seq.tag_name(),
+                },
                 seq.start,
-                format!("expected a SEQUENCE, found {}", seq.tag_name()),
             ));
         }
         let kids = asn1::children(&buf, &seq)?;
         let init = choice.is_context(0);
         if !init && !choice.is_context(1) {
-            return Err(asn1::Error::new(
-                asn1::ErrorKind::Unexpected,
+            return Err(Error::new(
+                ErrorKind::NotNegotiationToken {
+                    found: choice.tag_name(),
+                },
                 0,
-                format!(
-                    "{} is neither negTokenInit [0] nor negTokenResp [1]",
-                    choice.tag_name()
-                ),
             ));
         }
         // NegTokenInit2 (MS-SPNG) has negHints [3] as a SEQUENCE where NegTokenInit has the
@@ -483,11 +483,12 @@ fn spnego(p: &mut Peeled, buf: Vec<u8>, source: Span) {
                     l.bytes = token;
                     l.source = span;
                 }
-                for w in p.warnings.iter_mut().filter(|w| w.1 == before) {
-                    w.2 += inner.start();
+                let shift = inner.start();
+                for w in p.warnings.iter_mut().filter(|w| w.layer == before) {
+                    w.span = Span::new(w.span.start() + shift, w.span.end() + shift);
                 }
-                if let Some(e) = p.error.as_mut().filter(|e| e.1 == before) {
-                    e.2 += inner.start();
+                if let Some((_, e)) = p.error.as_mut().filter(|(l, _)| *l == before) {
+                    e.offset += shift;
                 }
             }
             Err(e) => {
