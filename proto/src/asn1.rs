@@ -247,6 +247,14 @@ pub fn oid(content: &[u8]) -> Option<String> {
     )
 }
 
+/// The GSS-API mechanism OIDs of HTTP Negotiate (RFC 4178 §4.1, RFC 1964 §1, MS-SPNG §3.1.5.2,
+/// MS-NLMP §1.9). Here, below SPNEGO and Kerberos, so that both can name them and neither has to
+/// import the other for them.
+pub const SPNEGO_OID: &str = "1.3.6.1.5.5.2";
+pub const KRB5_OID: &str = "1.2.840.113554.1.2.2";
+pub const MS_KRB5_OID: &str = "1.2.840.48018.1.2.2";
+pub const NTLMSSP_OID: &str = "1.3.6.1.4.1.311.2.2.10";
+
 /// The mechanisms and objects Negotiate tokens name.
 pub fn oid_name(dotted: &str) -> Option<&'static str> {
     Some(match dotted {

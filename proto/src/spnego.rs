@@ -21,12 +21,10 @@ use crate::asn1::{self, Tlv};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::field::{Field, Layer, Value};
 use crate::kerberos::message::{self, Walk};
+use crate::kerberos::realm::{Credential, Realm};
 use crate::Span;
 
-pub const SPNEGO_OID: &str = "1.3.6.1.5.5.2";
-pub const KRB5_OID: &str = "1.2.840.113554.1.2.2";
-pub const MS_KRB5_OID: &str = "1.2.840.48018.1.2.2";
-pub const NTLMSSP_OID: &str = "1.3.6.1.4.1.311.2.2.10";
+pub use crate::asn1::{KRB5_OID, MS_KRB5_OID, NTLMSSP_OID, SPNEGO_OID};
 
 /// What the layers say, for the pages that act on a token.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -43,8 +41,8 @@ pub struct Summary {
     pub ntlm: bool,
 }
 
-/// Layers, warnings and where decoding stopped, as [`crate::decode`] reports them (layer
-/// indexes are relative to the first layer pushed here).
+/// Layers, warnings and where decoding stopped, for the layered report of whatever holds the
+/// token (layer indexes are relative to the first layer pushed here).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Peeled {
     pub layers: Vec<Layer>,
@@ -514,6 +512,41 @@ fn shift_spans(f: &mut Field, by: usize) {
     }
 }
 
+/// The NegTokenInit a Windows browser sends (RFC 4178 §4.2.1, in its GSS-API framing §3.1):
+/// offering MS Kerberos, Kerberos and NTLMSSP, with `krb5_token` (a Kerberos GSS token, RFC 4121
+/// §4.1) as the optimistic mechToken.
+pub fn neg_token_init(krb5_token: &[u8]) -> Vec<u8> {
+    use crate::asn1::write::{ctx, octets, oid, seq, tlv};
+    let init = tlv(
+        0xa0,
+        &seq(&[
+            ctx(0, seq(&[oid(MS_KRB5_OID), oid(KRB5_OID), oid(NTLMSSP_OID)])),
+            ctx(2, octets(krb5_token)),
+        ]),
+    );
+    let mut inner = oid(SPNEGO_OID);
+    inner.extend_from_slice(&init);
+    tlv(0x60, &inner)
+}
+
+// Written here, not in `kerberos::realm`, so that Kerberos does not import SPNEGO: the layers
+// go one way (asn1 ← kerberos ← spnego ← decode).
+impl Realm {
+    /// `Authorization: Negotiate` for a service ticket, as Windows sends it: SPNEGO NegTokenInit
+    /// offering MS Kerberos, Kerberos and NTLMSSP, with the AP-REQ (mutual authentication). When
+    /// the ticket is ok-as-delegate (the server is trusted for delegation) and `tgt` is given,
+    /// the browser delegates: the deleg flag, and the TGT forwarded in a KRB-CRED.
+    pub fn negotiate_token(
+        &mut self,
+        cred: &Credential,
+        user: &str,
+        now: i64,
+        tgt: Option<&Credential>,
+    ) -> Vec<u8> {
+        neg_token_init(&self.krb5_token(cred, user, now, tgt))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]
@@ -572,5 +605,85 @@ mod tests {
             .collect();
         assert_eq!(m, ["1.2.3.4.5", "NEGOEX (1.3.6.1.4.1.311.2.2.30)"]);
         assert_eq!(p.summary.spnego, "NegTokenInit");
+    }
+}
+
+#[cfg(test)]
+mod realm_tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use crate::kerberos::crypto;
+    use crate::kerberos::decrypt::{open, Keys};
+    use crate::kerberos::realm::{Account, Realm, OK_AS_DELEGATE};
+
+    fn contoso() -> Realm {
+        let mut web = Account::new(
+            "WEB01$",
+            "machine-password",
+            &["HOST/web01", "HOST/web01.contoso.com"],
+        );
+        web.trusted_for_delegation = true;
+        Realm::new(
+            "CONTOSO.COM",
+            crypto::RC4_HMAC,
+            vec![Account::new("bob", "Builder2", &[]), web],
+            42,
+        )
+    }
+
+    #[test]
+    fn the_three_exchanges_make_messages_that_decrypt_and_a_service_accepts() {
+        let mut r = contoso();
+        let now = 1_795_768_552;
+        let a = r.as_exchange("bob", "Builder2", now);
+        assert!(a.error.is_none());
+        let o = open(
+            &a.reply,
+            0,
+            &Keys {
+                password: Some("Builder2".into()),
+                ..Keys::default()
+            },
+        );
+        assert!(
+            o.outcomes
+                .iter()
+                .any(|x| x.sealed.what == "EncASRepPart" && x.result.is_ok()),
+            "{:?}",
+            o.outcomes
+        );
+        let tgt = a.credential.unwrap();
+        let t = r.tgs_exchange("bob", &tgt, "HTTP/web01.contoso.com", now);
+        let svc = t.credential.unwrap();
+        assert!(svc.flags & OK_AS_DELEGATE != 0);
+        let web = r.find_spn("HTTP/web01.contoso.com").unwrap().clone();
+        let keytab = r.keytab(&web);
+        let token = r.negotiate_token(&svc, "bob", now, Some(&tgt));
+        let peeled = crate::spnego::peel(&token, crate::Span::new(0, token.len()));
+        assert!(peeled.error.is_none(), "{:?}", peeled.error);
+        assert_eq!(peeled.summary.kerberos, Some("AP-REQ"));
+        let krb = peeled.layers.last().unwrap();
+        let at = krb
+            .fields
+            .iter()
+            .find_map(|f| f.find("AP-REQ"))
+            .unwrap()
+            .span
+            .start();
+        let ok = crate::kerberos::service::accept(
+            &krb.bytes,
+            at,
+            &keytab,
+            now,
+            &mut Default::default(),
+            1,
+        )
+        .unwrap();
+        assert_eq!(ok.client, "bob@CONTOSO.COM");
+        assert!(ok.delegated);
+        // No SPN for the short alias: the KDC says so.
+        let e = r.tgs_exchange("bob", &tgt, "HTTP/intranet.contoso.com", now);
+        assert_eq!(e.error, Some(7));
+        // A wrong password: pre-authentication fails.
+        assert_eq!(r.as_exchange("bob", "builder2", now).error, Some(24));
     }
 }
