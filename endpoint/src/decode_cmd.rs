@@ -158,7 +158,9 @@ fn render(d: &proto::decode::Decoded) -> String {
     for w in &d.warnings {
         s.push_str(&format!(
             "warning (layer {}, byte {}): {}\n",
-            w.layer, w.offset, w.message
+            w.layer,
+            w.offset(),
+            w.message
         ));
     }
     for x in &d.decryption {

@@ -15,6 +15,7 @@
 //! └─┴─┴─────────┘
 //! ```
 
+use crate::error::{Error, ErrorKind};
 use crate::Span;
 
 /// The class bits of an identifier octet (X.690 §8.1.2.2).
@@ -103,47 +104,6 @@ fn universal_name(tag: u32) -> Option<&'static str> {
     })
 }
 
-/// Why reading stopped.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ErrorKind {
-    /// The buffer ends inside a header or before the contents end.
-    Truncated,
-    /// Length octet 0x80: BER's indefinite form, which DER forbids (X.690 §10.1).
-    IndefiniteLength,
-    /// A length in more than four octets, or with leading zeros, or in long form below 128
-    /// (DER's minimal encoding, X.690 §10.1).
-    BadLength,
-    /// A tag number that does not fit 32 bits.
-    TagTooLarge,
-    /// The contents do not have the form the type requires.
-    BadValue,
-    /// An element other than the one the structure requires here.
-    Unexpected,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Error {
-    pub kind: ErrorKind,
-    pub offset: usize,
-    pub message: String,
-}
-
-impl Error {
-    pub fn new(kind: ErrorKind, offset: usize, message: impl Into<String>) -> Error {
-        Error {
-            kind,
-            offset,
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "at byte {}: {}", self.offset, self.message)
-    }
-}
-
 /// Reads the element that starts at `at` and must end by `limit`.
 pub fn read(buf: &[u8], at: usize, limit: usize) -> Result<Tlv, Error> {
     let limit = limit.min(buf.len());
@@ -151,13 +111,9 @@ pub fn read(buf: &[u8], at: usize, limit: usize) -> Result<Tlv, Error> {
         if i < limit {
             buf.get(i)
                 .copied()
-                .ok_or_else(|| Error::new(ErrorKind::Truncated, i, "the data ends inside a header"))
+                .ok_or(Error::new(ErrorKind::HeaderTruncated, i))
         } else {
-            Err(Error::new(
-                ErrorKind::Truncated,
-                i,
-                "the data ends inside a header",
-            ))
+            Err(Error::new(ErrorKind::HeaderTruncated, i))
         }
     };
     let id = byte(at)?;
@@ -176,11 +132,7 @@ pub fn read(buf: &[u8], at: usize, limit: usize) -> Result<Tlv, Error> {
             let b = byte(i)?;
             i += 1;
             if tag > (u32::MAX >> 7) {
-                return Err(Error::new(
-                    ErrorKind::TagTooLarge,
-                    at,
-                    "a tag number larger than 32 bits",
-                ));
+                return Err(Error::new(ErrorKind::TagTooLarge, at));
             }
             tag = (tag << 7) | u32::from(b & 0x7f);
             if b & 0x80 == 0 {
@@ -194,18 +146,13 @@ pub fn read(buf: &[u8], at: usize, limit: usize) -> Result<Tlv, Error> {
     let length = if first < 0x80 {
         usize::from(first)
     } else if first == 0x80 {
-        return Err(Error::new(
-            ErrorKind::IndefiniteLength,
-            length_at,
-            "indefinite length (0x80): BER allows it, DER does not",
-        ));
+        return Err(Error::new(ErrorKind::IndefiniteLength, length_at));
     } else {
         let n = usize::from(first & 0x7f);
         if n > 4 {
             return Err(Error::new(
-                ErrorKind::BadLength,
+                ErrorKind::LengthTooLong { octets: n },
                 length_at,
-                format!("a length in {n} octets (at most 4 here)"),
             ));
         }
         let mut v = 0usize;
@@ -213,11 +160,7 @@ pub fn read(buf: &[u8], at: usize, limit: usize) -> Result<Tlv, Error> {
             v = (v << 8) | usize::from(byte(i + k)?);
         }
         if byte(i)? == 0 || v < 0x80 {
-            return Err(Error::new(
-                ErrorKind::BadLength,
-                length_at,
-                "a length not in its shortest form (DER requires it)",
-            ));
+            return Err(Error::new(ErrorKind::LengthNotMinimal, length_at));
         }
         i += n;
         v
@@ -225,13 +168,11 @@ pub fn read(buf: &[u8], at: usize, limit: usize) -> Result<Tlv, Error> {
     let end = i.saturating_add(length);
     if end > limit {
         return Err(Error::new(
-            ErrorKind::Truncated,
+            ErrorKind::ContentsTruncated {
+                announced: length,
+                left: limit.saturating_sub(i),
+            },
             i,
-            format!(
-                "{} bytes of contents announced, {} left",
-                length,
-                limit.saturating_sub(i)
-            ),
         ));
     }
     Ok(Tlv {
@@ -305,6 +246,14 @@ pub fn oid(content: &[u8]) -> Option<String> {
             .join("."),
     )
 }
+
+/// The GSS-API mechanism OIDs of HTTP Negotiate (RFC 4178 §4.1, RFC 1964 §1, MS-SPNG §3.1.5.2,
+/// MS-NLMP §1.9). Here, below SPNEGO and Kerberos, so that both can name them and neither has to
+/// import the other for them.
+pub const SPNEGO_OID: &str = "1.3.6.1.5.5.2";
+pub const KRB5_OID: &str = "1.2.840.113554.1.2.2";
+pub const MS_KRB5_OID: &str = "1.2.840.48018.1.2.2";
+pub const NTLMSSP_OID: &str = "1.3.6.1.4.1.311.2.2.10";
 
 /// The mechanisms and objects Negotiate tokens name.
 pub fn oid_name(dotted: &str) -> Option<&'static str> {
@@ -463,11 +412,11 @@ mod tests {
         let e = read(&[0x30, 0x80, 0x00, 0x00], 0, 4).unwrap_err();
         assert_eq!((e.kind, e.offset), (ErrorKind::IndefiniteLength, 1));
         let e = read(&[0x04, 0x81, 0x05, 1, 2, 3, 4, 5], 0, 8).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::BadLength);
+        assert_eq!(e.kind, ErrorKind::LengthNotMinimal);
         let e = read(&[0x04, 0x05, 1, 2], 0, 4).unwrap_err();
-        assert_eq!((e.kind, e.offset), (ErrorKind::Truncated, 2));
+        assert!(matches!(e.kind, ErrorKind::ContentsTruncated { .. }) && e.offset == 2);
         let e = read(&[0x04, 0x85, 1, 1, 1, 1, 1], 0, 7).unwrap_err();
-        assert_eq!(e.kind, ErrorKind::BadLength);
+        assert!(matches!(e.kind, ErrorKind::LengthTooLong { .. }));
         // High tag numbers.
         let t = read(&[0x9f, 0x81, 0x00, 0x00], 0, 4).unwrap();
         assert_eq!((t.class, t.tag), (Class::Context, 128));

@@ -9,6 +9,7 @@
 //! Internet Explorer the Windows ANSI code page (modelled as ISO-8859-1). Base64 is the `base64`
 //! crate's; only the splitting and the byte spans are ours.
 
+use crate::error::{Error, ErrorKind};
 use crate::field::{Field, Layer, Value};
 use crate::Span;
 use base64::Engine;
@@ -110,22 +111,6 @@ pub fn encode(
     })
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum DecodeErrorKind {
-    NotBasic,
-    MissingToken,
-    BadBase64,
-    NoColon,
-}
-
-/// Why an `Authorization: Basic` value could not be decoded, and at which byte of it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct DecodeError {
-    pub kind: DecodeErrorKind,
-    pub offset: usize,
-    pub message: String,
-}
-
 /// A decoded `Authorization: Basic` value, with spans into the header value.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Decoded {
@@ -149,32 +134,21 @@ pub fn latin1(bytes: &[u8]) -> String {
 }
 
 /// Decode an `Authorization` value (`Basic <base64>`), reading the text as `charset`.
-pub fn decode(value: &str, charset: Charset) -> Result<Decoded, DecodeError> {
-    let err = |kind, offset, message: &str| DecodeError {
-        kind,
-        offset,
-        message: message.to_string(),
-    };
+///
+/// The error's offset is a byte of `value`.
+pub fn decode(value: &str, charset: Charset) -> Result<Decoded, Error> {
     let lead = value.len() - value.trim_start().len();
     let rest = value.get(lead..).unwrap_or("");
     let scheme_len = rest.find([' ', '\t']).unwrap_or(rest.len());
     let scheme = rest.get(..scheme_len).unwrap_or("");
     if !scheme.eq_ignore_ascii_case("basic") {
-        return Err(err(
-            DecodeErrorKind::NotBasic,
-            lead,
-            "not a Basic credential (it should start with \"Basic \")",
-        ));
+        return Err(Error::new(ErrorKind::NotBasic, lead));
     }
     let after = rest.get(scheme_len..).unwrap_or("");
     let token_start = lead + scheme_len + (after.len() - after.trim_start().len());
     let token = value.get(token_start..).unwrap_or("").trim_end();
     if token.is_empty() {
-        return Err(err(
-            DecodeErrorKind::MissingToken,
-            token_start,
-            "\"Basic\" with no credentials after it",
-        ));
+        return Err(Error::new(ErrorKind::MissingToken, token_start));
     }
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(token)
@@ -186,18 +160,15 @@ pub fn decode(value: &str, charset: Charset) -> Result<Decoded, DecodeError> {
                     token.len()
                 }
             };
-            DecodeError {
-                kind: DecodeErrorKind::BadBase64,
-                offset: token_start + at,
-                message: format!("not valid base64: {e}"),
-            }
+            Error::new(
+                ErrorKind::BadBase64 {
+                    reason: e.to_string(),
+                },
+                token_start + at,
+            )
         })?;
     let Some(colon) = bytes.iter().position(|&b| b == b':') else {
-        return Err(err(
-            DecodeErrorKind::NoColon,
-            token_start,
-            "the decoded text has no ':' between user-id and password",
-        ));
+        return Err(Error::new(ErrorKind::NoColon, token_start));
     };
     let read = |b: &[u8]| match charset {
         Charset::Utf8 => String::from_utf8_lossy(b).into_owned(),
@@ -368,15 +339,15 @@ mod tests {
     fn decode_errors_point_at_the_offending_byte() {
         assert_eq!(
             decode("NTLM abc", Charset::Utf8).unwrap_err().kind,
-            DecodeErrorKind::NotBasic
+            ErrorKind::NotBasic
         );
         assert_eq!(
             decode("Basic ", Charset::Utf8).unwrap_err().kind,
-            DecodeErrorKind::MissingToken
+            ErrorKind::MissingToken
         );
         let e = decode("Basic QW*h", Charset::Utf8).unwrap_err();
-        assert_eq!((e.kind, e.offset), (DecodeErrorKind::BadBase64, 8));
+        assert!(matches!(e.kind, ErrorKind::BadBase64 { .. }) && e.offset == 8);
         let e = decode("Basic Zm9v", Charset::Utf8).unwrap_err();
-        assert_eq!((e.kind, e.offset), (DecodeErrorKind::NoColon, 6));
+        assert_eq!((e.kind, e.offset), (ErrorKind::NoColon, 6));
     }
 }

@@ -11,9 +11,11 @@ use crate::Span;
 use base64::Engine;
 use serde::Serialize;
 
-/// Something to look at, in layer `layer` at byte `offset`.
+pub use crate::error::Warning;
+
+/// A warning in the JSON contract: its layer and the first byte of its span there.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Warning {
+pub struct JsonWarning {
     pub message: String,
     pub layer: usize,
     pub offset: usize,
@@ -212,18 +214,15 @@ pub fn decode(input: &str) -> Decoded {
     if crate::spnego::looks_like(&bytes) {
         let p = crate::spnego::peel(&bytes, source);
         let base = out.layers.len();
-        for (message, layer, offset) in p.warnings {
-            out.warnings.push(Warning {
-                message,
-                layer: base + layer,
-                offset,
-            });
+        for w in p.warnings {
+            let layer = base + w.layer;
+            out.warnings.push(w.in_layer(layer));
         }
-        if let Some((message, layer, offset)) = p.error {
+        if let Some((layer, e)) = p.error {
             out.error = Some(Failure {
-                message,
+                message: e.kind.to_string(),
                 layer: base + layer,
-                offset,
+                offset: e.offset,
             });
         }
         out.layers.extend(p.layers);
@@ -270,11 +269,7 @@ fn push_ntlm(out: &mut Decoded, bytes: Vec<u8>, source: Span) {
     let layer = out.layers.len();
     let d = ntlm::decode(&bytes);
     for w in &d.warnings {
-        out.warnings.push(Warning {
-            message: w.message.clone(),
-            layer,
-            offset: w.offset,
-        });
+        out.warnings.push(w.clone().in_layer(layer));
     }
     if let Some(e) = &d.error {
         out.error = Some(Failure {
@@ -285,14 +280,8 @@ fn push_ntlm(out: &mut Decoded, bytes: Vec<u8>, source: Span) {
     }
     if let Some(ntlm::Message::Authenticate(a)) = &d.message {
         if a.nt_kind != ntlm::ResponseKind::Empty {
-            out.warnings.insert(
-                0,
-                Warning {
-                    message: CREDENTIAL_EQUIVALENT.into(),
-                    layer,
-                    offset: 0,
-                },
-            );
+            out.warnings
+                .insert(0, Warning::at(CREDENTIAL_EQUIVALENT, 0).in_layer(layer));
         }
     }
     let label = match &d.message {
@@ -344,7 +333,7 @@ pub struct JsonLayer {
 #[derive(Serialize)]
 pub struct Json {
     pub layers: Vec<JsonLayer>,
-    pub warnings: Vec<Warning>,
+    pub warnings: Vec<JsonWarning>,
     pub error: Option<Failure>,
     /// What each encrypted part became when keys were given (`decode --keytab`, a password).
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -414,7 +403,15 @@ impl Decoded {
                     fields: l.fields.iter().map(json_field).collect(),
                 })
                 .collect(),
-            warnings: self.warnings.clone(),
+            warnings: self
+                .warnings
+                .iter()
+                .map(|w| JsonWarning {
+                    message: w.message.clone(),
+                    layer: w.layer,
+                    offset: w.offset(),
+                })
+                .collect(),
             error: self.error.clone(),
             decryption: self.decryption.clone(),
         }

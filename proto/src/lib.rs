@@ -20,6 +20,7 @@ pub mod bench;
 pub mod browser;
 pub mod decode;
 pub mod drive;
+pub mod error;
 pub mod export;
 pub mod field;
 #[doc(hidden)]

@@ -18,14 +18,13 @@
 //! ```
 
 use crate::asn1::{self, Tlv};
+use crate::error::{Error, ErrorKind, Warning};
 use crate::field::{Field, Layer, Value};
 use crate::kerberos::message::{self, Walk};
+use crate::kerberos::realm::{Credential, Realm};
 use crate::Span;
 
-pub const SPNEGO_OID: &str = "1.3.6.1.5.5.2";
-pub const KRB5_OID: &str = "1.2.840.113554.1.2.2";
-pub const MS_KRB5_OID: &str = "1.2.840.48018.1.2.2";
-pub const NTLMSSP_OID: &str = "1.3.6.1.4.1.311.2.2.10";
+pub use crate::asn1::{KRB5_OID, MS_KRB5_OID, NTLMSSP_OID, SPNEGO_OID};
 
 /// What the layers say, for the pages that act on a token.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -42,13 +41,15 @@ pub struct Summary {
     pub ntlm: bool,
 }
 
-/// Layers, warnings and where decoding stopped, as [`crate::decode`] reports them (layer
-/// indexes are relative to the first layer pushed here).
+/// Layers, warnings and where decoding stopped, for the layered report of whatever holds the
+/// token (layer indexes are relative to the first layer pushed here).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Peeled {
     pub layers: Vec<Layer>,
-    pub warnings: Vec<(String, usize, usize)>,
-    pub error: Option<(String, usize, usize)>,
+    /// Each in the layer its `layer` names.
+    pub warnings: Vec<Warning>,
+    /// Where peeling stopped: the layer, and the error at an offset of that layer's bytes.
+    pub error: Option<(usize, Error)>,
     pub summary: Summary,
     /// The NTLMSSP mechanism token, for the NTLM decoder, with its span in the last layer.
     pub ntlm_token: Option<(Vec<u8>, Span)>,
@@ -75,15 +76,16 @@ fn neg_state_name(v: u8) -> Option<&'static str> {
 
 impl Peeled {
     fn warn(&mut self, message: impl Into<String>, layer: usize, offset: usize) {
-        self.warnings.push((message.into(), layer, offset));
+        self.warnings
+            .push(Warning::at(message, offset).in_layer(layer));
     }
-    fn fail(&mut self, message: impl Into<String>, layer: usize, offset: usize) {
+    fn fail(&mut self, kind: ErrorKind, layer: usize, offset: usize) {
+        self.asn1_fail(&Error::new(kind, offset), layer);
+    }
+    fn asn1_fail(&mut self, e: &Error, layer: usize) {
         if self.error.is_none() {
-            self.error = Some((message.into(), layer, offset));
+            self.error = Some((layer, e.clone()));
         }
-    }
-    fn asn1_fail(&mut self, e: &asn1::Error, layer: usize) {
-        self.fail(e.message.clone(), layer, e.offset);
     }
 }
 
@@ -129,10 +131,11 @@ fn gss(p: &mut Peeled, buf: Vec<u8>, source: Span) {
         }
         Ok(m) => {
             p.fail(
-                format!(
-                    "thisMech: expected an OBJECT IDENTIFIER, found {}",
-                    m.tag_name()
-                ),
+                ErrorKind::UnexpectedTag {
+                    expected: "an OBJECT IDENTIFIER",
+                    found: m.tag_name(),
+                }
+                .in_field("thisMech"),
                 layer,
                 m.start,
             );
@@ -175,10 +178,9 @@ fn gss(p: &mut Peeled, buf: Vec<u8>, source: Span) {
             kerberos_inner(p, buf.clone(), inner, layer);
         }
         other => p.fail(
-            format!(
-                "thisMech {} is not SPNEGO or Kerberos",
-                asn1::oid_name(other).unwrap_or(other)
-            ),
+            ErrorKind::UnknownMechanism {
+                oid: asn1::oid_name(other).unwrap_or(other).to_string(),
+            },
             layer,
             inner.start(),
         ),
@@ -207,11 +209,7 @@ fn kerberos_inner(p: &mut Peeled, buf: Vec<u8>, inner: Span, gss_layer: usize) {
         .and_then(|b| b.try_into().ok())
         .map(u16::from_be_bytes)
     else {
-        p.fail(
-            "the Kerberos GSS token ends before its TOK_ID",
-            gss_layer,
-            inner.end(),
-        );
+        p.fail(ErrorKind::NoTokId, gss_layer, inner.end());
         return;
     };
     fields.push(
@@ -251,8 +249,8 @@ fn label_of(name: Option<&'static str>) -> &'static str {
 
 fn finish_kerberos(p: &mut Peeled, layer: usize, name: Option<&'static str>, w: &Walk) {
     p.summary.kerberos = name;
-    for (m, at) in &w.warnings {
-        p.warn(m.clone(), layer, *at);
+    for x in &w.warnings {
+        p.warnings.push(x.clone().in_layer(layer));
     }
     if let Some(e) = &w.error {
         p.asn1_fail(e, layer);
@@ -285,26 +283,26 @@ fn spnego(p: &mut Peeled, buf: Vec<u8>, source: Span) {
     let mut fields = Vec::new();
     let mut label = "SPNEGO";
     let mut mech_token: Option<Span> = None;
-    let result = (|| -> Result<(), asn1::Error> {
+    let result = (|| -> Result<(), Error> {
         let choice = asn1::read(&buf, 0, buf.len())?;
         let seq = asn1::read(&buf, choice.content, choice.end)?;
         if !seq.is_universal(asn1::SEQUENCE) {
-            return Err(asn1::Error::new(
-                asn1::ErrorKind::Unexpected,
+            return Err(Error::new(
+                ErrorKind::UnexpectedTag {
+                    expected: "a SEQUENCE",
+                    found: seq.tag_name(),
+                },
                 seq.start,
-                format!("expected a SEQUENCE, found {}", seq.tag_name()),
             ));
         }
         let kids = asn1::children(&buf, &seq)?;
         let init = choice.is_context(0);
         if !init && !choice.is_context(1) {
-            return Err(asn1::Error::new(
-                asn1::ErrorKind::Unexpected,
+            return Err(Error::new(
+                ErrorKind::NotNegotiationToken {
+                    found: choice.tag_name(),
+                },
                 0,
-                format!(
-                    "{} is neither negTokenInit [0] nor negTokenResp [1]",
-                    choice.tag_name()
-                ),
             ));
         }
         // NegTokenInit2 (MS-SPNG) has negHints [3] as a SEQUENCE where NegTokenInit has the
@@ -483,11 +481,12 @@ fn spnego(p: &mut Peeled, buf: Vec<u8>, source: Span) {
                     l.bytes = token;
                     l.source = span;
                 }
-                for w in p.warnings.iter_mut().filter(|w| w.1 == before) {
-                    w.2 += inner.start();
+                let shift = inner.start();
+                for w in p.warnings.iter_mut().filter(|w| w.layer == before) {
+                    w.span = Span::new(w.span.start() + shift, w.span.end() + shift);
                 }
-                if let Some(e) = p.error.as_mut().filter(|e| e.1 == before) {
-                    e.2 += inner.start();
+                if let Some((_, e)) = p.error.as_mut().filter(|(l, _)| *l == before) {
+                    e.offset += shift;
                 }
             }
             Err(e) => {
@@ -510,6 +509,41 @@ fn shift_spans(f: &mut Field, by: usize) {
     f.span = Span::new(f.span.start() + by, f.span.end() + by);
     for c in &mut f.children {
         shift_spans(c, by);
+    }
+}
+
+/// The NegTokenInit a Windows browser sends (RFC 4178 §4.2.1, in its GSS-API framing §3.1):
+/// offering MS Kerberos, Kerberos and NTLMSSP, with `krb5_token` (a Kerberos GSS token, RFC 4121
+/// §4.1) as the optimistic mechToken.
+pub fn neg_token_init(krb5_token: &[u8]) -> Vec<u8> {
+    use crate::asn1::write::{ctx, octets, oid, seq, tlv};
+    let init = tlv(
+        0xa0,
+        &seq(&[
+            ctx(0, seq(&[oid(MS_KRB5_OID), oid(KRB5_OID), oid(NTLMSSP_OID)])),
+            ctx(2, octets(krb5_token)),
+        ]),
+    );
+    let mut inner = oid(SPNEGO_OID);
+    inner.extend_from_slice(&init);
+    tlv(0x60, &inner)
+}
+
+// Written here, not in `kerberos::realm`, so that Kerberos does not import SPNEGO: the layers
+// go one way (asn1 ← kerberos ← spnego ← decode).
+impl Realm {
+    /// `Authorization: Negotiate` for a service ticket, as Windows sends it: SPNEGO NegTokenInit
+    /// offering MS Kerberos, Kerberos and NTLMSSP, with the AP-REQ (mutual authentication). When
+    /// the ticket is ok-as-delegate (the server is trusted for delegation) and `tgt` is given,
+    /// the browser delegates: the deleg flag, and the TGT forwarded in a KRB-CRED.
+    pub fn negotiate_token(
+        &mut self,
+        cred: &Credential,
+        user: &str,
+        now: i64,
+        tgt: Option<&Credential>,
+    ) -> Vec<u8> {
+        neg_token_init(&self.krb5_token(cred, user, now, tgt))
     }
 }
 
@@ -571,5 +605,85 @@ mod tests {
             .collect();
         assert_eq!(m, ["1.2.3.4.5", "NEGOEX (1.3.6.1.4.1.311.2.2.30)"]);
         assert_eq!(p.summary.spnego, "NegTokenInit");
+    }
+}
+
+#[cfg(test)]
+mod realm_tests {
+    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+    use crate::kerberos::crypto;
+    use crate::kerberos::decrypt::{open, Keys};
+    use crate::kerberos::realm::{Account, Realm, OK_AS_DELEGATE};
+
+    fn contoso() -> Realm {
+        let mut web = Account::new(
+            "WEB01$",
+            "machine-password",
+            &["HOST/web01", "HOST/web01.contoso.com"],
+        );
+        web.trusted_for_delegation = true;
+        Realm::new(
+            "CONTOSO.COM",
+            crypto::RC4_HMAC,
+            vec![Account::new("bob", "Builder2", &[]), web],
+            42,
+        )
+    }
+
+    #[test]
+    fn the_three_exchanges_make_messages_that_decrypt_and_a_service_accepts() {
+        let mut r = contoso();
+        let now = 1_795_768_552;
+        let a = r.as_exchange("bob", "Builder2", now);
+        assert!(a.error.is_none());
+        let o = open(
+            &a.reply,
+            0,
+            &Keys {
+                password: Some("Builder2".into()),
+                ..Keys::default()
+            },
+        );
+        assert!(
+            o.outcomes
+                .iter()
+                .any(|x| x.sealed.what == "EncASRepPart" && x.result.is_ok()),
+            "{:?}",
+            o.outcomes
+        );
+        let tgt = a.credential.unwrap();
+        let t = r.tgs_exchange("bob", &tgt, "HTTP/web01.contoso.com", now);
+        let svc = t.credential.unwrap();
+        assert!(svc.flags & OK_AS_DELEGATE != 0);
+        let web = r.find_spn("HTTP/web01.contoso.com").unwrap().clone();
+        let keytab = r.keytab(&web);
+        let token = r.negotiate_token(&svc, "bob", now, Some(&tgt));
+        let peeled = crate::spnego::peel(&token, crate::Span::new(0, token.len()));
+        assert!(peeled.error.is_none(), "{:?}", peeled.error);
+        assert_eq!(peeled.summary.kerberos, Some("AP-REQ"));
+        let krb = peeled.layers.last().unwrap();
+        let at = krb
+            .fields
+            .iter()
+            .find_map(|f| f.find("AP-REQ"))
+            .unwrap()
+            .span
+            .start();
+        let ok = crate::kerberos::service::accept(
+            &krb.bytes,
+            at,
+            &keytab,
+            now,
+            &mut Default::default(),
+            1,
+        )
+        .unwrap();
+        assert_eq!(ok.client, "bob@CONTOSO.COM");
+        assert!(ok.delegated);
+        // No SPN for the short alias: the KDC says so.
+        let e = r.tgs_exchange("bob", &tgt, "HTTP/intranet.contoso.com", now);
+        assert_eq!(e.error, Some(7));
+        // A wrong password: pre-authentication fails.
+        assert_eq!(r.as_exchange("bob", "builder2", now).error, Some(24));
     }
 }

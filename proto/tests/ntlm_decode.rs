@@ -63,7 +63,7 @@ fn challenge_fields_values_and_spans() {
     assert!(d
         .warnings
         .iter()
-        .any(|w| w.message.contains("MsvAvTimestamp") && w.offset == 68));
+        .any(|w| w.message.contains("MsvAvTimestamp") && w.offset() == 68));
 }
 
 #[test]
@@ -120,7 +120,7 @@ fn ntlmv1_authenticate_is_recognised_and_flagged() {
     assert!(d
         .warnings
         .iter()
-        .any(|w| w.message.starts_with("NTLMv1 in use") && w.offset == 132));
+        .any(|w| w.message.starts_with("NTLMv1 in use") && w.offset() == 132));
     assert!(d
         .warnings
         .iter()
@@ -222,7 +222,7 @@ fn broken_messages_stop_at_the_byte_and_keep_what_was_decoded() {
     );
 
     let d = ntlm::decode(b"NTLMSSQ\0\x01\0\0\0");
-    assert_eq!(d.error.unwrap().kind, ntlm::reader::ErrorKind::BadSignature);
+    assert_eq!(d.error.unwrap().kind, proto::error::ErrorKind::BadSignature);
 
     let d = ntlm::decode(b"NTLMSSP\0\x07\0\0\0");
     assert_eq!(d.error.unwrap().offset, 8);

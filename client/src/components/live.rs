@@ -250,7 +250,7 @@ async fn handshake(
             )
             .await,
         ),
-        Err(e) => push.emit(Err(e)),
+        Err(e) => push.emit(Err(e.to_string())),
     }
 }
 

@@ -48,6 +48,7 @@ fn run(f: &Form) -> Result<Verification, String> {
         &challenge,
         &authenticate,
     )
+    .map_err(|e| e.to_string())
 }
 
 #[function_component(PasswordCheck)]

@@ -97,7 +97,7 @@ pub fn decoder() -> Html {
             { other_page(d, &text) }
             { if d.warnings.is_empty() { Html::default() } else { html! {
                 <ul class="diagnostics" data-test="decode-warnings">{ for d.warnings.iter().map(|w| html! {
-                    <li class="diag warning"><span class="icon" aria-label="warning">{ "⚠" }</span><span class="msg">{ w.message.clone() }</span><code class="snip">{ format!("layer {}, byte {}", w.layer, w.offset) }</code></li>
+                    <li class="diag warning"><span class="icon" aria-label="warning">{ "⚠" }</span><span class="msg">{ w.message.clone() }</span><code class="snip">{ format!("layer {}, byte {}", w.layer, w.offset()) }</code></li>
                 }) }</ul>
             } } }
             <div class="layers-list">

@@ -33,4 +33,5 @@ pub fn bob_answer(
         now_filetime: 0,
     };
     client::authenticate(&creds, Mode::V2, neg, challenge, &entropy, &WINDOWS_XP)
+        .map_err(|e| e.to_string())
 }

@@ -259,8 +259,8 @@ impl Site {
             Ok(d) => d,
             Err(e) => {
                 trace.push(format!(
-                    "Authorization: Basic could not be decoded at byte {}: {}",
-                    e.offset, e.message
+                    "Authorization: Basic could not be decoded at byte {}: {e}",
+                    e.offset
                 ));
                 return self.deny(req, 1, win32::LOGON_FAILURE, true, trace, None);
             }

@@ -11,6 +11,7 @@
 //! ```
 
 use super::crypto::Key;
+use crate::error::{Error, ErrorKind};
 
 /// One key of a keytab.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,39 +37,37 @@ struct Reader<'a> {
 }
 
 impl Reader<'_> {
-    fn take(&mut self, n: usize) -> Result<&[u8], String> {
+    fn take(&mut self, n: usize) -> Result<&[u8], Error> {
         let s = self
             .b
             .get(self.at..self.at + n)
-            .ok_or_else(|| format!("the keytab ends at byte {} inside an entry", self.b.len()))?;
+            .ok_or(Error::new(ErrorKind::KeytabTruncated, self.b.len()))?;
         self.at += n;
         Ok(s)
     }
-    fn u8(&mut self) -> Result<u8, String> {
+    fn u8(&mut self) -> Result<u8, Error> {
         Ok(self.take(1)?.first().copied().unwrap_or(0))
     }
-    fn u16(&mut self) -> Result<u16, String> {
+    fn u16(&mut self) -> Result<u16, Error> {
         let s = self.take(2)?;
         Ok(s.try_into().map(u16::from_be_bytes).unwrap_or(0))
     }
-    fn u32(&mut self) -> Result<u32, String> {
+    fn u32(&mut self) -> Result<u32, Error> {
         let s = self.take(4)?;
         Ok(s.try_into().map(u32::from_be_bytes).unwrap_or(0))
     }
-    fn counted(&mut self) -> Result<Vec<u8>, String> {
+    fn counted(&mut self) -> Result<Vec<u8>, Error> {
         let n = usize::from(self.u16()?);
         Ok(self.take(n)?.to_vec())
     }
 }
 
-/// Every key in a keytab file's bytes.
-pub fn parse(bytes: &[u8]) -> Result<Vec<Entry>, String> {
+/// Every key in a keytab file's bytes. An error's offset is a byte of the file.
+pub fn parse(bytes: &[u8]) -> Result<Vec<Entry>, Error> {
     match bytes.get(..2) {
         Some([5, 2]) => {}
-        Some([5, 1]) => {
-            return Err("a version 0x0501 keytab (native byte order): only 0x0502 is read".into())
-        }
-        _ => return Err("not a keytab: it does not start with 0x05 0x02".into()),
+        Some([5, 1]) => return Err(Error::new(ErrorKind::KeytabVersion0501, 0)),
+        _ => return Err(Error::new(ErrorKind::NotKeytab, 0)),
     }
     let mut r = Reader { b: bytes, at: 2 };
     let mut out = Vec::new();
@@ -84,7 +83,7 @@ pub fn parse(bytes: &[u8]) -> Result<Vec<Entry>, String> {
         let start = r.at;
         let end = start + size as usize;
         if end > bytes.len() {
-            return Err(format!("an entry at byte {} runs past the end", start - 4));
+            return Err(Error::new(ErrorKind::EntryPastEnd, start - 4));
         }
         let n = r.u16()?;
         let realm = String::from_utf8_lossy(&r.counted()?).into_owned();

@@ -17,8 +17,10 @@
 //! ```
 
 use super::names;
-use crate::asn1::{self, ErrorKind, Tlv};
+use crate::asn1::{self, Tlv};
+use crate::error::{Error, ErrorKind, Warning};
 use crate::field::{Field, Value};
+use crate::Span;
 
 /// How a number is named.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -414,9 +416,9 @@ pub const MESSAGES: &[(u32, &str, &str, &Kind)] = &[
 /// What the walk noticed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Walk {
-    pub warnings: Vec<(String, usize)>,
+    pub warnings: Vec<Warning>,
     /// Where the walk stopped, if it did.
-    pub error: Option<asn1::Error>,
+    pub error: Option<Error>,
     /// The last `padata-type` read (it types the next `padata-value`).
     last_pa_type: Option<i64>,
     /// The last `ad-type` read (it types the next `ad-data`).
@@ -463,9 +465,9 @@ fn named_int(named: Named, v: i64) -> Value {
     }
 }
 
-fn stop(w: &mut Walk, kind: ErrorKind, offset: usize, message: String) {
+fn stop(w: &mut Walk, e: Error) {
     if w.error.is_none() {
-        w.error = Some(asn1::Error::new(kind, offset, message));
+        w.error = Some(e);
     }
 }
 
@@ -475,13 +477,15 @@ fn element(buf: &[u8], t: &Tlv, name: &'static str, kind: &Kind, w: &mut Walk) -
     let span = t.span();
     let content = t.content(buf);
     let mut field = Field::new(name, span, Value::None);
-    let expect = |w: &mut Walk, ok: bool, what: &str| {
+    let expect = |w: &mut Walk, ok: bool, expected: &'static str| {
         if !ok {
+            let found = t.tag_name();
             stop(
                 w,
-                ErrorKind::Unexpected,
-                t.start,
-                format!("{name}: expected {what}, found {}", t.tag_name()),
+                Error::new(
+                    ErrorKind::UnexpectedTag { expected, found }.in_field(name),
+                    t.start,
+                ),
             );
         }
         ok
@@ -504,9 +508,10 @@ fn element(buf: &[u8], t: &Tlv, name: &'static str, kind: &Kind, w: &mut Walk) -
                     }
                     None => stop(
                         w,
-                        ErrorKind::BadValue,
-                        t.content,
-                        format!("{name}: an INTEGER of {} bytes", content.len()),
+                        Error::new(
+                            ErrorKind::IntegerTooLong { len: content.len() }.in_field(name),
+                            t.content,
+                        ),
                     ),
                 }
             }
@@ -536,9 +541,7 @@ fn element(buf: &[u8], t: &Tlv, name: &'static str, kind: &Kind, w: &mut Walk) -
                     Some(s) => field.value = Value::Time(crate::time::iso8601(s)),
                     None => stop(
                         w,
-                        ErrorKind::BadValue,
-                        t.content,
-                        format!("{name}: not a KerberosTime (YYYYMMDDHHMMSSZ)"),
+                        Error::new(ErrorKind::BadKerberosTime.in_field(name), t.content),
                     ),
                 }
             }
@@ -587,7 +590,7 @@ fn element(buf: &[u8], t: &Tlv, name: &'static str, kind: &Kind, w: &mut Walk) -
                             field.children.push(element(buf, &k, item, inner, w));
                         }
                     }
-                    Err(e) => stop(w, e.kind, e.offset, format!("{name}: {}", e.message)),
+                    Err(e) => stop(w, Error::new(e.kind.in_field(name), e.offset)),
                 }
             }
         }
@@ -604,11 +607,13 @@ fn element(buf: &[u8], t: &Tlv, name: &'static str, kind: &Kind, w: &mut Walk) -
                         field.value = f.value;
                         field.children = f.children;
                         if i.end != t.end {
-                            w.warnings
-                                .push((format!("{name}: bytes after the structure"), i.end));
+                            w.warnings.push(Warning::new(
+                                format!("{name}: bytes after the structure"),
+                                Span::new(i.end, t.end),
+                            ));
                         }
                     }
-                    Err(e) => stop(w, e.kind, e.offset, format!("{name}: {}", e.message)),
+                    Err(e) => stop(w, Error::new(e.kind.in_field(name), e.offset)),
                 }
             }
         }
@@ -636,7 +641,7 @@ fn element(buf: &[u8], t: &Tlv, name: &'static str, kind: &Kind, w: &mut Walk) -
                             let f = element(buf, &i, "value", k, w);
                             field.children.push(f);
                         }
-                        Err(e) => stop(w, e.kind, e.offset, format!("{name}: {}", e.message)),
+                        Err(e) => stop(w, Error::new(e.kind.in_field(name), e.offset)),
                     }
                 }
             }
@@ -772,7 +777,7 @@ fn sequence(buf: &[u8], t: &Tlv, schema: &'static [F], w: &mut Walk) -> Vec<Fiel
     let kids = match asn1::children(buf, t) {
         Ok(k) => k,
         Err(e) => {
-            stop(w, e.kind, e.offset, e.message);
+            stop(w, e);
             return Vec::new();
         }
     };
@@ -786,21 +791,21 @@ fn sequence(buf: &[u8], t: &Tlv, schema: &'static [F], w: &mut Walk) -> Vec<Fiel
             .iter()
             .position(|s| k.class == asn1::Class::Context && s.tag == k.tag);
         let Some(pos) = pos else {
-            w.warnings.push((
+            w.warnings.push(Warning::new(
                 format!("an element {} this structure does not define", k.tag_name()),
-                k.start,
+                k.span(),
             ));
             continue;
         };
         if pos < next {
-            w.warnings.push((
+            w.warnings.push(Warning::new(
                 format!("{} out of order", schema.get(pos).map_or("", |s| s.name)),
-                k.start,
+                k.span(),
             ));
         }
         for missing in schema.get(next..pos).unwrap_or(&[]) {
             if !missing.optional {
-                w.warnings.push((
+                w.warnings.push(Warning::at(
                     format!("the mandatory {} is missing", missing.name),
                     k.start,
                 ));
@@ -813,9 +818,7 @@ fn sequence(buf: &[u8], t: &Tlv, schema: &'static [F], w: &mut Walk) -> Vec<Fiel
         if !k.constructed {
             stop(
                 w,
-                ErrorKind::Unexpected,
-                k.start,
-                format!("{}: an EXPLICIT tag must be constructed", spec.name),
+                Error::new(ErrorKind::PrimitiveExplicitTag.in_field(spec.name), k.start),
             );
             return out;
         }
@@ -830,15 +833,17 @@ fn sequence(buf: &[u8], t: &Tlv, schema: &'static [F], w: &mut Walk) -> Vec<Fiel
                 out.push(f);
             }
             Err(e) => {
-                stop(w, e.kind, e.offset, format!("{}: {}", spec.name, e.message));
+                stop(w, Error::new(e.kind.in_field(spec.name), e.offset));
                 return out;
             }
         }
     }
     for missing in schema.get(next..).unwrap_or(&[]) {
         if !missing.optional && w.error.is_none() {
-            w.warnings
-                .push((format!("the mandatory {} is missing", missing.name), t.end));
+            w.warnings.push(Warning::at(
+                format!("the mandatory {} is missing", missing.name),
+                t.end,
+            ));
         }
     }
     // Principal names as users write them: HTTP/web01.contoso.com@CONTOSO.COM.
@@ -863,7 +868,7 @@ pub fn decode_at(buf: &[u8], at: usize, end: usize, w: &mut Walk) -> (Option<&'s
         Ok(t) => t,
         Err(e) => {
             let span = crate::Span::new(at, end.min(buf.len()));
-            stop(w, e.kind, e.offset, e.message);
+            stop(w, e);
             return (None, Field::new("Kerberos message", span, Value::None));
         }
     };
@@ -873,11 +878,11 @@ pub fn decode_at(buf: &[u8], at: usize, end: usize, w: &mut Walk) -> (Option<&'s
     else {
         stop(
             w,
-            ErrorKind::Unexpected,
-            at,
-            format!(
-                "{} is not the tag of a Kerberos message ([APPLICATION 10] AS-REQ … [APPLICATION 30] KRB-ERROR)",
-                t.tag_name()
+            Error::new(
+                ErrorKind::NotKerberosMessage {
+                    found: t.tag_name(),
+                },
+                at,
             ),
         );
         return (None, Field::new("Kerberos message", t.span(), Value::None));

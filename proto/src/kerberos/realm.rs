@@ -13,7 +13,7 @@
 use super::crypto::{self, usage, Key};
 use super::keytab::Entry;
 use crate::asn1::write::*;
-use crate::spnego::{KRB5_OID, MS_KRB5_OID, NTLMSSP_OID, SPNEGO_OID};
+use crate::asn1::KRB5_OID;
 
 /// An account the KDC knows.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -580,11 +580,12 @@ impl Realm {
         )
     }
 
-    /// `Authorization: Negotiate` for a service ticket, as Windows sends it: SPNEGO NegTokenInit
-    /// offering MS Kerberos, Kerberos and NTLMSSP, with the AP-REQ (mutual authentication). When
-    /// the ticket is ok-as-delegate (the server is trusted for delegation) and `tgt` is given,
-    /// the browser delegates: the deleg flag, and the TGT forwarded in a KRB-CRED.
-    pub fn negotiate_token(
+    /// The Kerberos GSS-API token (RFC 4121 §4.1: `[APPLICATION 0]`, the Kerberos OID, TOK_ID
+    /// 01 00, the AP-REQ) for a service ticket, with mutual authentication. When the ticket is
+    /// ok-as-delegate (the server is trusted for delegation) and `tgt` is given, the browser
+    /// delegates: the deleg flag, and the TGT forwarded in a KRB-CRED. SPNEGO wraps it
+    /// (`spnego::neg_token_init`; `Realm::negotiate_token` does both).
+    pub fn krb5_token(
         &mut self,
         cred: &Credential,
         user: &str,
@@ -606,95 +607,6 @@ impl Realm {
             deleg,
             None,
         );
-        let krb = super::service::gss_krb5([1, 0], &ap, KRB5_OID);
-        let init = tlv(
-            0xa0,
-            &seq(&[
-                ctx(0, seq(&[oid(MS_KRB5_OID), oid(KRB5_OID), oid(NTLMSSP_OID)])),
-                ctx(2, octets(&krb)),
-            ]),
-        );
-        let mut inner = oid(SPNEGO_OID);
-        inner.extend_from_slice(&init);
-        tlv(0x60, &inner)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
-    use super::*;
-    use crate::kerberos::decrypt::{open, Keys};
-
-    fn contoso() -> Realm {
-        let mut web = Account::new(
-            "WEB01$",
-            "machine-password",
-            &["HOST/web01", "HOST/web01.contoso.com"],
-        );
-        web.trusted_for_delegation = true;
-        Realm::new(
-            "CONTOSO.COM",
-            crypto::RC4_HMAC,
-            vec![Account::new("bob", "Builder2", &[]), web],
-            42,
-        )
-    }
-
-    #[test]
-    fn the_three_exchanges_make_messages_that_decrypt_and_a_service_accepts() {
-        let mut r = contoso();
-        let now = 1_795_768_552;
-        let a = r.as_exchange("bob", "Builder2", now);
-        assert!(a.error.is_none());
-        let o = open(
-            &a.reply,
-            0,
-            &Keys {
-                password: Some("Builder2".into()),
-                ..Keys::default()
-            },
-        );
-        assert!(
-            o.outcomes
-                .iter()
-                .any(|x| x.sealed.what == "EncASRepPart" && x.result.is_ok()),
-            "{:?}",
-            o.outcomes
-        );
-        let tgt = a.credential.unwrap();
-        let t = r.tgs_exchange("bob", &tgt, "HTTP/web01.contoso.com", now);
-        let svc = t.credential.unwrap();
-        assert!(svc.flags & OK_AS_DELEGATE != 0);
-        let web = r.find_spn("HTTP/web01.contoso.com").unwrap().clone();
-        let keytab = r.keytab(&web);
-        let token = r.negotiate_token(&svc, "bob", now, Some(&tgt));
-        let peeled = crate::spnego::peel(&token, crate::Span::new(0, token.len()));
-        assert!(peeled.error.is_none(), "{:?}", peeled.error);
-        assert_eq!(peeled.summary.kerberos, Some("AP-REQ"));
-        let krb = peeled.layers.last().unwrap();
-        let at = krb
-            .fields
-            .iter()
-            .find_map(|f| f.find("AP-REQ"))
-            .unwrap()
-            .span
-            .start();
-        let ok = crate::kerberos::service::accept(
-            &krb.bytes,
-            at,
-            &keytab,
-            now,
-            &mut Default::default(),
-            1,
-        )
-        .unwrap();
-        assert_eq!(ok.client, "bob@CONTOSO.COM");
-        assert!(ok.delegated);
-        // No SPN for the short alias: the KDC says so.
-        let e = r.tgs_exchange("bob", &tgt, "HTTP/intranet.contoso.com", now);
-        assert_eq!(e.error, Some(7));
-        // A wrong password: pre-authentication fails.
-        assert_eq!(r.as_exchange("bob", "builder2", now).error, Some(24));
+        super::service::gss_krb5([1, 0], &ap, KRB5_OID)
     }
 }

@@ -167,7 +167,8 @@ pub fn accept(
                 ),
             )
         })?;
-    let et = asn1::read(&plain, 0, plain.len()).map_err(|e| Refusal::new(41, e.message))?;
+    let et =
+        asn1::read(&plain, 0, plain.len()).map_err(|e| Refusal::new(41, e.kind.to_string()))?;
     let tf = fields(&plain, &et);
     let key_t = ctx(&plain, &tf, 1).ok_or_else(|| Refusal::new(41, "no session key"))?;
     let kf = fields(&plain, &key_t);
@@ -196,7 +197,8 @@ pub fn accept(
             format!("the authenticator does not decrypt with the ticket's session key: {e}"),
         )
     })?;
-    let at2 = asn1::read(&a_plain, 0, a_plain.len()).map_err(|e| Refusal::new(31, e.message))?;
+    let at2 =
+        asn1::read(&a_plain, 0, a_plain.len()).map_err(|e| Refusal::new(31, e.kind.to_string()))?;
     let af = fields(&a_plain, &at2);
     let a_crealm = text(&a_plain, ctx(&a_plain, &af, 1));
     let a_cname = principal(&a_plain, ctx(&a_plain, &af, 2));

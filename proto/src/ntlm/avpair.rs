@@ -4,7 +4,8 @@
 //! AV_PAIR = AvId (2, LE) | AvLen (2, LE) | Value (AvLen bytes)      ; the list ends with MsvAvEOL
 //! ```
 
-use super::reader::{utf16le, Error, ErrorKind, Reader};
+use super::reader::{utf16le, Reader};
+use crate::error::{Error, ErrorKind};
 use crate::field::{Field, Value};
 use crate::Span;
 

@@ -10,6 +10,8 @@ use super::crypto;
 use super::encode::{self, AuthenticateParts, MIC_OFFSET};
 use super::flags as f;
 use super::message::{self, Challenge, Message, VersionInfo};
+use crate::error::Error;
+use serde::Serialize;
 
 /// Who the client is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -75,6 +77,37 @@ fn av(id: u16, value: &[u8]) -> Vec<u8> {
     [&id.to_le_bytes()[..], &len.to_le_bytes(), value].concat()
 }
 
+/// Why the client could not take a step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum ClientError {
+    /// The CHALLENGE does not decode.
+    BadChallenge(Error),
+    /// The bytes decode, but not as a CHALLENGE_MESSAGE.
+    NotChallenge,
+    /// An input this state does not wait for.
+    Unexpected {
+        expected: &'static str,
+        got: &'static str,
+    },
+    /// `Done` takes no input.
+    Over,
+}
+
+impl std::fmt::Display for ClientError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ClientError::BadChallenge(e) => write!(f, "the CHALLENGE does not decode: {e}"),
+            ClientError::NotChallenge => write!(f, "that is not a CHALLENGE_MESSAGE"),
+            ClientError::Unexpected { expected, got } => {
+                write!(f, "expected {expected}, got {got}")
+            }
+            ClientError::Over => write!(f, "the handshake is over"),
+        }
+    }
+}
+
+impl std::error::Error for ClientError {}
+
 /// The AUTHENTICATE_MESSAGE answering `challenge` (bytes as received), after `negotiate`.
 pub fn authenticate(
     creds: &Credentials,
@@ -83,15 +116,14 @@ pub fn authenticate(
     challenge: &[u8],
     e: &Entropy,
     version: &VersionInfo,
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, ClientError> {
     let d = message::decode(challenge);
     let c: Challenge = match d.message {
         Some(Message::Challenge(c)) => c,
         _ => {
             return Err(d
                 .error
-                .map(|e| format!("the CHALLENGE does not decode: {e}"))
-                .unwrap_or("that is not a CHALLENGE_MESSAGE".into()))
+                .map_or(ClientError::NotChallenge, ClientError::BadChallenge))
         }
     };
     let requested = match message::decode(negotiate).message {
@@ -214,7 +246,7 @@ impl NtlmClient {
     }
 
     /// Consume the state and an input; returns the next state and the message to send.
-    pub fn step(self, input: Input<'_>) -> Result<(NtlmClient, Vec<u8>), String> {
+    pub fn step(self, input: Input<'_>) -> Result<(NtlmClient, Vec<u8>), ClientError> {
         match (self, input) {
             (NtlmClient::Start { creds, mode }, Input::Begin) => {
                 let negotiate = negotiate(mode, &WINDOWS_XP);
@@ -238,13 +270,15 @@ impl NtlmClient {
                 let auth = authenticate(&creds, mode, &negotiate, bytes, &entropy, &WINDOWS_XP)?;
                 Ok((NtlmClient::Done, auth))
             }
-            (NtlmClient::Start { .. }, Input::Challenge { .. }) => {
-                Err("expected Begin (nothing was sent yet), got a CHALLENGE".into())
-            }
-            (NtlmClient::ExpectChallenge { .. }, Input::Begin) => {
-                Err("expected a CHALLENGE, got Begin".into())
-            }
-            (NtlmClient::Done, _) => Err("the handshake is over".into()),
+            (NtlmClient::Start { .. }, Input::Challenge { .. }) => Err(ClientError::Unexpected {
+                expected: "Begin (nothing was sent yet)",
+                got: "a CHALLENGE",
+            }),
+            (NtlmClient::ExpectChallenge { .. }, Input::Begin) => Err(ClientError::Unexpected {
+                expected: "a CHALLENGE",
+                got: "Begin",
+            }),
+            (NtlmClient::Done, _) => Err(ClientError::Over),
         }
     }
 }

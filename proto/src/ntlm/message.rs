@@ -21,8 +21,9 @@
 
 use super::avpair::{self, AvPair};
 use super::flags;
-use super::reader::{oem, utf16le, Error, ErrorKind, Reader};
+use super::reader::{oem, utf16le, Reader};
 use super::version;
+use crate::error::{Error, ErrorKind, Warning};
 use crate::field::{Field, Value};
 use crate::Span;
 use serde::Serialize;
@@ -157,13 +158,6 @@ impl Message {
     }
 }
 
-/// Something a learner or an administrator should look at, at a byte offset.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Warning {
-    pub message: String,
-    pub offset: usize,
-}
-
 /// The outcome of decoding: the message if it decoded, the fields read (even when decoding
 /// stopped), warnings, and the error that stopped it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -209,10 +203,7 @@ fn u32v(n: impl TryInto<u32>) -> Value {
 
 impl Ctx<'_> {
     fn warn(&mut self, offset: usize, message: impl Into<String>) {
-        self.warnings.push(Warning {
-            message: message.into(),
-            offset,
-        });
+        self.warnings.push(Warning::at(message, offset));
     }
 
     fn message(&mut self) -> Result<Message, Error> {

@@ -1,61 +1,7 @@
 //! One bounds-checked reader over a message: every read names what it wanted and where.
 
+use crate::error::{Error, ErrorKind};
 use crate::Span;
-use serde::Serialize;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[non_exhaustive]
-pub enum ErrorKind {
-    /// The message ends inside `field`.
-    Truncated { field: &'static str },
-    /// `field` points outside the message.
-    OutOfBounds { field: &'static str },
-    /// Not `NTLMSSP\0`.
-    BadSignature,
-    /// A MessageType other than 1, 2 or 3 (or not the one expected).
-    UnexpectedMessage { expected: u32, got: u32 },
-}
-
-/// A decoding error at a byte offset of the message.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Error {
-    pub kind: ErrorKind,
-    pub offset: usize,
-}
-
-impl Error {
-    pub fn new(kind: ErrorKind, offset: usize) -> Error {
-        Error { kind, offset }
-    }
-}
-
-impl std::fmt::Display for Error {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match &self.kind {
-            ErrorKind::Truncated { field } => {
-                write!(f, "the message ends inside {field} (byte {})", self.offset)
-            }
-            ErrorKind::OutOfBounds { field } => write!(
-                f,
-                "{field} points outside the message (byte {})",
-                self.offset
-            ),
-            ErrorKind::BadSignature => write!(
-                f,
-                "not an NTLMSSP message: the signature is not \"NTLMSSP\\0\""
-            ),
-            ErrorKind::UnexpectedMessage { expected: 0, got } => {
-                write!(
-                    f,
-                    "MessageType {got} is none of NEGOTIATE (1), CHALLENGE (2), AUTHENTICATE (3)"
-                )
-            }
-            ErrorKind::UnexpectedMessage { expected, got } => {
-                write!(f, "expected MessageType {expected}, got {got}")
-            }
-        }
-    }
-}
 
 pub struct Reader<'a> {
     pub buf: &'a [u8],

@@ -13,6 +13,8 @@ use super::flags as f;
 use super::message::{self, Message, ResponseKind, VersionInfo};
 use super::verify::verify;
 use super::{avpair, crypto};
+use crate::error::Error;
+use serde::Serialize;
 
 /// What the server says about itself in the CHALLENGE.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -142,6 +144,34 @@ pub fn filetime(unix: i64) -> u64 {
         .saturating_mul(10_000_000)
 }
 
+/// Why the server could not take a step.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum ServerError {
+    /// The NEGOTIATE does not decode.
+    BadNegotiate(Error),
+    /// A message of another type than the one this step takes.
+    Unexpected {
+        expected: &'static str,
+        got: &'static str,
+    },
+    /// Nothing decoded and no error: no message at all.
+    Empty,
+}
+
+impl std::fmt::Display for ServerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ServerError::BadNegotiate(e) => write!(f, "the NEGOTIATE does not decode: {e}"),
+            ServerError::Unexpected { expected, got } => {
+                write!(f, "expected a {expected}, got a {got}")
+            }
+            ServerError::Empty => write!(f, "empty message"),
+        }
+    }
+}
+
+impl std::error::Error for ServerError {}
+
 impl NtlmServer {
     /// A NEGOTIATE arrived: answer with a CHALLENGE (the bytes to send) and wait for the
     /// AUTHENTICATE. Any state accepts a NEGOTIATE: it starts a new handshake.
@@ -151,18 +181,18 @@ impl NtlmServer {
         info: &ServerInfo,
         server_challenge: [u8; 8],
         now: i64,
-    ) -> Result<(NtlmServer, Vec<u8>), String> {
+    ) -> Result<(NtlmServer, Vec<u8>), ServerError> {
         let d = message::decode(negotiate);
         let n = match (d.message, d.error) {
             (Some(Message::Negotiate(n)), _) => n,
-            (_, Some(e)) => return Err(format!("the NEGOTIATE does not decode: {e}")),
+            (_, Some(e)) => return Err(ServerError::BadNegotiate(e)),
             (Some(m), None) => {
-                return Err(format!(
-                    "expected a NEGOTIATE_MESSAGE, got a {}",
-                    m.type_name()
-                ))
+                return Err(ServerError::Unexpected {
+                    expected: "NEGOTIATE_MESSAGE",
+                    got: m.type_name(),
+                })
             }
-            (None, None) => return Err("empty message".into()),
+            (None, None) => return Err(ServerError::Empty),
         };
         let flags = challenge_flags(n.flags);
         let name = if flags & f::UNICODE != 0 {
@@ -231,19 +261,11 @@ impl NtlmServer {
             authenticate,
         ) {
             Ok(v) if v.response_matches && v.mic_matches != Some(false) => {
-                let exported = (0..v.exported_session_key.len())
-                    .step_by(2)
-                    .filter_map(|i| {
-                        v.exported_session_key
-                            .get(i..i + 2)
-                            .and_then(|h| u8::from_str_radix(h, 16).ok())
-                    })
-                    .collect();
                 Some(Verdict::Accepted {
                     domain,
                     user,
                     kind: v.kind,
-                    exported_session_key: exported,
+                    exported_session_key: v.session_key.to_vec(),
                     flags: a.flags,
                 })
             }
@@ -255,7 +277,7 @@ impl NtlmServer {
                 "the response does not match the account's password".into(),
                 SEC_E_LOGON_DENIED,
             ),
-            Err(e) => reject(e, SEC_E_INVALID_TOKEN),
+            Err(e) => reject(e.to_string(), SEC_E_INVALID_TOKEN),
         }
     }
 }

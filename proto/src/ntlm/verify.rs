@@ -5,8 +5,36 @@
 use super::crypto;
 use super::flags;
 use super::message::{self, Authenticate, Challenge, Message, ResponseKind};
+use crate::error::Error;
 use crate::field::hex;
 use serde::Serialize;
+
+/// Why a check could not be made (a wrong password is not an error: it is a result).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub enum VerifyError {
+    /// `message` (`CHALLENGE_MESSAGE`, `AUTHENTICATE_MESSAGE`) does not decode.
+    Decode { message: &'static str, error: Error },
+    /// The bytes decode, but not as `expected`.
+    NotThe { expected: &'static str },
+    /// The AUTHENTICATE carries no NT response of a kind that can be checked.
+    NoNtResponse { kind: ResponseKind },
+}
+
+impl std::fmt::Display for VerifyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            VerifyError::Decode { message, error } => {
+                write!(f, "the {message} does not decode: {error}")
+            }
+            VerifyError::NotThe { expected } => write!(f, "that is not an {expected}"),
+            VerifyError::NoNtResponse { kind } => {
+                write!(f, "there is no NT response to check ({})", kind.name())
+            }
+        }
+    }
+}
+
+impl std::error::Error for VerifyError {}
 
 /// One derived value, with the formula that made it (MS-NLMP 3.3 notation).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -26,22 +54,30 @@ pub struct Verification {
     pub response_matches: bool,
     /// Whether the MIC matches: `None` when there is no MIC or no NEGOTIATE to compute it over.
     pub mic_matches: Option<bool>,
+    /// [`Verification::session_key`] in hex, for the report.
     pub exported_session_key: String,
     pub notes: Vec<String>,
+    /// The ExportedSessionKey computed from the password (what a server keeps when the
+    /// response matches).
+    #[serde(skip)]
+    pub session_key: [u8; 16],
 }
 
 fn decode_as<T>(
     bytes: &[u8],
-    what: &str,
+    what: &'static str,
     pick: impl Fn(Message) -> Option<T>,
-) -> Result<T, String> {
+) -> Result<T, VerifyError> {
     let d = message::decode(bytes);
-    if let Some(e) = d.error {
-        return Err(format!("the {what} does not decode: {e}"));
+    if let Some(error) = d.error {
+        return Err(VerifyError::Decode {
+            message: what,
+            error,
+        });
     }
     d.message
         .and_then(pick)
-        .ok_or(format!("that is not an {what}"))
+        .ok_or(VerifyError::NotThe { expected: what })
 }
 
 /// Check `authenticate` (answering `challenge`) against `password`. `user` and `domain` default to
@@ -53,7 +89,7 @@ pub fn verify(
     negotiate: Option<&[u8]>,
     challenge: &[u8],
     authenticate: &[u8],
-) -> Result<Verification, String> {
+) -> Result<Verification, VerifyError> {
     let c: Challenge = decode_as(challenge, "CHALLENGE_MESSAGE", |m| match m {
         Message::Challenge(c) => Some(c),
         _ => None,
@@ -134,12 +170,7 @@ pub fn verify(
             );
             (resp.as_slice() == a.nt_response.as_slice(), kx)
         }
-        _ => {
-            return Err(format!(
-                "there is no NT response to check ({})",
-                a.nt_kind.name()
-            ))
-        }
+        _ => return Err(VerifyError::NoNtResponse { kind: a.nt_kind }),
     };
     let exported: [u8; 16] =
         if a.flags & flags::KEY_EXCH != 0 && a.encrypted_random_session_key.len() == 16 {
@@ -196,5 +227,6 @@ pub fn verify(
         mic_matches,
         exported_session_key: hex(&exported),
         notes,
+        session_key: exported,
     })
 }
