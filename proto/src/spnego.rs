@@ -21,6 +21,7 @@ use crate::asn1::{self, Tlv};
 use crate::error::{Error, ErrorKind, Warning};
 use crate::field::{Field, Layer, Value};
 use crate::kerberos::message::{self, Walk};
+#[cfg(feature = "kerberos")]
 use crate::kerberos::realm::{Credential, Realm};
 use crate::Span;
 
@@ -531,12 +532,13 @@ pub fn neg_token_init(krb5_token: &[u8]) -> Vec<u8> {
 
 // Written here, not in `kerberos::realm`, so that Kerberos does not import SPNEGO: the layers
 // go one way (asn1 ← kerberos ← spnego ← decode).
+#[cfg(feature = "kerberos")]
 impl Realm {
     /// `Authorization: Negotiate` for a service ticket, as Windows sends it: SPNEGO NegTokenInit
     /// offering MS Kerberos, Kerberos and NTLMSSP, with the AP-REQ (mutual authentication). When
     /// the ticket is ok-as-delegate (the server is trusted for delegation) and `tgt` is given,
     /// the browser delegates: the deleg flag, and the TGT forwarded in a KRB-CRED.
-    pub fn negotiate_token(
+    pub(crate) fn negotiate_token(
         &mut self,
         cred: &Credential,
         user: &str,
@@ -608,7 +610,7 @@ mod tests {
     }
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "kerberos"))]
 mod realm_tests {
     #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
     use crate::kerberos::crypto;

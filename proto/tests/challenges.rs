@@ -9,7 +9,7 @@
     clippy::cast_possible_truncation
 )]
 
-use proto::http::challenge::{parse_values, Code, Level};
+use proto::http::{parse_values, Code, Level};
 use proto::Span;
 
 /// (headers, expected challenges as "Scheme[ token68][ name=value…]", expected error codes)

@@ -78,22 +78,22 @@ fn profiles_agree_with_the_recorded_observations() {
         let exp = &case["expected"];
         // The strict reading.
         let strict_valid = exp["valid_syntax"].as_bool().unwrap();
-        let (src, parsed) = http::challenge::parse_values(&hs);
+        let (src, parsed) = http::parse_values(&hs);
         let _ = src;
         let grammar_errors = parsed.diagnostics.iter().any(|d| {
             d.level == http::Level::Error
                 && !matches!(
                     d.code,
-                    http::challenge::Code::BasicWithoutRealm
-                        | http::challenge::Code::DigestMissingParam
-                        | http::challenge::Code::DuplicateParam
-                        | http::challenge::Code::BasicCharsetNotUtf8
-                        | http::challenge::Code::ParamsOnTokenScheme
+                    http::Code::BasicWithoutRealm
+                        | http::Code::DigestMissingParam
+                        | http::Code::DuplicateParam
+                        | http::Code::BasicCharsetNotUtf8
+                        | http::Code::ParamsOnTokenScheme
                 )
         }) || (parsed
             .diagnostics
             .iter()
-            .any(|d| d.code == http::challenge::Code::DuplicateParam));
+            .any(|d| d.code == http::Code::DuplicateParam));
         checked += 1;
         if grammar_errors == strict_valid && !KNOWN.iter().any(|k| k.0 == "valid" && k.1 == name) {
             failures.push(format!("{name}: strict validity expected {strict_valid}, got errors={grammar_errors}: {:?}", parsed.diagnostics));

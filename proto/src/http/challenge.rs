@@ -165,7 +165,7 @@ fn is_token68_char(b: u8) -> bool {
 }
 
 /// Schemes whose meaning authscope knows (for notes on unknown schemes).
-pub const KNOWN_SCHEMES: &[&str] = &[
+pub(super) const KNOWN_SCHEMES: &[&str] = &[
     "basic",
     "digest",
     "ntlm",
@@ -856,7 +856,7 @@ fn check_semantics(out: &mut Parsed, i: usize) {
 }
 
 /// Digest algorithms by preference (higher is stronger); `None` when unknown.
-pub fn digest_algorithm_rank(alg: &str) -> Option<u8> {
+pub(super) fn digest_algorithm_rank(alg: &str) -> Option<u8> {
     let a = alg.to_ascii_uppercase();
     let base = a.strip_suffix("-SESS").unwrap_or(&a);
     match base {

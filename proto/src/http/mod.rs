@@ -1,11 +1,11 @@
 //! HTTP authentication: where header values come from, the strict challenge parser, and the
 //! browser profiles that choose among challenges.
 
-pub mod challenge;
-pub mod profile;
-pub mod source;
+mod challenge;
+mod profile;
+mod source;
 
-pub use challenge::{parse, Challenge, Diagnostic, Level, Param, Parsed};
+pub use challenge::{parse, parse_values, Challenge, Code, Diagnostic, Level, Param, Parsed};
 pub use profile::{Choice, Profile, Scheme};
 pub use source::{is_tchar, Source};
 

@@ -24,7 +24,7 @@ use crate::Span;
 
 /// How a number is named.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Named {
+pub(crate) enum Named {
     Plain,
     MsgType,
     NameType,
@@ -38,7 +38,7 @@ pub enum Named {
 
 /// What an element is.
 #[derive(Clone, Copy, Debug)]
-pub enum Kind {
+pub(crate) enum Kind {
     Int(Named),
     /// KerberosString, Realm (GeneralString).
     Str,
@@ -66,7 +66,7 @@ pub enum Kind {
 
 /// One context-tagged field of a SEQUENCE.
 #[derive(Clone, Copy, Debug)]
-pub struct F {
+pub(crate) struct F {
     pub tag: u32,
     pub name: &'static str,
     pub kind: Kind,
@@ -100,12 +100,12 @@ const fn noted(mut x: F, note: &'static str) -> F {
 const INT: Kind = Kind::Int(Named::Plain);
 const ETYPE: Kind = Kind::Int(Named::Etype);
 
-pub const PRINCIPAL_NAME: &[F] = &[
+pub(crate) const PRINCIPAL_NAME: &[F] = &[
     f(0, "name-type", Kind::Int(Named::NameType)),
     f(1, "name-string", Kind::SeqOf("component", &Kind::Str)),
 ];
 
-pub const ENCRYPTED_DATA: &[F] = &[
+pub(crate) const ENCRYPTED_DATA: &[F] = &[
     f(0, "etype", ETYPE),
     opt(1, "kvno", INT),
     noted(
@@ -114,19 +114,19 @@ pub const ENCRYPTED_DATA: &[F] = &[
     ),
 ];
 
-pub const ENCRYPTION_KEY: &[F] = &[f(0, "keytype", ETYPE), f(1, "keyvalue", Kind::Octets)];
+pub(crate) const ENCRYPTION_KEY: &[F] = &[f(0, "keytype", ETYPE), f(1, "keyvalue", Kind::Octets)];
 
-pub const CHECKSUM: &[F] = &[
+pub(crate) const CHECKSUM: &[F] = &[
     f(0, "cksumtype", Kind::Int(Named::Checksum)),
     f(1, "checksum", Kind::Octets),
 ];
 
-pub const HOST_ADDRESS: &[F] = &[
+pub(crate) const HOST_ADDRESS: &[F] = &[
     f(0, "addr-type", Kind::Int(Named::AddrType)),
     f(1, "address", Kind::Octets),
 ];
 
-pub const AUTHORIZATION_DATA_ENTRY: &[F] = &[
+pub(crate) const AUTHORIZATION_DATA_ENTRY: &[F] = &[
     f(0, "ad-type", Kind::Int(Named::AdType)),
     f(1, "ad-data", Kind::AdData),
 ];
@@ -136,7 +136,7 @@ const PRINCIPAL: Kind = Kind::Principal;
 const ADDRESSES: Kind = Kind::SeqOf("HostAddress", &Kind::Seq(HOST_ADDRESS));
 const AUTH_DATA: Kind = Kind::SeqOf("AuthorizationData", &Kind::Seq(AUTHORIZATION_DATA_ENTRY));
 
-pub const TICKET_FIELDS: &[F] = &[
+pub(crate) const TICKET_FIELDS: &[F] = &[
     f(0, "tkt-vno", INT),
     f(1, "realm", Kind::Str),
     noted(
@@ -148,15 +148,15 @@ pub const TICKET_FIELDS: &[F] = &[
         "EncTicketPart under the service's long-term key (key usage 2): only the service can read it",
     ),
 ];
-pub const TICKET: Kind = Kind::App(1, "RFC 4120 §5.3", &Kind::Seq(TICKET_FIELDS));
+pub(crate) const TICKET: Kind = Kind::App(1, "RFC 4120 §5.3", &Kind::Seq(TICKET_FIELDS));
 
-pub const PA_DATA: &[F] = &[
+pub(crate) const PA_DATA: &[F] = &[
     f(1, "padata-type", Kind::Int(Named::PaType)),
     f(2, "padata-value", Kind::PaValue),
 ];
 const PADATA: Kind = Kind::SeqOf("PA-DATA", &Kind::Seq(PA_DATA));
 
-pub const KDC_REQ_BODY: &[F] = &[
+pub(crate) const KDC_REQ_BODY: &[F] = &[
     f(0, "kdc-options", Kind::Flags(names::KDC_OPTIONS)),
     opt(1, "cname", PRINCIPAL),
     f(2, "realm", Kind::Str),
@@ -177,14 +177,14 @@ pub const KDC_REQ_BODY: &[F] = &[
     opt(11, "additional-tickets", Kind::SeqOf("ticket", &TICKET)),
 ];
 
-pub const KDC_REQ: &[F] = &[
+pub(crate) const KDC_REQ: &[F] = &[
     f(1, "pvno", INT),
     f(2, "msg-type", Kind::Int(Named::MsgType)),
     opt(3, "padata", PADATA),
     f(4, "req-body", Kind::Seq(KDC_REQ_BODY)),
 ];
 
-pub const KDC_REP: &[F] = &[
+pub(crate) const KDC_REP: &[F] = &[
     f(0, "pvno", INT),
     f(1, "msg-type", Kind::Int(Named::MsgType)),
     opt(2, "padata", PADATA),
@@ -197,7 +197,7 @@ pub const KDC_REP: &[F] = &[
     ),
 ];
 
-pub const AP_REQ_FIELDS: &[F] = &[
+pub(crate) const AP_REQ_FIELDS: &[F] = &[
     f(0, "pvno", INT),
     f(1, "msg-type", Kind::Int(Named::MsgType)),
     f(2, "ap-options", Kind::Flags(names::AP_OPTIONS)),
@@ -207,9 +207,9 @@ pub const AP_REQ_FIELDS: &[F] = &[
         "the Authenticator under the ticket's session key (key usage 11): proves the client has the key, now",
     ),
 ];
-pub const AP_REQ: Kind = Kind::App(14, "RFC 4120 §5.5.1", &Kind::Seq(AP_REQ_FIELDS));
+pub(crate) const AP_REQ: Kind = Kind::App(14, "RFC 4120 §5.5.1", &Kind::Seq(AP_REQ_FIELDS));
 
-pub const AP_REP_FIELDS: &[F] = &[
+pub(crate) const AP_REP_FIELDS: &[F] = &[
     f(0, "pvno", INT),
     f(1, "msg-type", Kind::Int(Named::MsgType)),
     noted(
@@ -218,7 +218,7 @@ pub const AP_REP_FIELDS: &[F] = &[
     ),
 ];
 
-pub const KRB_ERROR_FIELDS: &[F] = &[
+pub(crate) const KRB_ERROR_FIELDS: &[F] = &[
     f(0, "pvno", INT),
     f(1, "msg-type", Kind::Int(Named::MsgType)),
     opt(2, "ctime", Kind::Time),
@@ -234,7 +234,7 @@ pub const KRB_ERROR_FIELDS: &[F] = &[
     opt(12, "e-data", Kind::EData),
 ];
 
-pub const ETYPE_INFO2_ENTRY: &[F] = &[
+pub(crate) const ETYPE_INFO2_ENTRY: &[F] = &[
     f(0, "etype", ETYPE),
     noted(
         opt(1, "salt", Kind::Str),
@@ -242,9 +242,9 @@ pub const ETYPE_INFO2_ENTRY: &[F] = &[
     ),
     opt(2, "s2kparams", Kind::Octets),
 ];
-pub const ETYPE_INFO_ENTRY: &[F] = &[f(0, "etype", ETYPE), opt(1, "salt", Kind::Octets)];
-pub const PAC_REQUEST: &[F] = &[f(0, "include-pac", Kind::Bool)];
-pub const PAC_OPTIONS: &[F] = &[f(
+pub(crate) const ETYPE_INFO_ENTRY: &[F] = &[f(0, "etype", ETYPE), opt(1, "salt", Kind::Octets)];
+pub(crate) const PAC_REQUEST: &[F] = &[f(0, "include-pac", Kind::Bool)];
+pub(crate) const PAC_OPTIONS: &[F] = &[f(
     0,
     "options",
     Kind::Flags(&[
@@ -255,9 +255,9 @@ pub const PAC_OPTIONS: &[F] = &[f(
     ]),
 )];
 
-pub const TRANSITED: &[F] = &[f(0, "tr-type", INT), f(1, "contents", Kind::Octets)];
+pub(crate) const TRANSITED: &[F] = &[f(0, "tr-type", INT), f(1, "contents", Kind::Octets)];
 
-pub const ENC_TICKET_PART: &[F] = &[
+pub(crate) const ENC_TICKET_PART: &[F] = &[
     f(0, "flags", Kind::Flags(names::TICKET_FLAGS)),
     noted(
         f(1, "key", Kind::Seq(ENCRYPTION_KEY)),
@@ -277,7 +277,7 @@ pub const ENC_TICKET_PART: &[F] = &[
     ),
 ];
 
-pub const AUTHENTICATOR: &[F] = &[
+pub(crate) const AUTHENTICATOR: &[F] = &[
     f(0, "authenticator-vno", INT),
     f(1, "crealm", Kind::Str),
     f(2, "cname", PRINCIPAL),
@@ -292,9 +292,9 @@ pub const AUTHENTICATOR: &[F] = &[
     opt(8, "authorization-data", AUTH_DATA),
 ];
 
-pub const LAST_REQ: &[F] = &[f(0, "lr-type", INT), f(1, "lr-value", Kind::Time)];
+pub(crate) const LAST_REQ: &[F] = &[f(0, "lr-type", INT), f(1, "lr-value", Kind::Time)];
 
-pub const ENC_KDC_REP_PART: &[F] = &[
+pub(crate) const ENC_KDC_REP_PART: &[F] = &[
     f(0, "key", Kind::Seq(ENCRYPTION_KEY)),
     f(1, "last-req", Kind::SeqOf("LastReq", &Kind::Seq(LAST_REQ))),
     f(2, "nonce", INT),
@@ -310,14 +310,14 @@ pub const ENC_KDC_REP_PART: &[F] = &[
     opt(12, "encrypted-pa-data", PADATA),
 ];
 
-pub const ENC_AP_REP_PART: &[F] = &[
+pub(crate) const ENC_AP_REP_PART: &[F] = &[
     f(0, "ctime", Kind::Time),
     f(1, "cusec", INT),
     opt(2, "subkey", Kind::Seq(ENCRYPTION_KEY)),
     opt(3, "seq-number", INT),
 ];
 
-pub const KRB_CRED_FIELDS: &[F] = &[
+pub(crate) const KRB_CRED_FIELDS: &[F] = &[
     f(0, "pvno", INT),
     f(1, "msg-type", Kind::Int(Named::MsgType)),
     noted(
@@ -330,7 +330,7 @@ pub const KRB_CRED_FIELDS: &[F] = &[
     ),
 ];
 
-pub const KRB_CRED_INFO: &[F] = &[
+pub(crate) const KRB_CRED_INFO: &[F] = &[
     f(0, "key", Kind::Seq(ENCRYPTION_KEY)),
     opt(1, "prealm", Kind::Str),
     opt(2, "pname", PRINCIPAL),
@@ -343,7 +343,7 @@ pub const KRB_CRED_INFO: &[F] = &[
     opt(9, "sname", PRINCIPAL),
 ];
 
-pub const ENC_KRB_CRED_PART: &[F] = &[
+pub(crate) const ENC_KRB_CRED_PART: &[F] = &[
     f(
         0,
         "ticket-info",
@@ -355,7 +355,7 @@ pub const ENC_KRB_CRED_PART: &[F] = &[
 ];
 
 /// Each top-level message: APPLICATION tag, name, section, structure.
-pub const MESSAGES: &[(u32, &str, &str, &Kind)] = &[
+pub(crate) const MESSAGES: &[(u32, &str, &str, &Kind)] = &[
     (1, "Ticket", "RFC 4120 §5.3", &Kind::Seq(TICKET_FIELDS)),
     (
         2,
@@ -415,7 +415,7 @@ pub const MESSAGES: &[(u32, &str, &str, &Kind)] = &[
 
 /// What the walk noticed.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct Walk {
+pub(crate) struct Walk {
     pub warnings: Vec<Warning>,
     /// Where the walk stopped, if it did.
     pub error: Option<Error>,
@@ -863,7 +863,12 @@ fn sequence(buf: &[u8], t: &Tlv, schema: &'static [F], w: &mut Walk) -> Vec<Fiel
 }
 
 /// The message that starts at `at` in `buf` (ending at `end`): its name and its field tree.
-pub fn decode_at(buf: &[u8], at: usize, end: usize, w: &mut Walk) -> (Option<&'static str>, Field) {
+pub(crate) fn decode_at(
+    buf: &[u8],
+    at: usize,
+    end: usize,
+    w: &mut Walk,
+) -> (Option<&'static str>, Field) {
     let t = match asn1::read(buf, at, end) {
         Ok(t) => t,
         Err(e) => {

@@ -4,7 +4,9 @@
 pub mod crypto;
 pub mod decrypt;
 pub mod keytab;
-pub mod message;
-pub mod names;
-pub mod realm;
+pub(crate) mod message;
+mod names;
+/// The simulated realm of the Kerberos walkthrough.
+#[cfg(feature = "kerberos")]
+pub(crate) mod realm;
 pub mod service;

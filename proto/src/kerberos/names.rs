@@ -3,7 +3,7 @@
 //! the bits of KDCOptions, TicketFlags and APOptions.
 
 /// `msg-type` (RFC 4120 §7.5.7).
-pub fn msg_type(n: i64) -> Option<&'static str> {
+pub(super) fn msg_type(n: i64) -> Option<&'static str> {
     Some(match n {
         10 => "KRB_AS_REQ",
         11 => "KRB_AS_REP",
@@ -20,7 +20,7 @@ pub fn msg_type(n: i64) -> Option<&'static str> {
 }
 
 /// `name-type` (RFC 4120 §6.2).
-pub fn name_type(n: i64) -> Option<&'static str> {
+pub(super) fn name_type(n: i64) -> Option<&'static str> {
     Some(match n {
         0 => "NT-UNKNOWN",
         1 => "NT-PRINCIPAL",
@@ -39,7 +39,7 @@ pub fn name_type(n: i64) -> Option<&'static str> {
 }
 
 /// `padata-type` (RFC 4120 §7.5.2, IANA, MS-KILE §2.2).
-pub fn padata_type(n: i64) -> Option<&'static str> {
+pub(super) fn padata_type(n: i64) -> Option<&'static str> {
     Some(match n {
         1 => "PA-TGS-REQ",
         2 => "PA-ENC-TIMESTAMP",
@@ -64,7 +64,7 @@ pub fn padata_type(n: i64) -> Option<&'static str> {
 }
 
 /// An error code's name, and what usually causes it in a browser-to-IIS setting.
-pub fn error_code(n: i64) -> Option<(&'static str, &'static str)> {
+pub(super) fn error_code(n: i64) -> Option<(&'static str, &'static str)> {
     Some(match n {
         0 => ("KDC_ERR_NONE", "No error."),
         1 => ("KDC_ERR_NAME_EXP", "The client's entry in the database has expired."),
@@ -104,7 +104,7 @@ pub fn error_code(n: i64) -> Option<(&'static str, &'static str)> {
 }
 
 /// KDCOptions bits (RFC 4120 §5.4.1), by bit number.
-pub const KDC_OPTIONS: &[(u8, &str)] = &[
+pub(super) const KDC_OPTIONS: &[(u8, &str)] = &[
     (1, "forwardable"),
     (2, "forwarded"),
     (3, "proxiable"),
@@ -122,7 +122,7 @@ pub const KDC_OPTIONS: &[(u8, &str)] = &[
 ];
 
 /// TicketFlags bits (RFC 4120 §5.3, RFC 6806), by bit number.
-pub const TICKET_FLAGS: &[(u8, &str)] = &[
+pub(super) const TICKET_FLAGS: &[(u8, &str)] = &[
     (1, "forwardable"),
     (2, "forwarded"),
     (3, "proxiable"),
@@ -140,10 +140,10 @@ pub const TICKET_FLAGS: &[(u8, &str)] = &[
 ];
 
 /// APOptions bits (RFC 4120 §5.5.1).
-pub const AP_OPTIONS: &[(u8, &str)] = &[(1, "use-session-key"), (2, "mutual-required")];
+pub(super) const AP_OPTIONS: &[(u8, &str)] = &[(1, "use-session-key"), (2, "mutual-required")];
 
 /// The names of the bits set in `v` (bit 0 = 0x80000000).
-pub fn flag_names(v: u32, table: &[(u8, &'static str)]) -> Vec<&'static str> {
+pub(super) fn flag_names(v: u32, table: &[(u8, &'static str)]) -> Vec<&'static str> {
     table
         .iter()
         .filter(|(bit, _)| v & (0x8000_0000u32 >> bit) != 0)

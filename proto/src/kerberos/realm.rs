@@ -17,7 +17,7 @@ use crate::asn1::KRB5_OID;
 
 /// An account the KDC knows.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Account {
+pub(crate) struct Account {
     /// `bob`, `WEB01$`, `svc-web`.
     pub name: String,
     pub password: String,
@@ -29,7 +29,7 @@ pub struct Account {
 }
 
 impl Account {
-    pub fn new(name: &str, password: &str, spns: &[&str]) -> Account {
+    pub(crate) fn new(name: &str, password: &str, spns: &[&str]) -> Account {
         Account {
             name: name.into(),
             password: password.into(),
@@ -41,7 +41,7 @@ impl Account {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Realm {
+pub(crate) struct Realm {
     /// `CONTOSO.COM`.
     pub name: String,
     /// The encryption type of every key (23: RC4-HMAC, Windows Server 2003's; 18: AES256).
@@ -54,7 +54,7 @@ pub struct Realm {
 
 /// A ticket and its session key, as the client holds them.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Credential {
+pub(crate) struct Credential {
     pub ticket: Vec<u8>,
     pub session_key: Key,
     /// `krbtgt/CONTOSO.COM`, `HTTP/web01.contoso.com`.
@@ -64,7 +64,7 @@ pub struct Credential {
 
 /// One exchange with the KDC: the request, the reply (or KRB-ERROR), and what the client got.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Exchange {
+pub(crate) struct Exchange {
     pub request: Vec<u8>,
     pub reply: Vec<u8>,
     /// `None` when the reply is a KRB-ERROR.
@@ -97,11 +97,11 @@ impl Exchange {
 }
 
 /// Ticket flags (RFC 4120 §5.3), bit 0 = 0x80000000.
-pub const FORWARDABLE: u32 = 0x4000_0000;
-pub const RENEWABLE: u32 = 0x0080_0000;
-pub const INITIAL: u32 = 0x0040_0000;
-pub const PRE_AUTHENT: u32 = 0x0020_0000;
-pub const OK_AS_DELEGATE: u32 = 0x0004_0000;
+pub(crate) const FORWARDABLE: u32 = 0x4000_0000;
+pub(crate) const RENEWABLE: u32 = 0x0080_0000;
+pub(crate) const INITIAL: u32 = 0x0040_0000;
+pub(crate) const PRE_AUTHENT: u32 = 0x0020_0000;
+pub(crate) const OK_AS_DELEGATE: u32 = 0x0004_0000;
 
 /// A ticket lives ten hours (Active Directory's default).
 const LIFETIME: i64 = 10 * 3600;
@@ -134,7 +134,7 @@ fn pa_data(kind: i64, value: Vec<u8>) -> Vec<u8> {
 }
 
 impl Realm {
-    pub fn new(name: &str, etype: i32, accounts: Vec<Account>, seed: u64) -> Realm {
+    pub(crate) fn new(name: &str, etype: i32, accounts: Vec<Account>, seed: u64) -> Realm {
         Realm {
             name: name.into(),
             etype,
@@ -184,7 +184,7 @@ impl Realm {
 
     /// The account holding `spn` (`HTTP/web01.contoso.com`; `HOST/x` covers `HTTP/x`, as in
     /// Active Directory), or `krbtgt` for the realm's TGS.
-    pub fn find_spn(&self, spn: &str) -> Option<&Account> {
+    pub(crate) fn find_spn(&self, spn: &str) -> Option<&Account> {
         let host_form = spn
             .split_once('/')
             .map(|(_, h)| format!("HOST/{h}"))
@@ -198,7 +198,7 @@ impl Realm {
 
     /// The salt Active Directory uses: `REALM` ‖ user name, or for a computer account `REALM` ‖
     /// `host` ‖ its lower-case name without `$` ‖ `.` ‖ lower-case realm.
-    pub fn salt(&self, account: &Account) -> String {
+    pub(crate) fn salt(&self, account: &Account) -> String {
         match account.name.strip_suffix('$') {
             Some(host) => format!(
                 "{}host{}.{}",
@@ -211,7 +211,7 @@ impl Realm {
     }
 
     /// An account's long-term key.
-    pub fn key(&self, account: &Account) -> Key {
+    pub(crate) fn key(&self, account: &Account) -> Key {
         crypto::string_to_key(self.etype, &account.password, &self.salt(account)).unwrap_or(Key {
             etype: self.etype,
             bytes: Vec::new(),
@@ -220,7 +220,7 @@ impl Realm {
 
     /// The keys `account`'s services hold, one entry per principal they answer to: each SPN,
     /// and for `HOST/x` also `HTTP/x` (Active Directory maps HTTP onto HOST).
-    pub fn keytab(&self, account: &Account) -> Vec<Entry> {
+    pub(crate) fn keytab(&self, account: &Account) -> Vec<Entry> {
         let mut names: Vec<String> = Vec::new();
         for spn in &account.spns {
             names.push(spn.clone());
@@ -372,7 +372,7 @@ impl Realm {
 
     /// The AS exchange for `user` with `password` (what the user typed, or the cached logon):
     /// a TGT, or `KDC_ERR_PREAUTH_FAILED` / `KDC_ERR_C_PRINCIPAL_UNKNOWN`.
-    pub fn as_exchange(&mut self, user: &str, password: &str, now: i64) -> Exchange {
+    pub(crate) fn as_exchange(&mut self, user: &str, password: &str, now: i64) -> Exchange {
         let nonce = self.nonce();
         let tgs_name = self.name.clone();
         let sname = ["krbtgt", tgs_name.as_str()];
@@ -502,7 +502,13 @@ impl Realm {
 
     /// The TGS exchange: a service ticket for `spn` (`HTTP/web01.contoso.com`) with the TGT, or
     /// `KDC_ERR_S_PRINCIPAL_UNKNOWN` when no account holds the SPN.
-    pub fn tgs_exchange(&mut self, user: &str, tgt: &Credential, spn: &str, now: i64) -> Exchange {
+    pub(crate) fn tgs_exchange(
+        &mut self,
+        user: &str,
+        tgt: &Credential,
+        spn: &str,
+        now: i64,
+    ) -> Exchange {
         let nonce = self.nonce();
         let parts: Vec<&str> = spn.split('/').collect();
         let body = self.req_body(None, &parts, now, nonce);
@@ -585,7 +591,7 @@ impl Realm {
     /// ok-as-delegate (the server is trusted for delegation) and `tgt` is given, the browser
     /// delegates: the deleg flag, and the TGT forwarded in a KRB-CRED. SPNEGO wraps it
     /// (`spnego::neg_token_init`; `Realm::negotiate_token` does both).
-    pub fn krb5_token(
+    pub(crate) fn krb5_token(
         &mut self,
         cred: &Credential,
         user: &str,

@@ -7,10 +7,10 @@ pub mod crypto;
 pub mod encode;
 pub mod flags;
 pub mod message;
-pub mod reader;
+mod reader;
 pub mod samples;
 pub mod server;
 pub mod verify;
-pub mod version;
+mod version;
 
 pub use message::{decode, Authenticate, Challenge, Decoded, Message, Negotiate, ResponseKind};

@@ -54,7 +54,7 @@ impl<'a> Reader<'a> {
 }
 
 /// UTF-16LE text (lossy; an odd trailing byte is dropped).
-pub fn utf16le(b: &[u8]) -> String {
+pub(super) fn utf16le(b: &[u8]) -> String {
     let units: Vec<u16> = b
         .chunks_exact(2)
         .map(|c| {
@@ -68,6 +68,6 @@ pub fn utf16le(b: &[u8]) -> String {
 }
 
 /// OEM text, read as ISO-8859-1.
-pub fn oem(b: &[u8]) -> String {
+pub(super) fn oem(b: &[u8]) -> String {
     b.iter().map(|&c| char::from(c)).collect()
 }

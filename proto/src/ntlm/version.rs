@@ -6,7 +6,7 @@
 //! ```
 
 /// The Windows release for a major.minor.build, as precise as the numbers allow.
-pub fn windows_name(major: u8, minor: u8, build: u16) -> String {
+pub(super) fn windows_name(major: u8, minor: u8, build: u16) -> String {
     let name = match (major, minor) {
         (5, 0) => "Windows 2000",
         (5, 1) => "Windows XP",
@@ -39,7 +39,7 @@ pub fn windows_name(major: u8, minor: u8, build: u16) -> String {
 }
 
 /// `NTLMRevisionCurrent` by name.
-pub fn revision_name(rev: u8) -> &'static str {
+pub(super) fn revision_name(rev: u8) -> &'static str {
     match rev {
         0x0F => "NTLMSSP_REVISION_W2K3",
         0x0A => "NTLMSSP_REVISION_W2K3_RC1",
