@@ -49,12 +49,12 @@ fn code(text: &str) -> String {
         }
         if t.starts_with("#[cfg(test)]") || t.starts_with("#[cfg(all(test") {
             // Skip the item: one line ending in `;`, or a braced block.
-            let mut depth = 0i32;
+            let mut depth = 0usize;
             let mut opened = false;
             for l in lines.by_ref() {
-                depth += l.matches('{').count() as i32 - l.matches('}').count() as i32;
+                depth = (depth + l.matches('{').count()).saturating_sub(l.matches('}').count());
                 opened |= l.contains('{');
-                if (!opened && l.trim_end().ends_with(';')) || (opened && depth <= 0) {
+                if (!opened && l.trim_end().ends_with(';')) || (opened && depth == 0) {
                     break;
                 }
             }
