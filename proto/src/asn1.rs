@@ -111,7 +111,7 @@ pub fn read(buf: &[u8], at: usize, limit: usize) -> Result<Tlv, Error> {
         if i < limit {
             buf.get(i)
                 .copied()
-                .ok_or(Error::new(ErrorKind::HeaderTruncated, i))
+                .ok_or_else(|| Error::new(ErrorKind::HeaderTruncated, i))
         } else {
             Err(Error::new(ErrorKind::HeaderTruncated, i))
         }

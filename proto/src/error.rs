@@ -233,6 +233,7 @@ pub struct Error {
 }
 
 impl Error {
+    #[cold]
     pub fn new(kind: ErrorKind, offset: usize) -> Error {
         Error { kind, offset }
     }

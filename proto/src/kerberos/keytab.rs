@@ -41,7 +41,7 @@ impl Reader<'_> {
         let s = self
             .b
             .get(self.at..self.at + n)
-            .ok_or(Error::new(ErrorKind::KeytabTruncated, self.b.len()))?;
+            .ok_or_else(|| Error::new(ErrorKind::KeytabTruncated, self.b.len()))?;
         self.at += n;
         Ok(s)
     }

@@ -21,10 +21,7 @@ impl<'a> Reader<'a> {
         self.buf
             .get(at..at + N)
             .and_then(|s| s.try_into().ok())
-            .ok_or(Error::new(
-                ErrorKind::Truncated { field },
-                at.min(self.buf.len()),
-            ))
+            .ok_or_else(|| Error::new(ErrorKind::Truncated { field }, at.min(self.buf.len())))
     }
     pub fn u8(&self, at: usize) -> Result<u8, Error> {
         Ok(self.array::<1>(at, "a byte")?[0])
@@ -42,10 +39,9 @@ impl<'a> Reader<'a> {
         Ok(u32::from_le_bytes(self.array(at, field)?))
     }
     pub fn bytes(&self, s: Span) -> Result<&'a [u8], Error> {
-        self.buf.get(s.range()).ok_or(Error::new(
-            ErrorKind::OutOfBounds { field: "a buffer" },
-            s.start(),
-        ))
+        self.buf
+            .get(s.range())
+            .ok_or_else(|| Error::new(ErrorKind::OutOfBounds { field: "a buffer" }, s.start()))
     }
     /// `N` bytes at `at`, or an error naming `field`.
     pub fn fixed<const N: usize>(&self, at: usize, field: &'static str) -> Result<[u8; N], Error> {
