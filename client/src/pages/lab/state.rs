@@ -1,9 +1,9 @@
 //! The lab's state: the site being edited, the metabase node selected, and the request. Every
 //! edit is an `Action`, applied in one place (`reduce`); the page re-runs the engine on the result.
 
+use proto::drive::visit::Via;
 use proto::http::Profile;
 use proto::iis::scenarios::{self, Client};
-use proto::drive::visit::Via;
 use proto::iis::{Account, AuthFlags, FileEntry, Identity, Network, Node, Site};
 use std::rc::Rc;
 use yew::prelude::*;

@@ -8,9 +8,9 @@ use super::state::{
 use crate::components::browser_view::final_page;
 use crate::components::diagram::{diagram, Props as DiagramProps};
 use crate::components::form::{check, checked_of, text, value_of};
+use proto::drive::visit::Visit;
 use proto::http::Profile;
 use proto::iis::scenarios::{self, Scenario};
-use proto::drive::visit::Visit;
 use proto::iis::{AuthFlags, Identity, Network, Site};
 use proto::seq::Lane;
 use std::rc::Rc;
