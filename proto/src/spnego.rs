@@ -81,11 +81,11 @@ impl Peeled {
             .push(Warning::at(message, offset).in_layer(layer));
     }
     fn fail(&mut self, kind: ErrorKind, layer: usize, offset: usize) {
-        self.asn1_fail(&Error::new(kind, offset), layer);
+        self.asn1_fail(Error::new(kind, offset), layer);
     }
-    fn asn1_fail(&mut self, e: &Error, layer: usize) {
+    fn asn1_fail(&mut self, e: Error, layer: usize) {
         if self.error.is_none() {
-            self.error = Some((layer, e.clone()));
+            self.error = Some((layer, e));
         }
     }
 }
@@ -119,7 +119,7 @@ fn gss(p: &mut Peeled, buf: Vec<u8>, source: Span) {
                 bytes: buf.clone(),
                 fields: Vec::new(),
             });
-            p.asn1_fail(&e, layer);
+            p.asn1_fail(e, layer);
             return;
         }
     };
@@ -143,7 +143,7 @@ fn gss(p: &mut Peeled, buf: Vec<u8>, source: Span) {
             (None, String::new(), m.end)
         }
         Err(e) => {
-            p.asn1_fail(&e, layer);
+            p.asn1_fail(e, layer);
             (None, String::new(), outer.end)
         }
     };
@@ -224,7 +224,7 @@ fn kerberos_inner(p: &mut Peeled, buf: Vec<u8>, inner: Span, gss_layer: usize) {
     let mut w = Walk::default();
     let (name, f) = message::decode_at(&bytes, 2, bytes.len(), &mut w);
     fields.push(f);
-    finish_kerberos(p, layer, name, &w);
+    finish_kerberos(p, layer, name, w);
     p.layers.push(Layer {
         kind: "kerberos",
         label: label_of(name),
@@ -248,12 +248,12 @@ fn label_of(name: Option<&'static str>) -> &'static str {
     }
 }
 
-fn finish_kerberos(p: &mut Peeled, layer: usize, name: Option<&'static str>, w: &Walk) {
+fn finish_kerberos(p: &mut Peeled, layer: usize, name: Option<&'static str>, w: Walk) {
     p.summary.kerberos = name;
-    for x in &w.warnings {
-        p.warnings.push(x.clone().in_layer(layer));
+    for x in w.warnings {
+        p.warnings.push(x.in_layer(layer));
     }
-    if let Some(e) = &w.error {
+    if let Some(e) = w.error {
         p.asn1_fail(e, layer);
     }
 }
@@ -263,9 +263,10 @@ fn kerberos(p: &mut Peeled, buf: Vec<u8>, source: Span, _in_gss: bool) {
     let layer = p.layers.len();
     let mut w = Walk::default();
     let (name, f) = message::decode_at(&buf, 0, buf.len(), &mut w);
-    finish_kerberos(p, layer, name, &w);
+    let failed = w.error.is_some();
+    finish_kerberos(p, layer, name, w);
     if let Some(end) = f.span.end().checked_sub(0).filter(|e| *e < buf.len()) {
-        if w.error.is_none() {
+        if !failed {
             p.warn("bytes after the Kerberos message", layer, end);
         }
     }
@@ -427,7 +428,7 @@ fn spnego(p: &mut Peeled, buf: Vec<u8>, source: Span) {
         }
         Ok(())
     })();
-    if let Err(e) = &result {
+    if let Err(e) = result {
         p.asn1_fail(e, layer);
     }
     // Why NTLM: a client that lists NTLMSSP first could not get a Kerberos ticket.
@@ -498,7 +499,7 @@ fn spnego(p: &mut Peeled, buf: Vec<u8>, source: Span) {
                     bytes: token,
                     fields: Vec::new(),
                 });
-                p.asn1_fail(&e, layer);
+                p.asn1_fail(e, layer);
             }
         }
     } else if !token.is_empty() {

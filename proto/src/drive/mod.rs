@@ -20,6 +20,7 @@ use crate::http::{Choice, Scheme};
 use crate::iis::host::Host;
 use crate::iis::{Request, Response};
 use crate::ntlm::client::{Credentials, Entropy, Input as NtlmInput, Mode, NtlmClient};
+use crate::seq::{Lane, Step, StepKind};
 use base64::Engine;
 
 /// One request and IIS's answer.
@@ -27,6 +28,38 @@ use base64::Engine;
 pub struct Exchange {
     pub request: Request,
     pub response: Response,
+}
+
+impl Exchange {
+    /// The request as a step of the diagram (browser → IIS), with its text and connection: the
+    /// narration adds its title and words.
+    pub fn request_step(&self, label: String, title: &str) -> Step {
+        let mut s = Step::new(StepKind::Request, Lane::Browser, Lane::Iis, label, title);
+        s.http = Some(self.request.to_http());
+        s.connection = Some(self.request.connection);
+        s
+    }
+
+    /// IIS's answer as a step (IIS → browser), with its text, status, W3C log line, IIS's
+    /// decisions and the connection.
+    pub fn response_step(&self, label: String, title: String) -> Step {
+        let r = &self.response;
+        let mut s = Step::new(StepKind::Response, Lane::Iis, Lane::Browser, label, title);
+        s.http = Some(r.to_http());
+        s.status = Some(r.status_text());
+        s.log = Some(r.log.format());
+        s.trace = r.trace.clone();
+        s.connection = Some(self.request.connection);
+        s
+    }
+
+    /// The token of the request's `Authorization` header (what follows the scheme).
+    pub fn request_token(&self) -> Option<String> {
+        self.request
+            .header("Authorization")
+            .and_then(|a| a.split_once(' '))
+            .map(|(_, t)| t.to_string())
+    }
 }
 
 /// What an NTLM leg carries.

@@ -441,35 +441,19 @@ pub fn exchange_steps(exchanges: &[Exchange]) -> Vec<Step> {
             .header("Authorization")
             .and_then(|a| a.split(' ').next())
             .map(|s| format!(" + Authorization: {s}"));
-        let mut req = Step::new(
-            StepKind::Request,
-            Lane::Browser,
-            Lane::Iis,
+        out.push(x.request_step(
             format!(
                 "GET{}, conn #{}",
                 scheme.unwrap_or_default(),
                 x.request.connection
             ),
             "Request",
-        );
-        req.http = Some(x.request.to_http());
-        req.connection = Some(x.request.connection);
-        out.push(req);
-        let r = &x.response;
-        let st = r.status_text();
-        let mut resp = Step::new(
-            StepKind::Response,
-            Lane::Iis,
-            Lane::Browser,
-            format!("{st} {}", r.reason),
+        ));
+        let st = x.response.status_text();
+        out.push(x.response_step(
+            format!("{st} {}", x.response.reason),
             format!("IIS answers {st}"),
-        );
-        resp.status = Some(st);
-        resp.http = Some(r.to_http());
-        resp.log = Some(r.log.format());
-        resp.trace = r.trace.clone();
-        resp.connection = Some(x.request.connection);
-        out.push(resp);
+        ));
     }
     out
 }

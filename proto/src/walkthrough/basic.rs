@@ -4,10 +4,10 @@
 use crate::basic::{self, Charset};
 pub use crate::browser::basic::Outcome;
 use crate::browser::user_agent;
-use crate::drive::{Answer, Browser, Moment, Pair, Seed};
+use crate::drive::{Answer, Browser, Exchange, Moment, Pair, Seed};
 use crate::http::{self, Profile, Scheme};
 use crate::iis::host::Host;
-use crate::iis::{self, Request, Response, Site};
+use crate::iis::{self, Response, Site};
 use crate::seq::{BasicView, Lane, Step, StepKind};
 use serde::Serialize;
 
@@ -37,20 +37,15 @@ fn hex(bytes: &[u8]) -> String {
         .join(" ")
 }
 
-fn request_step(
-    req: &Request,
-    attempt: Option<(u8, Option<u8>)>,
-    charset: Option<Charset>,
-) -> Step {
+fn request_step(x: &Exchange, attempt: Option<(u8, Option<u8>)>, charset: Option<Charset>) -> Step {
+    let req = &x.request;
     let authz = req.header("Authorization");
     let label = match authz {
         Some(_) => format!("GET {} + Authorization: Basic", req.target),
         None => format!("GET {}", req.target),
     };
-    let mut s = Step::new(StepKind::Request, Lane::Browser, Lane::Iis, label, "");
-    s.http = Some(req.to_http());
+    let mut s = x.request_step(label, "");
     s.attempt = attempt;
-    s.connection = Some(req.connection);
     match authz
         .zip(charset)
         .and_then(|(a, cs)| basic::decode(a, cs).ok().map(|d| (a, cs, d)))
@@ -94,7 +89,9 @@ fn request_step(
     s
 }
 
-fn response_step(r: &Response, had_credentials: bool) -> Step {
+fn response_step(x: &Exchange) -> Step {
+    let r = &x.response;
+    let had_credentials = x.request.header("Authorization").is_some();
     let st = r.status_text();
     let challenges = r.header_values("WWW-Authenticate");
     let label = if r.status == 401 && !challenges.is_empty() {
@@ -104,12 +101,7 @@ fn response_step(r: &Response, had_credentials: bool) -> Step {
     } else {
         format!("{st} {}", r.reason)
     };
-    let mut s = Step::new(StepKind::Response, Lane::Iis, Lane::Browser, label, "");
-    s.http = Some(r.to_http());
-    s.status = Some(st.clone());
-    s.log = Some(r.log.format());
-    s.trace = r.trace.clone();
-    s.connection = Some(1);
+    let mut s = x.response_step(label, String::new());
     let win32 = format!("{} ({})", r.win32_status, iis::win32::name(r.win32_status));
     match (r.status, r.substatus) {
         (200, _) => {
@@ -168,10 +160,9 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
     let outcome = pair.drive(|m| {
         match m {
             Moment::Exchanged { exchange, .. } => {
-                let (req, resp) = (&exchange.request, &exchange.response);
-                steps.push(request_step(req, attempt_of_request, charset));
-                steps.push(response_step(resp, req.header("Authorization").is_some()));
-                last_response = Some(resp.clone());
+                steps.push(request_step(exchange, attempt_of_request, charset));
+                steps.push(response_step(exchange));
+                last_response = Some(exchange.response.clone());
             }
             Moment::Chose(choice) => steps.push(choose_step(choice)),
             Moment::Prompt {

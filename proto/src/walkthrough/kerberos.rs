@@ -185,12 +185,12 @@ impl Narrator<'_> {
     fn http(&mut self, authorization: Option<String>, label: &str, narration: String) -> Response {
         let r = self.pair.send(self.pair.request(authorization));
         let mut narration = Some(narration);
-        self.record(|_| (label, narration.take().unwrap_or_default()));
+        self.record(&mut |_| (label, narration.take().unwrap_or_default()));
         r
     }
 
-    /// The pair's exchanges as steps, labelled by `label`.
-    fn record<'a>(&mut self, mut label: impl FnMut(Carries) -> (&'a str, String)) {
+    /// The pair's exchanges as steps, labelled by `label` (a trait object: one copy of the code).
+    fn record<'a>(&mut self, label: &mut dyn FnMut(Carries) -> (&'a str, String)) {
         for e in self.pair.take_events() {
             let Event::Sent {
                 exchange, carries, ..
@@ -199,28 +199,14 @@ impl Narrator<'_> {
                 continue;
             };
             let (label, narration) = label(carries);
-            let (req, r) = (&exchange.request, &exchange.response);
-            let mut s = Step::new(
-                StepKind::Request,
-                Lane::Browser,
-                Lane::Iis,
-                label,
-                "Request",
-            );
+            let r = &exchange.response;
+            let mut s = exchange.request_step(label.into(), "Request");
             s.narration = narration;
-            s.http = Some(req.to_http());
-            s.connection = Some(req.connection);
-            s.token = req
-                .header("Authorization")
-                .and_then(|a| a.split_once(' '))
-                .map(|(_, t)| t.to_string());
+            s.token = exchange.request_token();
             self.steps.push(s);
             let st = r.status_text();
             let challenge = r.header_values("WWW-Authenticate");
-            let mut s = Step::new(
-                StepKind::Response,
-                Lane::Iis,
-                Lane::Browser,
+            let mut s = exchange.response_step(
                 match challenge.first() {
                     Some(c) if c.contains(' ') => {
                         format!("{st} + {}", c.split(' ').next().unwrap_or(""))
@@ -231,11 +217,6 @@ impl Narrator<'_> {
                 format!("IIS answers {st}"),
             );
             s.narration = r.trace.last().cloned().unwrap_or_default();
-            s.http = Some(r.to_http());
-            s.status = Some(st);
-            s.log = Some(r.log.format());
-            s.trace = r.trace.clone();
-            s.connection = Some(req.connection);
             s.token = r.challenge_token();
             self.steps.push(s);
         }
@@ -252,7 +233,7 @@ impl Narrator<'_> {
         let Some(r) = self.pair.handshake(Scheme::Negotiate, &creds, 1) else {
             return self.http(None, "GET", String::new());
         };
-        self.record(|carries| match carries {
+        self.record(&mut |carries| match carries {
             Carries::Authenticate => (
                 "GET + Negotiate <NTLM AUTHENTICATE>",
                 "The browser answers the CHALLENGE: NTLM, on the same connection.".into(),

@@ -198,26 +198,16 @@ impl Narrator<'_> {
             Carries::Negotiate => "+ NEGOTIATE",
             Carries::Authenticate => "+ AUTHENTICATE",
         };
-        let mut s = Step::new(
-            StepKind::Request,
-            Lane::Browser,
-            Lane::Iis,
+        let mut s = x.request_step(
             format!(
                 "GET {what}, conn #{conn}{}",
                 if self.proxy { " ⇢ proxy" } else { "" }
             ),
             "",
         );
-        s.http = Some(x.request.to_http());
-        s.connection = Some(conn);
-        s.token = match carries {
-            Carries::Other => None,
-            _ => x
-                .request
-                .header("Authorization")
-                .and_then(|a| a.split_once(' '))
-                .map(|(_, t)| t.to_string()),
-        };
+        if carries != Carries::Other {
+            s.token = x.request_token();
+        }
         match carries {
             Carries::Other => {
                 s.title = "The first request is anonymous".into();
@@ -259,14 +249,9 @@ impl Narrator<'_> {
             (None, 401) if !challenge.is_empty() => format!("{st} + {}", challenge.join(", ")),
             _ => format!("{st} {}", r.reason),
         };
-        let mut s = Step::new(StepKind::Response, Lane::Iis, Lane::Browser, label, title);
+        let mut s = x.response_step(label, title.into());
         s.narration = narration;
         s.explanation = explanation.iter().map(|e| e.to_string()).collect();
-        s.http = Some(r.to_http());
-        s.status = Some(st);
-        s.log = Some(r.log.format());
-        s.trace = r.trace.clone();
-        s.connection = Some(x.request.connection);
         s.token = token;
         self.steps.push(s);
     }
