@@ -160,12 +160,7 @@ pub fn decode(value: &str, charset: Charset) -> Result<Decoded, Error> {
                     token.len()
                 }
             };
-            Error::new(
-                ErrorKind::BadBase64 {
-                    reason: e.to_string(),
-                },
-                token_start + at,
-            )
+            Error::new(ErrorKind::BadBase64 { reason: e }, token_start + at)
         })?;
     let Some(colon) = bytes.iter().position(|&b| b == b':') else {
         return Err(Error::new(ErrorKind::NoColon, token_start));

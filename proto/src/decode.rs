@@ -37,6 +37,7 @@ pub struct Decoded {
     /// The NTLM message, when the innermost layer is one.
     pub ntlm: Option<ntlm::Message>,
     /// What a Negotiate token's layers say (SPNEGO, mechanisms, the Kerberos message).
+    #[cfg(feature = "kerberos")]
     pub negotiate: Option<crate::spnego::Summary>,
     /// What [`Decoded::decrypt`] did with each encrypted part.
     pub decryption: Vec<JsonDecryption>,
@@ -112,6 +113,7 @@ pub fn decode(input: &str) -> Decoded {
         warnings: Vec::new(),
         error: None,
         ntlm: None,
+        #[cfg(feature = "kerberos")]
         negotiate: None,
         decryption: Vec::new(),
     };
@@ -211,7 +213,7 @@ pub fn decode(input: &str) -> Decoded {
         return out;
     }
     #[cfg(feature = "kerberos")]
-    if crate::spnego::looks_like(&bytes) {
+    if looks_like_negotiate(&bytes) {
         let p = crate::spnego::peel(&bytes, source);
         let base = out.layers.len();
         for w in p.warnings {
@@ -417,6 +419,7 @@ impl Decoded {
         }
     }
 
+    #[cfg(feature = "kerberos")]
     /// Opens the Kerberos layers' encrypted parts with `keys`, appending a layer for each
     /// plaintext (whose `source` is the ciphertext in its message's layer) and recording what
     /// happened in `decryption`.
@@ -467,6 +470,7 @@ impl Decoded {
 }
 
 /// Where a Kerberos message starts in its layer: the first field named as one.
+#[cfg(feature = "kerberos")]
 fn message_start(f: &Field) -> Option<usize> {
     if crate::kerberos::message::MESSAGES
         .iter()
@@ -475,6 +479,13 @@ fn message_start(f: &Field) -> Option<usize> {
         return Some(f.span.start());
     }
     f.children.iter().find_map(message_start)
+}
+
+/// Whether `bytes` look like a Negotiate token or a Kerberos message (GSS-API `0x60`, a bare
+/// NegTokenInit or NegTokenResp, an APPLICATION tag). Also without the `kerberos` feature, so
+/// that the main page can send such tokens to the Kerberos page.
+pub fn looks_like_negotiate(bytes: &[u8]) -> bool {
+    matches!(bytes.first(), Some(0x60 | 0xa0 | 0xa1 | 0x6a..=0x7e))
 }
 
 /// The NTLMSSP bytes inside whatever was pasted (header, base64 or hex), if that is what it holds.

@@ -92,6 +92,7 @@ pub fn site_file(data: &[u8]) {
     }
 }
 
+#[cfg(feature = "kerberos")]
 /// Raw bytes as a Negotiate token (GSS, SPNEGO, Kerberos) and as a bare Kerberos message, with
 /// the search for encrypted parts and a decryption attempt with a fixed password: every span
 /// inside its layer.
@@ -116,11 +117,13 @@ pub fn negotiate(data: &[u8]) {
     }
 }
 
+#[cfg(feature = "kerberos")]
 /// A keytab file's bytes.
 pub fn keytab(data: &[u8]) {
     let _ = crate::kerberos::keytab::parse(data);
 }
 
+#[cfg(feature = "kerberos")]
 /// Raw bytes through the DER reader, element by element and into every constructed one: every
 /// element lies inside its parent.
 pub fn der(data: &[u8]) {
@@ -143,6 +146,7 @@ pub fn der(data: &[u8]) {
     walk(data, 0, data.len(), 0);
 }
 
+#[cfg(feature = "kerberos")]
 /// HAR files: the reader, every entry, the exchanges, their steps and the exports.
 pub fn har(data: &[u8]) {
     let Ok(mut r) = crate::har::Reader::new(data) else {

@@ -29,6 +29,7 @@ pub mod time;
 
 // 1. Wire formats, each on its own: RFC 9110 challenges and browser profiles, RFC 7617 Basic,
 //    DER, NTLM (MS-NLMP).
+#[cfg(feature = "kerberos")]
 pub mod asn1;
 pub mod basic;
 pub mod http;
@@ -36,7 +37,9 @@ pub mod ntlm;
 
 // 2. Formats that nest the ones below: Kerberos (RFC 4120) in DER, SPNEGO (RFC 4178) around
 //    Kerberos and NTLM.
+#[cfg(feature = "kerberos")]
 pub mod kerberos;
+#[cfg(feature = "kerberos")]
 pub mod spnego;
 
 // 3. Reading what people paste or capture, and writing it out: the decoder's layers, HAR files,
@@ -44,6 +47,7 @@ pub mod spnego;
 pub mod bench;
 pub mod decode;
 pub mod export;
+#[cfg(feature = "kerberos")]
 pub mod har;
 pub mod link;
 

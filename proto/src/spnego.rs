@@ -90,11 +90,6 @@ impl Peeled {
     }
 }
 
-/// Whether `bytes` look like a Negotiate token or a Kerberos message.
-pub fn looks_like(bytes: &[u8]) -> bool {
-    matches!(bytes.first(), Some(0x60 | 0xa0 | 0xa1 | 0x6a..=0x7e))
-}
-
 /// Peel `bytes` (the decoded token, which came from `source` in the previous layer).
 pub fn peel(bytes: &[u8], source: Span) -> Peeled {
     let mut p = Peeled::default();

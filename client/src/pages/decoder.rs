@@ -178,7 +178,7 @@ fn other_page(d: &proto::decode::Decoded, text: &UseStateHandle<String>) -> Html
     let kerberos = d
         .layers
         .last()
-        .is_some_and(|l| l.kind == "bytes" && proto::spnego::looks_like(&l.bytes));
+        .is_some_and(|l| l.kind == "bytes" && proto::decode::looks_like_negotiate(&l.bytes));
     if !kerberos {
         return Html::default();
     }

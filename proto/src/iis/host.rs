@@ -224,7 +224,7 @@ impl Host {
             .decode(token)
             .unwrap_or_default();
         #[cfg(feature = "kerberos")]
-        if scheme.eq_ignore_ascii_case("negotiate") && crate::spnego::looks_like(&bytes) {
+        if scheme.eq_ignore_ascii_case("negotiate") && crate::decode::looks_like_negotiate(&bytes) {
             return self.kerberos(&site, req, &bytes, trace, server_challenge);
         }
         let kind = ntlm::decode(&bytes).message;

@@ -296,6 +296,7 @@ pub struct Site {
     pub nodes: Vec<Node>,
     /// The service keys IIS's account holds for its SPNs (a keytab), for Kerberos tickets.
     #[serde(skip)]
+    #[cfg(feature = "kerberos")]
     pub service_keys: Vec<crate::kerberos::keytab::Entry>,
 }
 

@@ -70,6 +70,7 @@ pub fn base(id: &str, title: &str, summary: &str, flags: u32) -> Site {
         files: Vec::new(),
         unc: None,
         nodes: Vec::new(),
+        #[cfg(feature = "kerberos")]
         service_keys: Vec::new(),
     }
 }
