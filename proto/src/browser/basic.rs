@@ -89,12 +89,14 @@ pub struct Context {
 }
 
 impl Context {
-    fn request(&self, authorization: Option<&str>) -> Request {
+    /// A GET of the target as this browser sends it (on connection 1: the driver puts it on its
+    /// current one), with `authorization`.
+    pub fn request(&self, authorization: Option<String>) -> Request {
         let mut r = Request::get(&self.target, &self.host, 1, self.now);
         r.headers
             .push(("User-Agent".into(), self.user_agent.clone()));
         if let Some(a) = authorization {
-            r.headers.push(("Authorization".into(), a.to_string()));
+            r.headers.push(("Authorization".into(), a));
         }
         r
     }
@@ -179,7 +181,7 @@ impl BasicBrowser {
                 Input::Credentials { user, password },
             ) => match basic::encode(user, password, charset) {
                 Ok(c) => {
-                    let req = ctx.request(Some(&c.header_value));
+                    let req = ctx.request(Some(c.header_value));
                     Ok((
                         BasicBrowser::ExpectVerdict {
                             ctx,

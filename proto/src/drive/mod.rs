@@ -185,11 +185,11 @@ pub enum Moment<'a> {
 /// A browser and an IIS host, in memory. See the module doc.
 pub struct Pair<'h> {
     pub host: &'h mut Host,
-    pub browser: Browser,
+    /// The browser's fixed facts, and the clock (`now`, IIS's, Unix seconds) stamped on every
+    /// request.
+    pub browser: Context,
     /// The browser's current TCP connection.
     pub conn: u64,
-    /// IIS's clock (Unix seconds), stamped on every request.
-    pub now: i64,
     pub seed: Seed,
     requests: u8,
     attempt: u8,
@@ -205,11 +205,17 @@ fn closes(r: &Response) -> bool {
 impl<'h> Pair<'h> {
     /// A pair on connection 1.
     pub fn new(host: &'h mut Host, browser: Browser, now: i64, seed: Seed) -> Pair<'h> {
+        let browser = Context {
+            profile: browser.profile,
+            host: host.site.host.clone(),
+            target: browser.target,
+            user_agent: browser.user_agent,
+            now,
+        };
         Pair {
             host,
             browser,
             conn: 1,
-            now,
             seed,
             requests: 0,
             attempt: 0,
@@ -222,20 +228,9 @@ impl<'h> Pair<'h> {
         std::mem::take(&mut self.events)
     }
 
-    /// A GET of the browser's target on the current connection, with `authorization`.
+    /// A GET of the browser's target, with `authorization` (sent on the current connection).
     pub fn request(&self, authorization: Option<String>) -> Request {
-        let mut r = Request::get(
-            &self.browser.target,
-            &self.host.site.host,
-            self.conn,
-            self.now,
-        );
-        r.headers
-            .push(("User-Agent".into(), self.browser.user_agent.clone()));
-        if let Some(a) = authorization {
-            r.headers.push(("Authorization".into(), a));
-        }
-        r
+        self.browser.request(authorization)
     }
 
     /// Sends `req` on the current connection and records it; when the answer closes the
@@ -321,13 +316,7 @@ impl<'h> Pair<'h> {
     /// Runs the Basic browser from its first, anonymous request to what it shows, reporting each
     /// [`Moment`] to `on` (which answers the dialogs). Returns how it ended.
     pub fn drive<'u>(&mut self, mut on: impl FnMut(Moment<'_>) -> Answer<'u>) -> Outcome {
-        let ctx = Context {
-            profile: self.browser.profile,
-            host: self.host.site.host.clone(),
-            target: self.browser.target.clone(),
-            user_agent: self.browser.user_agent.clone(),
-            now: self.now,
-        };
+        let ctx = self.browser.clone();
         let (mut state, mut pending) = match BasicBrowser::new(ctx).begin() {
             Ok(x) => x,
             Err(_) => return Outcome::OtherStatus(0),
