@@ -82,8 +82,8 @@ pub enum Event {
         /// The connection IIS saw the request on, when a pooling proxy chose it.
         upstream: Option<u64>,
     },
-    /// The response closed connection `closed` (`Connection: close`), or the browser chose to
-    /// leave it: the next request goes on `opened`.
+    /// The response closed connection `closed` (`Connection: close`): the next request goes on
+    /// `opened`.
     Reconnected { closed: u64, opened: u64 },
 }
 
@@ -239,7 +239,24 @@ impl<'h> Pair<'h> {
         self.send_carrying(req, Carries::Other)
     }
 
-    fn send_carrying(&mut self, mut req: Request, carries: Carries) -> Response {
+    fn send_carrying(&mut self, req: Request, carries: Carries) -> Response {
+        let (exchange, upstream, moved) = self.exchange(req);
+        let response = exchange.response.clone();
+        self.events.push(Event::Sent {
+            exchange: Box::new(exchange),
+            carries,
+            upstream,
+        });
+        if let Some((closed, opened)) = moved {
+            self.events.push(Event::Reconnected { closed, opened });
+        }
+        response
+    }
+
+    /// Sends `req` on the current connection without recording it: the exchange, the connection
+    /// IIS saw it on behind a pooling proxy, and `(closed, opened)` when the answer closed the
+    /// connection and the browser moved to a new one.
+    fn exchange(&mut self, mut req: Request) -> (Exchange, Option<u64>, Option<(u64, u64)>) {
         req.connection = self.conn;
         self.requests = self.requests.wrapping_add(1);
         let mut challenge = self.seed.server;
@@ -249,30 +266,23 @@ impl<'h> Pair<'h> {
         };
         let response = self.host.handle(&req, challenge);
         let upstream = self.host.last_upstream();
-        let close = closes(&response);
-        self.events.push(Event::Sent {
-            exchange: Box::new(Exchange {
+        let moved = closes(&response).then(|| self.reconnect());
+        (
+            Exchange {
                 request: req,
-                response: response.clone(),
-            }),
-            carries,
+                response,
+            },
             upstream,
-        });
-        if close {
-            self.reconnect();
-        }
-        response
+            moved,
+        )
     }
 
-    /// Leaves the current connection for a new one.
-    pub fn reconnect(&mut self) {
+    /// The browser leaves its connection for a new one (the caller says why): `(closed, opened)`.
+    pub fn reconnect(&mut self) -> (u64, u64) {
         self.host.close(self.conn);
         let closed = self.conn;
         self.conn += 1;
-        self.events.push(Event::Reconnected {
-            closed,
-            opened: self.conn,
-        });
+        (closed, self.conn)
     }
 
     /// One NTLM handshake (MS-NLMP 3.1.5): NEGOTIATE, IIS's CHALLENGE, AUTHENTICATE, in the
@@ -314,7 +324,8 @@ impl<'h> Pair<'h> {
     }
 
     /// Runs the Basic browser from its first, anonymous request to what it shows, reporting each
-    /// [`Moment`] to `on` (which answers the dialogs). Returns how it ended.
+    /// [`Moment`] to `on` (which answers the dialogs); its exchanges go to `on`, not to the
+    /// events. Returns how it ended.
     pub fn drive<'u>(&mut self, mut on: impl FnMut(Moment<'_>) -> Answer<'u>) -> Outcome {
         let ctx = self.browser.clone();
         let (mut state, mut pending) = match BasicBrowser::new(ctx).begin() {
@@ -328,25 +339,14 @@ impl<'h> Pair<'h> {
                 break;
             };
             let next = match event {
+                // Reported to `on` as it happens, not recorded as events.
                 BrowserEvent::Send(req) => {
-                    let response = self.send(req);
-                    let mut exchange = None;
-                    let mut reconnected = None;
-                    for e in self.take_events() {
-                        match e {
-                            Event::Sent { exchange: x, .. } => exchange = Some(x),
-                            Event::Reconnected { closed, opened } => {
-                                reconnected = Some((closed, opened));
-                            }
-                        }
-                    }
-                    if let Some(x) = &exchange {
-                        on(Moment::Exchanged {
-                            exchange: x,
-                            reconnected,
-                        });
-                    }
-                    state.step(Input::Response(&response))
+                    let (exchange, _, reconnected) = self.exchange(req);
+                    on(Moment::Exchanged {
+                        exchange: &exchange,
+                        reconnected,
+                    });
+                    state.step(Input::Response(&exchange.response))
                 }
                 BrowserEvent::Chose(choice) => {
                     on(Moment::Chose(&choice));

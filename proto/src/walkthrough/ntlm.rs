@@ -180,10 +180,8 @@ impl Narrator<'_> {
 
     /// The browser leaves its connection for a new one, and says why.
     fn new_connection(&mut self, why: &str) {
-        let closed = self.pair.conn;
-        self.pair.reconnect();
-        self.pair.take_events();
-        self.new_connection_step(closed, self.pair.conn, why);
+        let (closed, opened) = self.pair.reconnect();
+        self.new_connection_step(closed, opened, why);
     }
 
     /// The request step of an exchange.
