@@ -337,13 +337,14 @@ impl Narrator<'_> {
                         ],
                     );
                 }
-                // After the verdict: narrated by the caller (a 200 ends the walkthrough first).
-                Event::Reconnected { closed, opened } if verdict.is_some() => {
-                    if verdict.as_ref().is_some_and(|r| r.status != 200) {
+                Event::Reconnected { closed, opened } => match &verdict {
+                    None => self.new_connection_step(closed, opened, "IIS sent Connection: close (AllowKeepAlive is off), so the connection that received the CHALLENGE is gone"),
+                    Some(r) if r.status != 200 => {
                         self.new_connection_step(closed, opened, "IIS closed the connection again");
                     }
-                }
-                Event::Reconnected { closed, opened } => self.new_connection_step(closed, opened, "IIS sent Connection: close (AllowKeepAlive is off), so the connection that received the CHALLENGE is gone"),
+                    // A 200 ends the walkthrough on its page: no new connection is drawn.
+                    Some(_) => {}
+                },
             }
         }
         verdict
