@@ -61,6 +61,25 @@ pub struct BasicView {
     pub layers: Vec<crate::field::Layer>,
 }
 
+/// Why a step happens as it does: a claim about a browser, IIS or Windows, where it is written
+/// down, and how we know it (`source`, `documented`, `observed` or `assumed`). The page shows
+/// these under "Why?".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Why {
+    pub text: String,
+    pub source: String,
+    pub basis: &'static str,
+}
+
+/// Where the IIS 6 guide is outdated or silent: what it says, what happens in practice, and the
+/// source of the practice.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GuideSays {
+    pub guide: String,
+    pub practice: String,
+    pub source: String,
+}
+
 /// One thing that happens, with everything the page shows about it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Step {
@@ -92,9 +111,36 @@ pub struct Step {
     /// Where a request went (`https://host/path`), when the step came from a capture; the
     /// simulated site is `http://web01.contoso.com`.
     pub url: Option<String>,
+    /// The rules behind this step, with their sources.
+    pub why: Vec<Why>,
+    /// The guide's word against practice, where they differ.
+    pub guide: Vec<GuideSays>,
 }
 
 impl Step {
+    /// Adds a claim with its source.
+    pub(crate) fn because(
+        &mut self,
+        text: impl Into<String>,
+        source: impl Into<String>,
+        basis: &'static str,
+    ) {
+        self.why.push(Why {
+            text: text.into(),
+            source: source.into(),
+            basis,
+        });
+    }
+
+    /// Adds "the guide says … / in practice …".
+    pub(crate) fn guide_says(&mut self, guide: &str, practice: &str, source: &str) {
+        self.guide.push(GuideSays {
+            guide: guide.into(),
+            practice: practice.into(),
+            source: source.into(),
+        });
+    }
+
     pub(crate) fn new(
         kind: StepKind,
         from: Lane,
@@ -119,6 +165,8 @@ impl Step {
             connection: None,
             token: None,
             url: None,
+            why: Vec::new(),
+            guide: Vec::new(),
         }
     }
 }

@@ -4,7 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use proto::drive::visit::{final_status, visit, Leg, Via, Visit};
+use proto::browser::integrated::Os;
+use proto::drive::visit::{final_status, visit, visit_in, Env, Leg, Via, Visit};
 use proto::http::Profile;
 use proto::iis::host::Host;
 use proto::iis::scenarios::{self, Client};
@@ -136,12 +137,14 @@ fn integrated_logs_on_silently_in_internet_explorer_and_asks_in_firefox() {
 fn keep_alives_off_gives_401_2_until_the_browser_fails_the_sequence() {
     let v = run("ntlm-keep-alive-off", Profile::Ie6);
     let statuses: Vec<String> = v.exchanges().map(|x| x.response.status_text()).collect();
-    // Anonymous, then three handshakes of NEGOTIATE (challenge leg) and AUTHENTICATE (401.2).
-    assert_eq!(statuses.len(), 7);
-    assert_eq!(statuses.iter().filter(|s| *s == "401.2").count(), 4);
+    // Anonymous, then the silent handshake and three after dialogs (KB 871179), each of
+    // NEGOTIATE (challenge leg) and AUTHENTICATE (401.2).
+    assert_eq!(statuses.len(), 9);
+    assert_eq!(statuses.iter().filter(|s| *s == "401.2").count(), 5);
+    assert_eq!(count(&v, StepKind::Dialog), 4);
     // Every request went on a new connection.
     let conns: Vec<u64> = v.exchanges().map(|x| x.request.connection).collect();
-    assert_eq!(conns, [1, 2, 3, 4, 5, 6, 7]);
+    assert_eq!(conns, [1, 2, 3, 4, 5, 6, 7, 8, 9]);
 }
 
 #[test]
@@ -191,4 +194,101 @@ fn direct_visits_are_the_scenario_requests() {
     );
     assert_eq!(authorizations(&v), ["Basic"]);
     assert_eq!(v.steps().len(), 2);
+}
+
+fn run_in(id: &str, profile: Profile, env: &Env) -> Visit {
+    let s = scenarios::by_id(id).unwrap();
+    visit_in(
+        &mut Host::new(s.site.clone()),
+        s.path,
+        &s.client,
+        Via::Browser(profile),
+        env,
+        NOW,
+    )
+}
+
+fn dialogs(v: &Visit) -> Vec<String> {
+    v.legs
+        .iter()
+        .filter_map(|l| match l {
+            Leg::Browser {
+                kind: StepKind::Dialog,
+                label,
+                ..
+            } => Some(label.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+// Issue 13, rows 1 and 2: Firefox and Chromium on Linux skip Negotiate (no trusted-uris, no
+// AuthServerAllowlist) and answer NTLM after a dialog, never silently.
+#[test]
+fn firefox_and_chromium_on_linux_answer_ntlm_after_a_dialog() {
+    for p in [Profile::Firefox, Profile::Chromium] {
+        let v = run("ntlm-persist-single-request", p);
+        assert_eq!(authorizations(&v), ["-", "NTLM", "NTLM"], "{}", p.name());
+        assert_eq!(
+            dialogs(&v),
+            ["credential dialog, attempt 1"],
+            "{}",
+            p.name()
+        );
+        assert_eq!(final_status(&v), "200");
+    }
+    // Firefox trusting the host for Negotiate: silent, in the Negotiate header (Windows SSPI).
+    let mut env = Env::defaults(Profile::Firefox);
+    env.os = Os::Windows;
+    env.policy.negotiate_trusted_uris = vec!["web01".into()];
+    let v = run_in("ntlm-persist-single-request", Profile::Firefox, &env);
+    assert_eq!(authorizations(&v), ["-", "Negotiate", "Negotiate"]);
+    assert_eq!(dialogs(&v), ["silent logon with the Windows identity"]);
+}
+
+// Row 3: by its fully qualified name the site is in the Internet zone: IE 6 asks.
+#[test]
+fn internet_explorer_asks_for_a_dotted_name_and_is_silent_for_a_netbios_name() {
+    let v = run("ntlm-persist-single-request", Profile::Ie6);
+    assert_eq!(dialogs(&v), ["silent logon with the Windows identity"]);
+    let env = Env {
+        by_fqdn: true,
+        ..Env::defaults(Profile::Ie6)
+    };
+    let v = run_in("ntlm-persist-single-request", Profile::Ie6, &env);
+    assert_eq!(dialogs(&v), ["credential dialog, attempt 1"]);
+    assert_eq!(
+        v.exchanges().next().unwrap().request.header("Host"),
+        Some("web01.contoso.com")
+    );
+}
+
+// Row 4: the handshake stays on the connection of the anonymous 401; IE asks three times after
+// a failed logon, Chromium until the user cancels.
+#[test]
+fn the_handshake_reuses_the_connection_and_the_browsers_count_their_own_dialogs() {
+    let v = run("ntlm-persist-single-request", Profile::Chromium);
+    assert!(v.exchanges().all(|x| x.request.connection == 1));
+    let mut s = scenarios::by_id("ntlm-persist-single-request").unwrap();
+    s.client = Client::Ntlm {
+        user: "bob".into(),
+        domain: "CONTOSO".into(),
+        password: "wrong".into(),
+    };
+    let go = |p| {
+        visit(
+            &mut Host::new(s.site.clone()),
+            s.path,
+            &s.client,
+            Via::Browser(p),
+            NOW,
+        )
+    };
+    let ie = go(Profile::Ie6);
+    assert_eq!(dialogs(&ie).len(), 4, "silent, then three dialogs");
+    assert_eq!(final_status(&ie), "401.1");
+    let cr = go(Profile::Chromium);
+    // Three tries, then the fourth dialog is cancelled.
+    assert_eq!(dialogs(&cr).len(), 4);
+    assert_eq!(authorizations(&cr).len(), 7);
 }

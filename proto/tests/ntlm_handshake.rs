@@ -4,7 +4,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use proto::ntlm::client::{self, Credentials, Entropy, Mode, WINDOWS_XP};
-use proto::ntlm::server::{NtlmServer, ServerInfo, Verdict, SEC_E_LOGON_DENIED, SERVER_2003};
+use proto::ntlm::server::{
+    Found, NtlmServer, ServerInfo, Verdict, SEC_E_LOGON_DENIED, SERVER_2003, SERVER_2022,
+};
 use proto::ntlm::{self, Message, ResponseKind};
 
 fn info() -> ServerInfo {
@@ -13,7 +15,8 @@ fn info() -> ServerInfo {
         netbios_domain: "CONTOSO".into(),
         dns_computer: "web01.contoso.com".into(),
         dns_domain: "contoso.com".into(),
-        version: SERVER_2003,
+        version: SERVER_2022,
+        timestamp: true,
     }
 }
 
@@ -32,9 +35,12 @@ const ENTROPY: Entropy = Entropy {
     now_filetime: 0,
 };
 
-fn lookup(domain: &str, user: &str) -> Result<String, (String, u32)> {
+fn lookup(domain: &str, user: &str) -> Result<Found, (String, u32)> {
     if domain.eq_ignore_ascii_case("CONTOSO") && user.eq_ignore_ascii_case("bob") {
-        Ok("Builder2".into())
+        Ok(Found {
+            password: "Builder2".into(),
+            refused: None,
+        })
     } else {
         Err(("no such account".into(), SEC_E_LOGON_DENIED))
     }
@@ -199,4 +205,89 @@ fn the_client_state_machine_sends_negotiate_then_authenticate_and_refuses_inputs
         server.on_authenticate(&auth, &lookup),
         Some(Verdict::Accepted { .. })
     ));
+}
+
+/// The era's messages (issue 13, row 8): Windows XP at its default LmCompatibilityLevel 0
+/// against Windows Server 2003 sends LM and NTLMv1, no extended session security, no MIC; the
+/// CHALLENGE carries no MsvAvTimestamp; today's pair sends NTLMv2 with a MIC.
+#[test]
+fn each_era_sends_what_its_windows_sent() {
+    use proto::ntlm::avpair;
+    let server_2003 = ServerInfo {
+        version: SERVER_2003,
+        timestamp: false,
+        ..info()
+    };
+    let run = |level: u8, server: &ServerInfo| {
+        let mode = Mode::level(level);
+        let neg = client::negotiate(mode, &WINDOWS_XP);
+        let (server_state, challenge) = NtlmServer::default()
+            .on_negotiate(&neg, server, [1, 2, 3, 4, 5, 6, 7, 8], 1_795_761_633)
+            .unwrap();
+        let auth = client::authenticate(
+            &creds("Builder2"),
+            mode,
+            &neg,
+            &challenge,
+            &ENTROPY,
+            &WINDOWS_XP,
+        )
+        .unwrap();
+        let Some(Message::Challenge(c)) = ntlm::decode(&challenge).message else {
+            panic!("not a CHALLENGE")
+        };
+        let Some(Message::Authenticate(a)) = ntlm::decode(&auth).message else {
+            panic!("not an AUTHENTICATE")
+        };
+        let verdict = server_state.on_authenticate(&auth, &lookup).unwrap();
+        assert!(
+            matches!(verdict, Verdict::Accepted { .. }),
+            "{level}: {verdict:?}"
+        );
+        (c, a)
+    };
+    let (c, a) = run(0, &server_2003);
+    assert!(avpair::find(&c.target_info, avpair::MSV_AV_TIMESTAMP).is_none());
+    assert_eq!(a.nt_kind, ResponseKind::NtlmV1);
+    assert_eq!(a.lm_kind, ResponseKind::LmV1);
+    assert_eq!(a.flags & proto::ntlm::flags::EXTENDED_SESSIONSECURITY, 0);
+    assert!(a.mic.is_none());
+    // Level 1 and 2 ask for extended session security, which Server 2003 grants.
+    let (_, a) = run(2, &server_2003);
+    assert_eq!(a.nt_kind, ResponseKind::NtlmV1Ess);
+    // Level 3 against Server 2003: NTLMv2 and LMv2, no MIC (no timestamp to anchor it).
+    let (_, a) = run(3, &server_2003);
+    assert_eq!(a.nt_kind, ResponseKind::NtlmV2);
+    assert!(a.mic.is_none());
+    // Today's server: MsvAvTimestamp, and the client adds the MIC.
+    let (c, a) = run(3, &info());
+    assert!(avpair::find(&c.target_info, avpair::MSV_AV_TIMESTAMP).is_some());
+    assert!(a.mic.is_some());
+}
+
+/// Level 2 when the server refuses extended session security: NTLMv1 in both fields
+/// (MS-NLMP 3.3.1 `NoLMResponseNTLMv1`).
+#[test]
+fn level_2_without_ess_repeats_the_nt_response() {
+    let mode = Mode::level(2);
+    let neg = client::negotiate(mode, &WINDOWS_XP);
+    // A server that does not grant ESS: the client's NEGOTIATE without the flag.
+    let plain = client::negotiate(Mode::V1, &WINDOWS_XP);
+    let (_, challenge) = NtlmServer::default()
+        .on_negotiate(&plain, &info(), [1, 2, 3, 4, 5, 6, 7, 8], 0)
+        .unwrap();
+    let auth = client::authenticate(
+        &creds("Builder2"),
+        mode,
+        &neg,
+        &challenge,
+        &ENTROPY,
+        &WINDOWS_XP,
+    )
+    .unwrap();
+    let Some(Message::Authenticate(a)) = ntlm::decode(&auth).message else {
+        panic!("not an AUTHENTICATE")
+    };
+    assert_eq!(a.nt_kind, ResponseKind::NtlmV1);
+    assert_eq!(a.lm_response, a.nt_response);
 }

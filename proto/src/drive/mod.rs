@@ -19,7 +19,7 @@ use crate::field::b64;
 use crate::http::{Choice, Scheme};
 use crate::iis::host::Host;
 use crate::iis::{Request, Response};
-use crate::ntlm::client::{Credentials, Entropy, Input as NtlmInput, Mode, NtlmClient};
+use crate::ntlm::client::{ClientOs, Credentials, Entropy, Input as NtlmInput, Mode, NtlmClient};
 use crate::seq::{Lane, Step, StepKind};
 use base64::Engine;
 
@@ -191,6 +191,9 @@ pub struct Pair<'h> {
     /// The browser's current TCP connection.
     pub conn: u64,
     pub seed: Seed,
+    /// The Windows the browser's NTLM speaks as (its version and LmCompatibilityLevel):
+    /// Windows XP at level 0 for Internet Explorer 6, today's Windows for the others.
+    pub client_os: ClientOs,
     requests: u8,
     attempt: u8,
     events: Vec<Event>,
@@ -212,11 +215,16 @@ impl<'h> Pair<'h> {
             user_agent: browser.user_agent,
             now,
         };
+        let client_os = match browser.profile {
+            crate::http::Profile::Ie6 => ClientOs::XP,
+            _ => ClientOs::TODAY,
+        };
         Pair {
             host,
             browser,
             conn: 1,
             seed,
+            client_os,
             requests: 0,
             attempt: 0,
             events: Vec::new(),
@@ -296,7 +304,9 @@ impl<'h> Pair<'h> {
     ) -> Option<Response> {
         self.attempt = attempt;
         let name = scheme.name();
-        let (client, negotiate) = NtlmClient::new(creds.clone(), Mode::V2)
+        let os = self.client_os;
+        let (client, negotiate) = NtlmClient::new(creds.clone(), Mode::level(os.level))
+            .with_version(os.version)
             .step(NtlmInput::Begin)
             .ok()?;
         let first = self.send_carrying(

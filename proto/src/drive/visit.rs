@@ -8,9 +8,11 @@
 //!      └─401──► the profile picks a scheme (reasons recorded)
 //!               ├─ Basic ──────► BasicBrowser: dialog, Authorization: Basic, up to the
 //!               │                browser's limit (IE: 3; others prompt until the user cancels)
-//!               ├─ NTLM/Negotiate ─► silent logon with the Windows identity (IE, Chromium), or a
-//!               │                dialog (Firefox, typed credentials); NEGOTIATE / CHALLENGE /
-//!               │                AUTHENTICATE on one connection; retried after a dialog
+//!               ├─ NTLM/Negotiate ─► browser::integrated decides from the browser, its OS, the
+//!               │                host's zone or allowlist and the logon: silent logon, a
+//!               │                dialog, or the next scheme; NEGOTIATE / CHALLENGE /
+//!               │                AUTHENTICATE on the same keep-alive connection; after a
+//!               │                failure a dialog (IE: three, then 401.1; others until Cancel)
 //!               └─ nothing usable ─► shows the 401 page
 //! ```
 //! The connections are the driver's: a response with `Connection: close` (keep-alives off, a path
@@ -22,13 +24,14 @@
 
 use super::{Answer, Browser, Event, Exchange, Moment, Pair, Seed};
 use crate::browser::basic::Outcome;
-use crate::browser::user_agent;
-use crate::http::{Profile, Scheme};
+use crate::browser::integrated::{self, Credentials as Logs, Logon, Os, Policy, Setup};
+use crate::browser::user_agent_on;
+use crate::http::{Choice, Profile, Scheme};
 use crate::iis::host::Host;
 use crate::iis::scenarios::Client;
 use crate::iis::{Response, Site};
 use crate::ntlm::client::Credentials;
-use crate::seq::{Lane, Step, StepKind};
+use crate::seq::{Lane, Step, StepKind, Why};
 
 /// How the request is sent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,6 +52,8 @@ pub enum Leg {
         kind: StepKind,
         label: String,
         detail: Vec<String>,
+        /// The rules behind it, with their sources.
+        why: Vec<Why>,
     },
 }
 
@@ -81,9 +86,11 @@ impl Visit {
                     kind,
                     label,
                     detail,
+                    why,
                 } => {
                     let mut s = Step::new(*kind, Lane::Browser, Lane::Browser, label, label);
                     s.explanation = detail.clone();
+                    s.why = why.clone();
                     out.push(s);
                 }
             }
@@ -92,20 +99,92 @@ impl Visit {
     }
 }
 
-/// Send a request for `path` to `host` as `via` sends it, for `client`.
+/// Where the browser runs and how it reaches the site: what decides Integrated Windows
+/// authentication besides the profile (see `browser::integrated`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Env {
+    pub os: Os,
+    /// The URL names the server by its fully qualified name (`web01.contoso.com`) rather than
+    /// its NetBIOS name (`web01`): Internet Explorer's Internet zone instead of Local intranet.
+    pub by_fqdn: bool,
+    pub policy: Policy,
+}
+
+impl Env {
+    /// Each browser's defaults, on the intranet of the IIS 6 guide (the server by its NetBIOS
+    /// name): Internet Explorer 6 on Windows XP; Chromium and Firefox on Linux, as their user
+    /// agents say.
+    pub fn defaults(profile: Profile) -> Env {
+        Env {
+            os: if profile == Profile::Ie6 {
+                Os::Windows
+            } else {
+                Os::Linux
+            },
+            by_fqdn: false,
+            policy: Policy::default(),
+        }
+    }
+
+    /// The host name the URL uses for `site`.
+    pub fn host_name(&self, site: &Site) -> String {
+        if self.by_fqdn || site.host.is_empty() {
+            site.host.clone()
+        } else {
+            site.machine.to_ascii_lowercase()
+        }
+    }
+}
+
+/// Send a request for `path` to `host` as `via` sends it, for `client`, with each browser's
+/// defaults ([`Env::defaults`]).
 pub fn visit(host: &mut Host, path: &str, client: &Client, via: Via, now: i64) -> Visit {
+    let env = match via {
+        Via::Direct => Env::defaults(Profile::Rfc),
+        Via::Browser(p) => Env::defaults(p),
+    };
+    visit_in(host, path, client, via, &env, now)
+}
+
+/// [`visit`] with the browser's environment given.
+pub fn visit_in(
+    host: &mut Host,
+    path: &str,
+    client: &Client,
+    via: Via,
+    env: &Env,
+    now: i64,
+) -> Visit {
     let (profile, ua) = match via {
         Via::Direct => (Profile::Rfc, DIRECT_USER_AGENT),
-        Via::Browser(p) => (p, user_agent(p)),
+        Via::Browser(p) => (p, user_agent_on(p, env.os)),
     };
     let browser = Browser {
         profile,
         user_agent: ua.into(),
         target: format!("/lab/{}{}", host.site.id, path),
     };
+    let host_name = env.host_name(&host.site);
+    let mut pair = Pair::new(host, browser, now, Seed::LAB);
+    pair.browser.host = host_name.clone();
+    if profile != Profile::Ie6 {
+        pair.client_os = crate::ntlm::client::ClientOs::TODAY;
+    }
+    let setup = Setup {
+        profile,
+        os: env.os,
+        host: host_name,
+        // The lab simulates no KDC: a domain user holds no ticket for the site (assumed).
+        logon: match client {
+            Client::Ntlm { .. } => Logon::Domain { ticket: false },
+            _ => Logon::Local,
+        },
+        policy: env.policy.clone(),
+    };
     let mut d = Lab {
-        pair: Pair::new(host, browser, now, Seed::LAB),
+        pair,
         legs: Vec::new(),
+        setup,
     };
     match via {
         Via::Direct => d.direct(client),
@@ -127,6 +206,7 @@ fn reconnected_leg(closed: u64, opened: u64) -> Leg {
         detail: vec![format!(
             "The response closed connection #{closed}: the next request goes on #{opened}."
         )],
+        why: Vec::new(),
     }
 }
 
@@ -134,6 +214,7 @@ fn reconnected_leg(closed: u64, opened: u64) -> Leg {
 struct Lab<'h> {
     pair: Pair<'h>,
     legs: Vec<Leg>,
+    setup: Setup,
 }
 
 impl Lab<'_> {
@@ -142,6 +223,7 @@ impl Lab<'_> {
             kind,
             label,
             detail,
+            why: Vec::new(),
         });
     }
 
@@ -201,12 +283,14 @@ impl Lab<'_> {
         let profile = self.pair.browser.profile;
         let (user, password) = typed(client);
         let mut last: Option<Response> = None;
+        let mut chose: Option<Choice> = None;
         let mut legs = std::mem::take(&mut self.legs);
         let note = |legs: &mut Vec<Leg>, kind, label, detail| {
             legs.push(Leg::Browser {
                 kind,
                 label,
                 detail,
+                why: Vec::new(),
             })
         };
         // The Basic state machine drives the first request and any Basic exchange; it stops with
@@ -229,6 +313,7 @@ impl Lab<'_> {
                     last = Some(exchange.response.clone());
                 }
                 Moment::Chose(choice) => {
+                    chose = Some(choice.clone());
                     let picked = choice.chosen_seen().and_then(|s| s.kind);
                     note(
                         &mut legs,
@@ -286,7 +371,11 @@ impl Lab<'_> {
         });
         self.legs = legs;
         match outcome {
-            Outcome::OtherScheme(s @ (Scheme::Ntlm | Scheme::Negotiate)) => self.windows(s, client),
+            Outcome::OtherScheme(Scheme::Ntlm | Scheme::Negotiate) => {
+                if let Some(choice) = chose {
+                    self.windows(&choice, client);
+                }
+            }
             // Stopped by an input the browser did not expect (never, in practice): no page.
             Outcome::OtherStatus(0) => {}
             _ => {
@@ -297,53 +386,86 @@ impl Lab<'_> {
         }
     }
 
-    /// Integrated Windows authentication: NTLM, in the `NTLM` or `Negotiate` header.
-    fn windows(&mut self, scheme: Scheme, client: &Client) {
+    /// Integrated Windows authentication, as `browser::integrated` decides it: NTLM in the
+    /// `NTLM` or `Negotiate` header, silently or after a dialog, on the same connection.
+    fn windows(&mut self, choice: &Choice, client: &Client) {
         let profile = self.pair.browser.profile;
-        let Some(creds) = windows_credentials(client) else {
-            self.note(
-                StepKind::Dialog,
-                "credential dialog: cancelled".into(),
-                vec!["Nobody is logged on to Windows with a domain account and the user has no credentials to type: the browser shows the 401 page.".into()],
-            );
+        let d = integrated::decide(&self.setup, choice);
+        self.legs.push(Leg::Browser {
+            kind: StepKind::Choose,
+            label: match (d.scheme, d.credentials) {
+                (Some(s), Some(Logs::Silent)) => format!("uses {} silently", s.name()),
+                (Some(s), _) => format!("uses {} after a dialog", s.name()),
+                (None, _) => "no integrated scheme it can use".into(),
+            },
+            detail: d
+                .skipped
+                .iter()
+                .map(|s| format!("Skips {} without a prompt.", s.name()))
+                .collect(),
+            why: d.whys(),
+        });
+        let Some(scheme) = d.scheme else {
             if let Some(r) = self.last_response() {
                 self.page(&r);
             }
             return;
         };
-        let silent = matches!(client, Client::Ntlm { .. })
-            && matches!(profile, Profile::Ie6 | Profile::Chromium);
-        let mut detail = Vec::new();
-        if scheme == Scheme::Negotiate {
-            detail.push("Negotiate tries Kerberos first; this lab does not simulate a KDC, so Windows' Negotiate package takes its NTLM path and sends raw NTLMSSP tokens in the Negotiate header.".into());
+        if d.mechanism == Some(integrated::Mechanism::Kerberos) {
+            self.note(
+                StepKind::Choose,
+                "Kerberos: see the Kerberos walkthrough".into(),
+                vec!["This lab simulates no KDC (assumed: no ticket for the site), so the handshake below is NTLM; the Kerberos walkthrough shows the Kerberos path.".into()],
+            );
         }
-        let limit = profile.basic_attempt_limit().unwrap_or(USER_PATIENCE);
-        for attempt in 1..=limit {
-            if attempt > 1 || !silent {
-                let mut d = std::mem::take(&mut detail);
-                d.push(if attempt == 1 {
-                    format!("{} asks for the credentials to use (the site is not one it logs on to silently, or nobody is logged on to Windows).", profile.name())
-                } else {
-                    format!("The logon failed: the browser asks for credentials (attempt {attempt} of {limit}) and starts the handshake again.")
-                });
-                self.note(
-                    StepKind::Dialog,
-                    format!("credential dialog, attempt {attempt}"),
-                    d,
-                );
-            } else {
-                detail.push(format!(
-                    "{} logs on silently as {}\\{} (Local intranet zone).",
-                    profile.name(),
-                    creds.domain,
-                    creds.user
-                ));
+        let typed = windows_credentials(client);
+        // A silent logon needs a domain user logged on to Windows (the lab's NTLM client).
+        let mut silent =
+            d.credentials == Some(Logs::Silent) && matches!(client, Client::Ntlm { .. });
+        let limit = d.prompt_limit;
+        let patience = limit.unwrap_or(USER_PATIENCE);
+        let mut prompts = 0u8;
+        let mut attempt = 0u8;
+        loop {
+            let creds = if silent {
+                silent = false;
+                let Some(c) = typed.clone() else { break };
                 self.note(
                     StepKind::Dialog,
                     "silent logon with the Windows identity".into(),
-                    std::mem::take(&mut detail),
+                    vec![format!(
+                        "{} logs on as {}\\{} without asking.",
+                        profile.name(),
+                        c.domain,
+                        c.user
+                    )],
                 );
-            }
+                c
+            } else {
+                prompts += 1;
+                let gives_up = typed.is_none() || prompts > patience;
+                let mut detail = vec![match limit {
+                    Some(l) => format!("Dialog {prompts} of {l}: after {l} failed logons Internet Explorer shows the 401.1 page (KB 871179)."),
+                    None => format!("Dialog {prompts}: {} asks again after every failed logon; only the user's Cancel ends it.", profile.name()),
+                }];
+                if gives_up {
+                    detail.push(if typed.is_none() {
+                        "The user has no credentials and cancels.".into()
+                    } else {
+                        format!("The lab's user gives up after {patience} tries and cancels.")
+                    });
+                }
+                self.note(
+                    StepKind::Dialog,
+                    format!("credential dialog, attempt {prompts}"),
+                    detail,
+                );
+                match (&typed, gives_up) {
+                    (Some(c), false) => c.clone(),
+                    _ => break,
+                }
+            };
+            attempt = attempt.saturating_add(1);
             let r = self.pair.handshake(scheme, &creds, attempt);
             self.record();
             let Some(r) = r else {
@@ -353,16 +475,19 @@ impl Lab<'_> {
                 self.page(&r);
                 return;
             }
+            if limit.is_some_and(|l| prompts >= l) {
+                self.note(
+                    StepKind::Page,
+                    format!("gives up after {prompts} dialogs"),
+                    vec![format!(
+                        "IIS answered {} every time; Internet Explorer stops and shows the error page (KB 871179).",
+                        r.status_text()
+                    )],
+                );
+                break;
+            }
         }
         if let Some(r) = self.last_response() {
-            self.note(
-                StepKind::Page,
-                format!("gives up after {limit} attempts"),
-                vec![format!(
-                    "IIS answered {} every time; the browser stops and shows the error page.",
-                    r.status_text()
-                )],
-            );
             self.page(&r);
         }
     }

@@ -231,6 +231,8 @@ impl Site {
             trace,
             log: self.log(req, status, substatus, code, user.as_deref()),
             user,
+            logon: None,
+            events: Vec::new(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //! after "401.1 and 401.2 - Authentication Problems". See the module doc of `iis` for the
 //! decision diagram.
 
+use super::audit::{self, Attempt, Failure, Method};
 use super::{
     logon_method_name, pages, win32, Account, AuthFlags, Identity, LogLine, Request, Response,
     Site, Token,
@@ -14,6 +15,9 @@ enum Logon {
     Failed { win32: u32, why: String },
     NoDomainController(String),
 }
+
+/// The domain controller's computer name, as the Security log shows it.
+pub(crate) const DC: &str = "DC01";
 
 impl Site {
     /// The `WWW-Authenticate` values IIS 6 sends for this site, in its order.
@@ -50,8 +54,19 @@ impl Site {
         user: &str,
         password: Option<&str>,
         trace: &mut Vec<String>,
+        audit: &mut Option<Attempt>,
     ) -> Logon {
         let local = domain.eq_ignore_ascii_case(&self.machine);
+        let mut record = |result: Result<(), Failure>| {
+            *audit = Some(self.attempt(
+                domain,
+                user,
+                self.logon_type(),
+                Method::Password,
+                "",
+                result,
+            ));
+        };
         let method = logon_method_name(self.logon_method);
         let call = format!("LogonUser({domain}\\{user}, {method})");
         if !local {
@@ -72,38 +87,31 @@ impl Site {
                 trace.push(format!(
                     "{call}: the domain controller for {domain} cannot be reached"
                 ));
+                record(Err(Failure::NoLogonServers));
                 return Logon::NoDomainController(domain.to_string());
             }
             trace.push(format!(
                 "{call}: the domain controller for {domain} checks the password"
             ));
         }
-        let fail = |trace: &mut Vec<String>, code: u32, why: &str| {
+        let mut fail = |trace: &mut Vec<String>, f: Failure, why: &str| {
+            let code = f.win32();
             trace.push(format!("{call} → {}: {why}", win32::name(code)));
+            record(Err(f));
             Logon::Failed {
                 win32: code,
                 why: why.to_string(),
             }
         };
         let Some(a) = self.account(domain, user) else {
-            return fail(trace, win32::LOGON_FAILURE, "no such account");
+            return fail(trace, Failure::UnknownUser, "no such account");
         };
         // `None`: sub-authentication, which vouches for the account without its password.
         if password.is_some_and(|p| p != a.password) {
-            return fail(trace, win32::LOGON_FAILURE, "wrong password");
+            return fail(trace, Failure::WrongPassword, "wrong password");
         }
-        if a.disabled {
-            return fail(trace, win32::ACCOUNT_DISABLED, "the account is disabled");
-        }
-        if a.expired {
-            return fail(trace, win32::ACCOUNT_EXPIRED, "the account has expired");
-        }
-        if a.locked_out {
-            return fail(
-                trace,
-                win32::ACCOUNT_LOCKED_OUT,
-                "the account is locked out",
-            );
+        if let Some((f, why)) = a.refusal() {
+            return fail(trace, f, why);
         }
         let (right, has) = match self.logon_method {
             0 => ("Log on locally", a.log_on_locally),
@@ -113,18 +121,71 @@ impl Site {
         if !has {
             return fail(
                 trace,
-                win32::LOGON_TYPE_NOT_GRANTED,
+                Failure::LogonType,
                 &format!(
                     "LogonMethod {} ({method}) needs the \"{right}\" right, which {}\\{} lacks",
                     self.logon_method, a.domain, a.user
                 ),
             );
         }
+        record(Ok(()));
         trace.push(format!(
             "{call} → success: a token for {}\\{}",
             a.domain, a.user
         ));
         Logon::Ok(format!("{}\\{}", a.domain, a.user))
+    }
+
+    /// The `LOGON32_LOGON_*` type of `LogonMethod` (0 interactive, 1 batch, 2 network, 3 network
+    /// cleartext).
+    fn logon_type(&self) -> u8 {
+        match self.logon_method {
+            0 => 2,
+            1 => 4,
+            2 => 3,
+            _ => 8,
+        }
+    }
+
+    /// A logon of `domain\user` for the Security log.
+    pub(crate) fn attempt(
+        &self,
+        domain: &str,
+        user: &str,
+        logon_type: u8,
+        method: Method,
+        workstation: &str,
+        result: Result<(), Failure>,
+    ) -> Attempt {
+        let local = domain.is_empty() || domain.eq_ignore_ascii_case(&self.machine);
+        Attempt {
+            domain: if local {
+                self.machine.clone()
+            } else {
+                domain.to_ascii_uppercase()
+            },
+            user: user.to_string(),
+            logon_type,
+            method,
+            workstation: workstation.to_string(),
+            client_ip: String::new(),
+            validated_on: if local {
+                self.machine.clone()
+            } else {
+                DC.into()
+            },
+            result,
+        }
+    }
+
+    /// Attaches the logon `a` and the Security events it writes to `r`.
+    pub(crate) fn audited(&self, mut r: Response, req: &Request, a: Option<Attempt>) -> Response {
+        if let Some(mut a) = a {
+            a.client_ip = req.client_ip.clone();
+            r.events = audit::events(&a, self.audit, &self.machine);
+            r.logon = Some(a);
+        }
+        r
     }
 
     /// Splits a Basic user name into domain and user: `DOMAIN\user`, `user@dns.domain`, or
@@ -156,7 +217,7 @@ impl Site {
     /// The anonymous logon: with `AnonymousPasswordSync` through Iissuba.dll, which works only
     /// for a LocalSystem worker process with Iissuba.dll registered; otherwise with
     /// `AnonymousUserPass`.
-    fn anonymous_logon(&self, trace: &mut Vec<String>) -> Logon {
+    fn anonymous_logon(&self, trace: &mut Vec<String>, audit: &mut Option<Attempt>) -> Logon {
         let (d, u) = match self.anonymous_user.split_once('\\') {
             Some((d, u)) => (d.to_string(), u.to_string()),
             None => (self.machine.clone(), self.anonymous_user.clone()),
@@ -166,7 +227,7 @@ impl Site {
                 "AnonymousPasswordSync is false: IIS logs on {} with AnonymousUserPass.",
                 self.anonymous_user
             ));
-            return self.logon(&d, &u, Some(&self.anonymous_password), trace);
+            return self.logon(&d, &u, Some(&self.anonymous_password), trace, audit);
         }
         trace.push("AnonymousPasswordSync is true: IIS asks the sub-authentication package (Iissuba.dll) to log the anonymous account on without a password.".into());
         let mut missing = Vec::new();
@@ -186,7 +247,7 @@ impl Site {
                 why: "sub-authentication logon failed".into(),
             };
         }
-        self.logon(&d, &u, None, trace)
+        self.logon(&d, &u, None, trace, audit)
     }
 
     /// Answer `req` with this site's properties already resolved for its path.
@@ -212,7 +273,8 @@ impl Site {
                     "No Authorization header and Anonymous is enabled: IIS tries no other method and logs on as {}.",
                     self.anonymous_user
                 ));
-                return match self.anonymous_logon(&mut trace) {
+                let mut attempt = None;
+                let r = match self.anonymous_logon(&mut trace, &mut attempt) {
                     Logon::Ok(_) => self.ok(req, None, trace),
                     Logon::Failed { win32: code, .. } if flags.0 == AuthFlags::ANONYMOUS => {
                         trace.push(
@@ -226,6 +288,7 @@ impl Site {
                         self.deny(req, 2, win32::ACCESS_DENIED, true, trace, None)
                     }
                 };
+                return self.audited(r, req, attempt);
             }
             trace.push("No Authorization header and Anonymous is disabled: IIS answers 401.2 with the enabled schemes. This first 401 is normal.".into());
             return self.deny(req, 2, win32::ACCESS_DENIED, true, trace, None);
@@ -272,7 +335,14 @@ impl Site {
         ));
         let (domain, user) = self.qualify(&decoded.user);
         let who = format!("{domain}\\{user}");
-        match self.logon(&domain, &user, Some(&decoded.password), &mut trace) {
+        let mut attempt = None;
+        let r = match self.logon(
+            &domain,
+            &user,
+            Some(&decoded.password),
+            &mut trace,
+            &mut attempt,
+        ) {
             Logon::Ok(u) => self.ok(req, Some(u), trace),
             Logon::Failed { win32: code, why } => {
                 trace.push(format!("The logon failed ({why}): 401.1. The browser may ask again; IIS does not count attempts."));
@@ -284,7 +354,8 @@ impl Site {
                 ));
                 self.deny(req, 2, win32::NO_LOGON_SERVERS, true, trace, Some(who))
             }
-        }
+        };
+        self.audited(r, req, attempt)
     }
 
     pub(crate) fn base_headers(&self, req: &Request) -> Vec<(String, String)> {
@@ -357,6 +428,8 @@ impl Site {
             trace,
             log: self.log(req, 200, 0, win32::SUCCESS, user.as_deref()),
             user,
+            logon: None,
+            events: Vec::new(),
         }
     }
 
@@ -386,6 +459,8 @@ impl Site {
             trace,
             log: self.log(req, 401, substatus, code, user.as_deref()),
             user: None,
+            logon: None,
+            events: Vec::new(),
         }
     }
 }

@@ -14,9 +14,10 @@
 //! to IIS on a new connection; a path that breaks connections closes the browser's after every
 //! response. Both break NTLM the way the guide's "Point-to-point connections" says.
 
+use super::audit::{Failure, Method};
 use super::{win32, AuthFlags, Network, Request, Response, Site};
 use crate::ntlm::server::{
-    self, NtlmServer, ServerInfo, Verdict, SEC_E_INVALID_TOKEN, SEC_E_LOGON_DENIED,
+    self, Cause, Found, NtlmServer, ServerInfo, Verdict, SEC_E_INVALID_TOKEN, SEC_E_LOGON_DENIED,
     SEC_E_NO_AUTHENTICATING_AUTHORITY,
 };
 use crate::ntlm::{self, Message};
@@ -56,10 +57,21 @@ fn insert_challenge(r: &mut Response, value: String) {
     r.headers.insert(at, ("WWW-Authenticate".into(), value));
 }
 
+/// The Windows the IIS computer runs, as NTLM shows it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ServerOs {
+    /// Windows Server 2003 (IIS 6): no MsvAvTimestamp in the CHALLENGE (MS-NLMP note <16>).
+    #[default]
+    Server2003,
+    /// Windows Server 2022: MsvAvTimestamp, so today's clients add a MIC.
+    Server2022,
+}
+
 /// One site and its connections.
 #[derive(Clone, Debug)]
 pub struct Host {
     pub site: Site,
+    pub server_os: ServerOs,
     /// Per-connection state, by connection id. A short list, not a map: a site has a handful of
     /// live connections, and a map type of our own would add its code to the wasm bundle.
     conns: Conns,
@@ -80,6 +92,7 @@ impl Host {
     pub fn new(site: Site) -> Host {
         Host {
             site,
+            server_os: ServerOs::Server2003,
             conns: Conns::default(),
             upstream: 0,
             last_session: None,
@@ -118,13 +131,19 @@ impl Host {
             netbios_domain: domain,
             dns_computer: self.site.host.clone(),
             dns_domain,
-            version: server::SERVER_2003,
+            version: match self.server_os {
+                ServerOs::Server2003 => server::SERVER_2003,
+                ServerOs::Server2022 => server::SERVER_2022,
+            },
+            timestamp: self.server_os == ServerOs::Server2022,
         }
     }
 
-    /// The password of `domain\user` for the NTLM server, or why that account cannot log on
-    /// over the network.
-    fn lookup(&self, domain: &str, user: &str) -> Result<String, (String, u32)> {
+    /// `domain\user` for the NTLM server: its password, and why Windows would refuse it once
+    /// the response verifies (the same account states LogonUser refuses for Basic, and the
+    /// "Access this computer from the network" right, which the IIS computer checks after the
+    /// domain controller validated the response: the guide's "Security privileges").
+    fn lookup(&self, domain: &str, user: &str) -> Result<Found, (String, u32)> {
         let site = &self.site;
         let local = domain.is_empty() || domain.eq_ignore_ascii_case(&site.machine);
         let dom = if local { site.machine.as_str() } else { domain };
@@ -146,18 +165,48 @@ impl Host {
                 ));
             }
         }
-        match site
-            .accounts
-            .iter()
-            .find(|a| a.domain.eq_ignore_ascii_case(dom) && a.user.eq_ignore_ascii_case(user))
-        {
-            None => Err(("no such account".into(), SEC_E_LOGON_DENIED)),
-            Some(a) if a.disabled => Err(("the account is disabled".into(), SEC_E_LOGON_DENIED)),
-            Some(a) if !a.network_logon => Err((
-                "the account lacks the \"Access this computer from the network\" right".into(),
+        let a = self
+            .account(dom, user)
+            .ok_or_else(|| ("no such account".to_string(), SEC_E_LOGON_DENIED))?;
+        let refused = match a.refusal() {
+            Some((_, why)) => Some((why.to_string(), SEC_E_LOGON_DENIED)),
+            None if !a.network_logon => Some((
+                format!("the domain controller validated the response, but {}\\{} lacks the \"Access this computer from the network\" right on {}", a.domain, a.user, site.machine),
                 SEC_E_LOGON_DENIED,
             )),
-            Some(a) => Ok(a.password.clone()),
+            None => None,
+        };
+        Ok(Found {
+            password: a.password.clone(),
+            refused,
+        })
+    }
+
+    fn account(&self, domain: &str, user: &str) -> Option<&super::Account> {
+        self.site
+            .accounts
+            .iter()
+            .find(|a| a.domain.eq_ignore_ascii_case(domain) && a.user.eq_ignore_ascii_case(user))
+    }
+
+    /// What a refused NTLM logon was, for the Security log (`None`: no logon was attempted).
+    fn failure(&self, domain: &str, user: &str, cause: Cause) -> Option<Failure> {
+        let local = domain.is_empty() || domain.eq_ignore_ascii_case(&self.site.machine);
+        let dom = if local {
+            self.site.machine.as_str()
+        } else {
+            domain
+        };
+        match cause {
+            Cause::BadToken | Cause::Anonymous => None,
+            Cause::NotFound if !local && !self.site.dc_reachable => Some(Failure::NoLogonServers),
+            Cause::NotFound => Some(Failure::UnknownUser),
+            Cause::WrongResponse | Cause::Mic => Some(Failure::WrongPassword),
+            Cause::Refused => Some(
+                self.account(dom, user)
+                    .and_then(|a| a.refusal())
+                    .map_or(Failure::LogonType, |(f, _)| f),
+            ),
         }
     }
 
@@ -263,7 +312,8 @@ impl Host {
                     }
                 }
             }
-            Some(Message::Authenticate(_)) => {
+            Some(Message::Authenticate(auth)) => {
+                let workstation = auth.workstation.clone();
                 let site_lookup = |d: &str, u: &str| self.lookup(d, u);
                 match conn.ntlm.on_authenticate(&bytes, &site_lookup) {
                     None => {
@@ -300,25 +350,33 @@ impl Host {
                                 },
                             );
                         }
-                        site.ok_with(req, Some(who), super::Token::NetworkOnly, trace)
+                        let attempt =
+                            site.attempt(&domain, &user, 3, Method::Ntlm, &workstation, Ok(()));
+                        let r = site.ok_with(req, Some(who), super::Token::NetworkOnly, trace);
+                        site.audited(r, req, Some(attempt))
                     }
                     Some(Verdict::Rejected {
                         domain,
                         user,
                         reason,
                         win32,
+                        cause,
                     }) => {
                         trace.push(format!(
                             "The logon of {domain}\\{user} fails: {reason}: 401.1."
                         ));
-                        site.deny(
+                        let attempt = self.failure(&domain, &user, cause).map(|f| {
+                            site.attempt(&domain, &user, 3, Method::Ntlm, &workstation, Err(f))
+                        });
+                        let r = site.deny(
                             req,
                             1,
                             win32,
                             true,
                             trace,
                             Some(format!("{domain}\\{user}")),
-                        )
+                        );
+                        site.audited(r, req, attempt)
                     }
                 }
             }

@@ -146,6 +146,10 @@ pub struct Response {
     pub log: LogLine,
     /// The authenticated user (`DOMAIN\user`), if any.
     pub user: Option<String>,
+    /// The logon this request made, if any, and how it ended.
+    pub logon: Option<super::audit::Attempt>,
+    /// The Security log entries that logon wrote (under the site's audit policy).
+    pub events: Vec<super::audit::SecurityEvent>,
 }
 
 impl Response {

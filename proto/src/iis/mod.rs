@@ -15,6 +15,7 @@
 //! ```
 
 mod access;
+pub mod audit;
 mod engine;
 pub mod host;
 pub mod isolate;

@@ -64,6 +64,22 @@ pub struct Account {
 }
 
 impl Account {
+    /// Why Windows refuses any logon of this account once its password is right, whatever
+    /// the logon type or protocol: disabled, expired, locked out (the order `LogonUser` reports
+    /// them in this engine).
+    pub fn refusal(&self) -> Option<(super::audit::Failure, &'static str)> {
+        use super::audit::Failure;
+        if self.disabled {
+            Some((Failure::Disabled, "the account is disabled"))
+        } else if self.expired {
+            Some((Failure::Expired, "the account has expired"))
+        } else if self.locked_out {
+            Some((Failure::LockedOut, "the account is locked out"))
+        } else {
+            None
+        }
+    }
+
     /// An enabled account with the network logon right.
     pub fn new(domain: &str, user: &str, password: &str) -> Account {
         Account {
@@ -269,6 +285,8 @@ pub struct Site {
     pub dc_reachable: bool,
     /// What is between the browser and IIS (not a metabase property: the network).
     pub network: Network,
+    /// The IIS computer's audit policy for logon events (not a metabase property: Windows').
+    pub audit: super::audit::Policy,
     /// `AllowKeepAlive`: without it IIS closes the connection after every response, which
     /// breaks connection-based NTLM.
     pub allow_keep_alive: bool,

@@ -22,15 +22,42 @@ pub struct Credentials {
     pub workstation: String,
 }
 
-/// Which response the client computes: Windows' LmCompatibilityLevel in three steps.
+/// Which response the client computes: Windows' LmCompatibilityLevel ("Network security: LAN
+/// Manager authentication level"), as the client side reads it (MS-NLMP 3.1.1.1 `LmCompatibilityLevel`
+/// and 3.3.1; Microsoft, "LmCompatibilityLevel"):
+///
+/// | level | sends | NTLM2 session security (ESS) | default on |
+/// |---|---|---|---|
+/// | 0 | LM and NTLMv1 | never | Windows 2000, XP |
+/// | 1 | LM and NTLMv1 | if the server agrees | |
+/// | 2 | NTLMv1 only (the LM field repeats it) | if the server agrees | Server 2003 |
+/// | 3, 4, 5 | NTLMv2 and LMv2 | (NTLMv2 has its own) | Vista, Server 2008 and later |
+///
+/// Levels 4 and 5 differ from 3 only on the domain controller (it refuses LM, then NTLMv1).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// NTLMv2 (levels 3 to 5; every Windows since Vista).
+    /// NTLMv2 (levels 3 to 5).
     V2,
-    /// NTLMv1 with extended session security (NTLM2 session response).
+    /// Level 1: asks for extended session security (the NTLM2 session response); LM and NTLMv1
+    /// when the server does not grant it.
     V1Ess,
-    /// NTLMv1 with LMv1 (levels 0 and 1; Windows 9x/NT4 era).
+    /// Level 2: asks for extended session security; NTLMv1 in both fields when the server does
+    /// not grant it (MS-NLMP 3.3.1 `NoLMResponseNTLMv1`).
+    V1NtOnly,
+    /// Level 0: LM and NTLMv1, never extended session security.
     V1,
+}
+
+impl Mode {
+    /// The mode of an LmCompatibilityLevel (0 to 5; higher reads as 5).
+    pub fn level(level: u8) -> Mode {
+        match level {
+            0 => Mode::V1,
+            1 => Mode::V1Ess,
+            2 => Mode::V1NtOnly,
+            _ => Mode::V2,
+        }
+    }
 }
 
 /// The flags a Windows client of the IIS 6 era requests.
@@ -54,10 +81,38 @@ pub const WINDOWS_XP: VersionInfo = VersionInfo {
     revision: 0x0f,
 };
 
+/// Windows 11 24H2 (10.0, build 26100): today's client.
+pub const WINDOWS_11: VersionInfo = VersionInfo {
+    major: 10,
+    minor: 0,
+    build: 26100,
+    revision: 0x0f,
+};
+
+/// A Windows client as NTLM sees it: its version and its LmCompatibilityLevel.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientOs {
+    pub version: VersionInfo,
+    pub level: u8,
+}
+
+impl ClientOs {
+    /// Windows XP with its default level 0 (LM and NTLMv1; Microsoft, "LmCompatibilityLevel").
+    pub const XP: ClientOs = ClientOs {
+        version: WINDOWS_XP,
+        level: 0,
+    };
+    /// Windows 11 with its default level 3 (NTLMv2; the default since Vista).
+    pub const TODAY: ClientOs = ClientOs {
+        version: WINDOWS_11,
+        level: 3,
+    };
+}
+
 /// The NEGOTIATE_MESSAGE.
 pub fn negotiate(mode: Mode, version: &VersionInfo) -> Vec<u8> {
     let flags = match mode {
-        Mode::V2 | Mode::V1Ess => CLIENT_FLAGS,
+        Mode::V2 | Mode::V1Ess | Mode::V1NtOnly => CLIENT_FLAGS,
         Mode::V1 => CLIENT_FLAGS & !f::EXTENDED_SESSIONSECURITY,
     };
     encode::negotiate(flags, None, None, Some(version))
@@ -173,10 +228,16 @@ pub fn authenticate(
             };
             (lm, [&proof[..], &temp].concat(), sbk)
         }
-        Mode::V1Ess | Mode::V1 => {
-            let ess = mode == Mode::V1Ess && flags & f::EXTENDED_SESSIONSECURITY != 0;
+        Mode::V1Ess | Mode::V1NtOnly | Mode::V1 => {
+            let ess = mode != Mode::V1 && flags & f::EXTENDED_SESSIONSECURITY != 0;
             let (nt, lm, sbk) =
                 crypto::ntlm_v1(&creds.password, &sc, ess.then_some(&e.client_challenge));
+            // Level 2 without ESS: "Set LmChallengeResponse to NtChallengeResponse" (3.3.1).
+            let lm = if mode == Mode::V1NtOnly && !ess {
+                nt
+            } else {
+                lm
+            };
             let kx = crypto::kxkey_v1(flags, &sbk, &lm, &sc, &crypto::lmowf_v1(&creds.password));
             (lm.to_vec(), nt.to_vec(), kx)
         }
@@ -220,10 +281,12 @@ pub enum NtlmClient {
     Start {
         creds: Credentials,
         mode: Mode,
+        version: VersionInfo,
     },
     ExpectChallenge {
         creds: Credentials,
         mode: Mode,
+        version: VersionInfo,
         negotiate: Vec<u8>,
     },
     Done,
@@ -241,19 +304,44 @@ pub enum Input<'a> {
 }
 
 impl NtlmClient {
+    /// A client that says it is Windows XP ([`WINDOWS_XP`]).
     pub fn new(creds: Credentials, mode: Mode) -> NtlmClient {
-        NtlmClient::Start { creds, mode }
+        NtlmClient::Start {
+            creds,
+            mode,
+            version: WINDOWS_XP,
+        }
+    }
+
+    /// The same client, saying it is `version` (before it has sent anything).
+    pub fn with_version(self, version: VersionInfo) -> NtlmClient {
+        match self {
+            NtlmClient::Start { creds, mode, .. } => NtlmClient::Start {
+                creds,
+                mode,
+                version,
+            },
+            other => other,
+        }
     }
 
     /// Consume the state and an input; returns the next state and the message to send.
     pub fn step(self, input: Input<'_>) -> Result<(NtlmClient, Vec<u8>), ClientError> {
         match (self, input) {
-            (NtlmClient::Start { creds, mode }, Input::Begin) => {
-                let negotiate = negotiate(mode, &WINDOWS_XP);
+            (
+                NtlmClient::Start {
+                    creds,
+                    mode,
+                    version,
+                },
+                Input::Begin,
+            ) => {
+                let negotiate = negotiate(mode, &version);
                 Ok((
                     NtlmClient::ExpectChallenge {
                         creds,
                         mode,
+                        version,
                         negotiate: negotiate.clone(),
                     },
                     negotiate,
@@ -263,11 +351,12 @@ impl NtlmClient {
                 NtlmClient::ExpectChallenge {
                     creds,
                     mode,
+                    version,
                     negotiate,
                 },
                 Input::Challenge { bytes, entropy },
             ) => {
-                let auth = authenticate(&creds, mode, &negotiate, bytes, &entropy, &WINDOWS_XP)?;
+                let auth = authenticate(&creds, mode, &negotiate, bytes, &entropy, &version)?;
                 Ok((NtlmClient::Done, auth))
             }
             (NtlmClient::Start { .. }, Input::Challenge { .. }) => Err(ClientError::Unexpected {

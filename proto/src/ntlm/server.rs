@@ -24,6 +24,10 @@ pub struct ServerInfo {
     pub dns_computer: String,
     pub dns_domain: String,
     pub version: VersionInfo,
+    /// Whether the CHALLENGE's TargetInfo carries MsvAvTimestamp: not from Windows NT, 2000, XP
+    /// or Server 2003 (MS-NLMP appendix B, note <16>), so their clients send no MIC (notes <12>,
+    /// <56>); from Vista and Server 2008 on, it does.
+    pub timestamp: bool,
 }
 
 /// Windows Server 2003 SP1, as an IIS 6 server would announce (5.2, build 3790).
@@ -31,6 +35,14 @@ pub const SERVER_2003: VersionInfo = VersionInfo {
     major: 5,
     minor: 2,
     build: 3790,
+    revision: 0x0f,
+};
+
+/// Windows Server 2022 (10.0, build 20348): today's server.
+pub const SERVER_2022: VersionInfo = VersionInfo {
+    major: 10,
+    minor: 0,
+    build: 20348,
     revision: 0x0f,
 };
 
@@ -66,7 +78,35 @@ pub enum Verdict {
         user: String,
         reason: String,
         win32: u32,
+        cause: Cause,
     },
+}
+
+/// Which check refused an AUTHENTICATE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cause {
+    /// The message does not decode as an AUTHENTICATE.
+    BadToken,
+    /// An anonymous AUTHENTICATE (empty NT response).
+    Anonymous,
+    /// The lookup found no account that may log on (no such account, no domain controller).
+    NotFound,
+    /// The response does not match the account's password.
+    WrongResponse,
+    /// The response matches but the MIC does not.
+    Mic,
+    /// The response matches, and Windows refuses the account (disabled, expired, locked out,
+    /// no network logon right): [`Found::refused`].
+    Refused,
+}
+
+/// An account as the server's lookup finds it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Found {
+    pub password: String,
+    /// Why Windows refuses the logon once the response verifies (the reason and the status
+    /// IIS logs), checked after the password as Windows does.
+    pub refused: Option<(String, u32)>,
 }
 
 /// SSPI status codes as IIS logs them.
@@ -76,9 +116,9 @@ pub const SEC_E_NO_AUTHENTICATING_AUTHORITY: u32 = 0x8009_0311;
 /// What IIS logs on the intermediate (CHALLENGE) leg: 2148074254.
 pub const SEC_I_CONTINUE_NEEDED_LOGGED: u32 = 0x8009_030E;
 
-/// How the server finds an account's password: `Err(reason, win32)` when the account cannot
-/// log on at all (no such user, no network logon right, domain controller unreachable).
-pub type Lookup<'a> = &'a dyn Fn(&str, &str) -> Result<String, (String, u32)>;
+/// How the server finds an account: `Err(reason, win32)` when there is none to check the
+/// response against (no such user, domain controller unreachable).
+pub type Lookup<'a> = &'a dyn Fn(&str, &str) -> Result<Found, (String, u32)>;
 
 /// The CHALLENGE flags for a client's NEGOTIATE flags: what the client asked for that NTLM
 /// servers grant, plus what this server always sets.
@@ -112,8 +152,14 @@ fn av(id: u16, value: &[u8]) -> Vec<u8> {
     [&id.to_le_bytes()[..], &len.to_le_bytes(), value].concat()
 }
 
-/// The TargetInfo an IIS server in a domain sends, with the time as a FILETIME.
+/// The TargetInfo an IIS server in a domain sends: its names, and the time as a FILETIME when
+/// `info.timestamp` (MS-NLMP 2.2.2.1).
 pub fn target_info(info: &ServerInfo, filetime: u64) -> Vec<u8> {
+    let time = if info.timestamp {
+        av(avpair::MSV_AV_TIMESTAMP, &filetime.to_le_bytes())
+    } else {
+        Vec::new()
+    };
     [
         av(
             avpair::MSV_AV_NB_DOMAIN_NAME,
@@ -131,7 +177,7 @@ pub fn target_info(info: &ServerInfo, filetime: u64) -> Vec<u8> {
             avpair::MSV_AV_DNS_COMPUTER_NAME,
             &crypto::unicode(&info.dns_computer),
         ),
-        av(avpair::MSV_AV_TIMESTAMP, &filetime.to_le_bytes()),
+        time,
         av(avpair::MSV_AV_EOL, &[]),
     ]
     .concat()
@@ -233,27 +279,33 @@ impl NtlmServer {
                     user: String::new(),
                     reason,
                     win32: SEC_E_INVALID_TOKEN,
+                    cause: Cause::BadToken,
                 });
             }
         };
         let (domain, user) = (a.domain.clone(), a.user.clone());
-        let reject = |reason: String, win32: u32| {
+        let reject = |reason: String, win32: u32, cause: Cause| {
             Some(Verdict::Rejected {
                 domain: domain.clone(),
                 user: user.clone(),
                 reason,
                 win32,
+                cause,
             })
         };
         if a.nt_kind == ResponseKind::Empty {
-            return reject("anonymous AUTHENTICATE".into(), SEC_E_LOGON_DENIED);
+            return reject(
+                "anonymous AUTHENTICATE".into(),
+                SEC_E_LOGON_DENIED,
+                Cause::Anonymous,
+            );
         }
-        let password = match lookup(&domain, &user) {
-            Ok(p) => p,
-            Err((reason, win32)) => return reject(reason, win32),
+        let found = match lookup(&domain, &user) {
+            Ok(f) => f,
+            Err((reason, win32)) => return reject(reason, win32, Cause::NotFound),
         };
         match verify(
-            &password,
+            &found.password,
             None,
             None,
             Some(&p.negotiate),
@@ -261,6 +313,9 @@ impl NtlmServer {
             authenticate,
         ) {
             Ok(v) if v.response_matches && v.mic_matches != Some(false) => {
+                if let Some((reason, win32)) = found.refused {
+                    return reject(reason, win32, Cause::Refused);
+                }
                 Some(Verdict::Accepted {
                     domain,
                     user,
@@ -272,12 +327,14 @@ impl NtlmServer {
             Ok(v) if v.response_matches => reject(
                 "the MIC does not match: the messages were altered".into(),
                 SEC_E_LOGON_DENIED,
+                Cause::Mic,
             ),
             Ok(_) => reject(
                 "the response does not match the account's password".into(),
                 SEC_E_LOGON_DENIED,
+                Cause::WrongResponse,
             ),
-            Err(e) => reject(e.to_string(), SEC_E_INVALID_TOKEN),
+            Err(e) => reject(e.to_string(), SEC_E_INVALID_TOKEN, Cause::BadToken),
         }
     }
 }
