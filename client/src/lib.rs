@@ -11,7 +11,7 @@ use route::Route;
 use yew::prelude::*;
 
 /// A token handed to the Decoder page from elsewhere in the app (kept in memory, never in the
-/// URL: an AUTHENTICATE message is credential-equivalent).
+/// URL: an AUTHENTICATE message can be cracked offline).
 #[derive(Clone, PartialEq)]
 pub struct DecoderInbox(pub UseStateHandle<Option<String>>);
 

@@ -13,7 +13,7 @@ use std::process::ExitCode;
 #[command(after_help = "\
 Encrypted Kerberos parts are opened with a keytab, a key, or the password in $AUTHSCOPE_PASSWORD \
 (never an argument). Exit status: 0 decoded, 1 decoding stopped at an error, 2 bad usage. An \
-NTLM AUTHENTICATE message is credential-equivalent (it can be cracked offline): do not share it.")]
+NTLM AUTHENTICATE message can be cracked offline to recover the password: do not share it.")]
 pub struct Args {
     /// Print the JSON contract instead of text.
     #[arg(long)]

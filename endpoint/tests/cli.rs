@@ -308,3 +308,79 @@ fn decode_takes_a_password_from_the_environment_only() {
     // The ticket inside needs krbtgt's key, which nobody gave.
     assert!(out.contains("not decrypted: EncTicketPart"), "{out}");
 }
+
+/// Issue 13, rows 1 to 4: `--url`, `--os` and the policy options answer what each browser does
+/// with IIS's `Negotiate, NTLM`.
+#[test]
+fn challenge_with_a_url_says_what_the_browser_does_with_integrated_auth() {
+    let ask = |extra: &[&str]| {
+        let mut args = vec!["challenge"];
+        args.extend_from_slice(extra);
+        args.extend_from_slice(&["Negotiate", "NTLM"]);
+        let o = run(&args);
+        assert_eq!(o.status.code(), Some(0), "{extra:?}");
+        json(&o)["integrated"].clone()
+    };
+    // Row 1: Firefox without trusted-uris skips Negotiate and answers NTLM after a prompt.
+    let ff = ask(&["--browser", "firefox", "--url", "http://web01.contoso.com/"]);
+    assert_eq!(ff["skipped"], serde_json::json!(["Negotiate"]));
+    assert_eq!(ff["scheme"], "NTLM");
+    assert_eq!(ff["credentials"], "prompt");
+    let ff = ask(&[
+        "--browser",
+        "firefox",
+        "--url",
+        "http://web01.contoso.com/",
+        "--negotiate-trusted-uris",
+        "contoso.com",
+    ]);
+    assert_eq!(ff["scheme"], "Negotiate");
+    assert_eq!(ff["credentials"], "silent");
+    // Row 2: Chromium on Linux needs AuthServerAllowlist; its NTLM always prompts.
+    let cr = ask(&[
+        "--browser",
+        "chromium",
+        "--os",
+        "linux",
+        "--url",
+        "http://web01/",
+    ]);
+    assert_eq!(
+        (cr["scheme"].as_str(), cr["credentials"].as_str()),
+        (Some("NTLM"), Some("prompt"))
+    );
+    let cr = ask(&[
+        "--browser",
+        "chromium",
+        "--url",
+        "http://web01/",
+        "--auth-server-allowlist",
+        "web01",
+    ]);
+    assert_eq!(
+        (cr["scheme"].as_str(), cr["mechanism"].as_str()),
+        (Some("Negotiate"), Some("kerberos"))
+    );
+    // Row 3: IE 6 is silent for a NetBIOS name (Local intranet) and prompts for a dotted one.
+    let ie = ask(&["--browser", "ie6", "--url", "http://web01/"]);
+    assert_eq!(
+        (ie["credentials"].as_str(), ie["zone"].as_str()),
+        (Some("silent"), Some("intranet"))
+    );
+    let ie = ask(&["--browser", "ie6", "--url", "http://web01.contoso.com/"]);
+    assert_eq!(
+        (ie["credentials"].as_str(), ie["zone"].as_str()),
+        (Some("prompt"), Some("internet"))
+    );
+    // Row 4: IE gives up after three dialogs; the others ask until Cancel; all keep the connection.
+    assert_eq!(ie["prompt_limit"], 3);
+    assert_eq!(ff["prompt_limit"], Value::Null);
+    assert_eq!(ie["same_connection"], true);
+    // Every rule names its source.
+    for r in ie["rules"].as_array().unwrap() {
+        assert!(!r["source"].as_str().unwrap().is_empty());
+    }
+    // Without --url the contract is unchanged.
+    let o = run(&["challenge", "Negotiate", "NTLM"]);
+    assert!(json(&o).get("integrated").is_none());
+}

@@ -43,8 +43,11 @@ pub struct Decoded {
     pub decryption: Vec<JsonDecryption>,
 }
 
-const CREDENTIAL_EQUIVALENT: &str = "This AUTHENTICATE message is credential-equivalent: its response can be cracked offline \
-to recover the password, and it may be replayed. Do not paste it into tickets, chats or share links.";
+/// MS-NLMP 3.2.5.1.1: the server challenge is single-use, so a captured AUTHENTICATE cannot be
+/// replayed later; it can be relayed while its handshake is live, and cracked offline.
+const CREDENTIAL_EQUIVALENT: &str = "This AUTHENTICATE message answers a one-time challenge: it cannot be replayed later, but it \
+can be relayed while its handshake is live, and its response can be cracked offline to recover the password. Do not paste it \
+into tickets, chats or share links.";
 
 fn text_layer(
     kind: &'static str,

@@ -117,7 +117,7 @@ impl Link {
 /// What the page says before a token goes into a link (the user must confirm it).
 pub fn token_warning(text: &str) -> &'static str {
     if crate::decode::decode(text).credential_equivalent() {
-        "This is an NTLM AUTHENTICATE message: anyone with the link can crack its response offline to recover the password, or replay it. Put it in the link only for a test account."
+        "This is an NTLM AUTHENTICATE message: anyone with the link can crack its response offline to recover the password (it cannot be replayed later: its challenge was single-use). Put it in the link only for a test account."
     } else {
         "The token goes into the link: anyone with the link can read it. Challenges and NEGOTIATE messages hold no secret, but names and hosts may be private."
     }

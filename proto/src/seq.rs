@@ -115,6 +115,8 @@ pub struct Step {
     pub why: Vec<Why>,
     /// The guide's word against practice, where they differ.
     pub guide: Vec<GuideSays>,
+    /// The Security event log entries this step wrote, as Event Viewer shows them.
+    pub events: Vec<String>,
 }
 
 impl Step {
@@ -167,6 +169,7 @@ impl Step {
             url: None,
             why: Vec::new(),
             guide: Vec::new(),
+            events: Vec::new(),
         }
     }
 }

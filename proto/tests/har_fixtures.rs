@@ -30,7 +30,10 @@ fn chromium_live_mode_ntlm_and_the_broken_connection() {
     assert_eq!(healthy.entries.len(), 3);
     assert_eq!(healthy.offered, vec!["Negotiate", "NTLM"]);
     assert_eq!(healthy.used, vec!["NTLM"]);
-    assert!(kinds(healthy).contains(&ProblemKind::FellBack));
+    assert!(kinds(healthy).contains(&ProblemKind::NegotiateNotTried));
+    // A healthy handshake is no refusal: its CHALLENGE leg is the normal middle leg.
+    assert!(!kinds(healthy).contains(&ProblemKind::Refused));
+    assert!(!kinds(healthy).contains(&ProblemKind::RepeatedFailures));
     assert!(!kinds(healthy).contains(&ProblemKind::ConnectionChanged));
     let labels: Vec<&str> = healthy.steps.iter().map(|s| s.label.as_str()).collect();
     assert!(
@@ -93,7 +96,7 @@ fn firefox_logons_with_their_last_credentials() {
         .steps
         .iter()
         .any(|s| s.label.contains("NTLM AUTHENTICATE")));
-    assert!(kinds(ntlm).contains(&ProblemKind::FellBack));
+    assert!(kinds(ntlm).contains(&ProblemKind::NegotiateNotTried));
     // Firefox, given `CONTOSO\bob` through WebDriver BiDi's continueWithAuth, sent it whole as
     // the user name with an empty domain: IIS's error page says 401.1.
     assert!(kinds(ntlm).contains(&ProblemKind::DomainInUserName));

@@ -292,3 +292,59 @@ fn the_handshake_reuses_the_connection_and_the_browsers_count_their_own_dialogs(
     assert_eq!(dialogs(&cr).len(), 4);
     assert_eq!(authorizations(&cr).len(), 7);
 }
+
+/// The W3C log's `sc-status sc-substatus sc-win32-status` of every response of a visit.
+fn log_codes(v: &Visit) -> Vec<String> {
+    v.exchanges()
+        .map(|x| {
+            let l = &x.response.log;
+            format!("{} {} {}", l.status, l.substatus, l.win32_status)
+        })
+        .collect()
+}
+
+// Issue 13, row 14: the isolation assistant's checks say what the engine's log really shows.
+#[test]
+fn the_assistants_checks_match_the_log() {
+    use proto::iis::isolate::{causes, Answers, Credentials};
+    use proto::iis::AuthFlags;
+    let check = |status: &str, flags: u32, scenario: &str| {
+        causes(&Answers {
+            status: status.into(),
+            flags: AuthFlags(flags),
+            credentials: Credentials::Unknown,
+        })
+        .into_iter()
+        .find(|c| c.scenario == scenario)
+        .unwrap()
+        .check
+    };
+    let keep_alive = check("401.2", AuthFlags::NTLM, "ntlm-keep-alive-off");
+    for code in log_codes(&run("ntlm-keep-alive-off", Profile::Ie6)) {
+        assert!(keep_alive.contains(&code), "{code} is not in: {keep_alive}");
+    }
+    let fell = check(
+        "401.2",
+        AuthFlags::ANONYMOUS | AuthFlags::NTLM,
+        "anon-fails-falls-through",
+    );
+    let v = run("anon-fails-falls-through", Profile::Ie6);
+    let first = log_codes(&v).into_iter().next().unwrap();
+    assert_eq!(first, "401 2 5");
+    assert!(fell.contains(&first));
+    // The IUSR failure is in the Security log once failures are audited.
+    let mut s = scenarios::by_id("anon-fails-falls-through").unwrap();
+    s.site.audit.failure = true;
+    let v = visit(
+        &mut Host::new(s.site.clone()),
+        s.path,
+        &Client::Anonymous,
+        Via::Direct,
+        NOW,
+    );
+    let events = &v.exchanges().next().unwrap().response.events;
+    assert!(
+        events.iter().any(|e| fell.contains(&e.id.to_string())),
+        "{events:?}"
+    );
+}

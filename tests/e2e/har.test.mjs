@@ -37,7 +37,7 @@ test('a Chromium HAR: every exchange found, the broken connection flagged, token
   const broken = texts.findIndex((t) => t.includes('/lab/integrated-no-keepalive/'));
   assert.ok(broken >= 0, texts.join('\n'));
   assert.match(texts[broken], /connection-changed/);
-  assert.match(texts[broken], /fell-back/);
+  assert.match(texts[broken], /negotiate-not-tried/);
   await rows.nth(broken).click();
   assert.equal(await page.locator('[data-test=har-problems] [data-problem=connection-changed]').count(), 1);
   // A problem's entry opens that request in the walkthrough.

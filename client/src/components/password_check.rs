@@ -115,7 +115,7 @@ pub fn password_check() -> Html {
             <h3 id="check-h">{ "Check with a password" }</h3>
             <p class="secret">
                 <b>{ "Runs in this page only. " }</b>
-                { "The password is not stored, logged or put in any link. An AUTHENTICATE message is credential-equivalent: whoever has it can try passwords offline, so keep it out of tickets and chats." }
+                { "The password is not stored, logged or put in any link. Whoever has an AUTHENTICATE message can try passwords against it offline (it cannot be replayed later, but can be relayed live), so keep it out of tickets and chats." }
             </p>
             <form class="check-form" onsubmit={check}>
                 <label>{ "NEGOTIATE (optional, for the MIC)" }<textarea rows="2" spellcheck="false" value={form.negotiate.clone()} oninput={edit(|f, v| f.negotiate = v)} /></label>

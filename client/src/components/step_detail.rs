@@ -67,6 +67,21 @@ pub fn step_detail(s: &Step, view: Html, inbox: Option<crate::DecoderInbox>) -> 
             <h3>{ s.title.clone() } { " " } { status.unwrap_or_default() } { attempt.map(|a| html! { <span class="badge">{ a }</span> }).unwrap_or_default() }
                 { s.connection.map(|c| html! { <span class="badge conn">{ format!("connection #{c}") }</span> }).unwrap_or_default() }</h3>
             { for s.explanation.iter().map(|e| html! { <p>{ e.clone() }</p> }) }
+            { for s.guide.iter().map(|g| html! {
+                <div class="guide-says" data-test="guide-says">
+                    <p><strong>{ "The guide says: " }</strong>{ g.guide.clone() }</p>
+                    <p><strong>{ "In practice: " }</strong>{ g.practice.clone() }</p>
+                    <p class="cite">{ format!("Source: {}", g.source) }</p>
+                </div>
+            }) }
+            { if s.why.is_empty() { Html::default() } else { html! {
+                <details class="why" data-test="why">
+                    <summary>{ "Why?" }</summary>
+                    <ul>{ for s.why.iter().map(|w| html! {
+                        <li>{ w.text.clone() }<br /><span class="cite">{ format!("{}: {}", w.basis, w.source) }</span></li>
+                    }) }</ul>
+                </details>
+            } } }
             { view }
             { basic.unwrap_or_default() }
             { token.unwrap_or_default() }
@@ -74,6 +89,9 @@ pub fn step_detail(s: &Step, view: Html, inbox: Option<crate::DecoderInbox>) -> 
                 <div class="trace"><h4>{ "IIS's decisions" }</h4><ol>{ for s.trace.iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ol></div>
             } } }
             { s.log.clone().map(|l| html! { <div class="log"><h4>{ "W3C log line" }</h4><pre>{ proto::iis::LogLine::FIELDS }{ "\n" }{ l }</pre></div> }).unwrap_or_default() }
+            { if s.events.is_empty() { Html::default() } else { html! {
+                <div class="log" data-test="security-log"><h4>{ "Security event log" }</h4><pre>{ s.events.join("\n\n") }</pre></div>
+            } } }
             { s.curl().map(|c| html! {
                 <details class="wire">
                     <summary>{ "As a curl command" }</summary>

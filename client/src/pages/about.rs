@@ -15,7 +15,9 @@ pub fn about() -> Html {
                 <li>{ "RFC 9110 §11 (HTTP authentication), RFC 7617 (Basic), RFC 7616 (Digest), RFC 4559 (Negotiate)" }</li>
                 <li>{ "MS-NLMP (NTLM); RFC 4178 and MS-SPNG (SPNEGO); RFC 4120, 4121, 3961, 3962, 4757 (Kerberos); MS-PAC" }</li>
                 <li>{ "Microsoft, IIS 6.0: \"401.1 and 401.2 - Authentication Problems\"" }</li>
-                <li>{ "How Chromium, Firefox and Internet Explorer split and rank challenges: their source and tests" }</li>
+                <li>{ "How Chromium and Firefox split and rank challenges, and when they log on silently, prompt or skip Negotiate or NTLM: their source (Chromium net/http/http_auth*.cc, http_auth_controller.cc, url_security_manager_*.cc; Gecko nsHttpChannelAuthProvider.cpp, nsHttpNegotiateAuth.cpp, nsHttpNTLMAuth.cpp) and tests" }</li>
+                <li>{ "Internet Explorer's source is not public. Documented: WinINet takes the first scheme it supports in the server's order (MSDN), the security zones and the default \"Automatic logon only in Intranet zone\", three prompts then 401.1 (KB 871179). Assumed: how IE 6 splits a header line that holds several challenges (IIS sends one per line). Observed: Windows sends raw NTLMSSP in the Negotiate header when Kerberos is not used. Each step's \"Why?\" says which." }</li>
+                <li>{ "Windows: MS-NLMP's product behaviour notes (no MsvAvTimestamp or MIC from Windows XP and Server 2003), \"Network security: LAN Manager authentication level\" (the LmCompatibilityLevel defaults), Windows Server 2003's \"Audit logon events\" and \"Audit account logon events\" (event IDs)" }</li>
             </ul>
             <h3>{ "Keyboard" }</h3>
             <p>{ "In a walkthrough: ← and → step, Space plays or pauses, Home and End jump to the first and last step." }</p>

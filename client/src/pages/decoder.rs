@@ -86,8 +86,8 @@ pub fn decoder() -> Html {
             { paste_box(&PasteProps { label: "Token or header", test: "decode-input", rows: 4, samples, text: text.clone() }) }
             { if secret { html! {
                 <p class="secret" role="alert" data-test="credential-warning">
-                    <b>{ "Credential-equivalent. " }</b>
-                    { "An NTLM AUTHENTICATE message's response can be cracked offline to recover the password, and can be replayed. Do not paste it into tickets, chats or links." }
+                    <b>{ "Crackable offline. " }</b>
+                    { "An NTLM AUTHENTICATE message answers a one-time challenge: it cannot be replayed later, but it can be relayed while its handshake is live (MS-NLMP 3.2.5.1.1), and its response can be cracked offline to recover the password. Do not paste it into tickets, chats or links." }
                 </p>
             } } else { Html::default() } }
             { share(&text) }

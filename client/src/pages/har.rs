@@ -150,7 +150,7 @@ pub fn har_import() -> Html {
         <div class="page har">
             <h2>{ "HAR import" }</h2>
             <p class="lede">{ "Drop a HAR file exported from the Network panel of Chromium, Edge or Firefox (\"Save all as HAR\", \"Export HAR (with sensitive data)\"), or from Fiddler. Every authentication exchange in it becomes a walkthrough, with its tokens decoded and its problems flagged. The file is read here, in your browser: it is never uploaded." }</p>
-            <p class="secret">{ "A HAR file holds cookies and Authorization headers. An NTLM AUTHENTICATE message in it is credential-equivalent (its response can be cracked offline): do not attach HAR files to tickets or chats." }</p>
+            <p class="secret">{ "A HAR file holds cookies and Authorization headers. An NTLM AUTHENTICATE message in it can be cracked offline to recover the password: do not attach HAR files to tickets or chats." }</p>
             <label class="drop" data-test="har-drop" ondrop={on_drop} ondragover={on_over}>
                 { "Drop a HAR file here, or choose one: " }
                 <input type="file" accept=".har,application/json" data-test="har-file" onchange={on_file} />

@@ -4,9 +4,10 @@
 use crate::components::browser_view::final_page;
 use crate::components::player::{stage, use_player};
 use crate::components::step_detail::step_detail;
+use proto::browser::integrated::Os;
 use proto::http::Profile;
 use proto::seq::{Step, StepKind};
-use proto::walkthrough::ntlm::{run, Scenario, Variant, Walkthrough};
+use proto::walkthrough::ntlm::{run, Era, Scenario, Variant, Walkthrough};
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -14,12 +15,16 @@ use yew::prelude::*;
 struct Inputs {
     variant: Variant,
     profile: Profile,
-    negotiate_header: bool,
+    os: Os,
+    by_fqdn: bool,
+    offer_negotiate: bool,
+    era: Era,
+    /// `None`: the era's default LmCompatibilityLevel.
+    level: Option<u8>,
 }
 
-#[function_component(NtlmWalk)]
-pub fn ntlm_walk() -> Html {
-    let inputs = use_state(|| {
+impl Inputs {
+    fn from_link() -> Inputs {
         let l = crate::link::current();
         Inputs {
             variant: l
@@ -30,9 +35,69 @@ pub fn ntlm_walk() -> Html {
                 .get("profile")
                 .and_then(Profile::from_id)
                 .unwrap_or(Profile::Ie6),
-            negotiate_header: l.get("header") == Some("negotiate"),
+            os: l.get("os").and_then(Os::from_id).unwrap_or(Os::Windows),
+            by_fqdn: l.get("url") == Some("fqdn"),
+            offer_negotiate: l.get("offer") == Some("negotiate"),
+            era: l.get("era").and_then(Era::from_id).unwrap_or(Era::Y2003),
+            level: l
+                .get("level")
+                .and_then(|v| v.parse().ok())
+                .filter(|v| *v <= 5),
         }
-    });
+    }
+
+    fn link(&self) -> Vec<(&'static str, String)> {
+        vec![
+            ("variant", self.variant.id().to_string()),
+            ("profile", self.profile.id().to_string()),
+            ("os", self.os.id().to_string()),
+            ("url", if self.by_fqdn { "fqdn" } else { "" }.to_string()),
+            (
+                "offer",
+                if self.offer_negotiate {
+                    "negotiate"
+                } else {
+                    ""
+                }
+                .to_string(),
+            ),
+            ("era", self.era.id().to_string()),
+            (
+                "level",
+                self.level.map(|l| l.to_string()).unwrap_or_default(),
+            ),
+        ]
+    }
+}
+
+/// A `<select>` whose change edits `inputs` with `set`.
+fn pick(
+    label: &str,
+    test: &'static str,
+    options: Vec<(String, String, bool)>,
+    inputs: &UseStateHandle<Inputs>,
+    set: fn(&mut Inputs, &str),
+) -> Html {
+    let onchange = {
+        let inputs = inputs.clone();
+        Callback::from(move |e: Event| {
+            let mut next = (*inputs).clone();
+            set(&mut next, &crate::components::form::value_of(&e));
+            inputs.set(next);
+        })
+    };
+    html! {
+        <label>{ label }
+            <select data-test={test} {onchange}>
+                { for options.into_iter().map(|(v, t, sel)| html! { <option value={v} selected={sel}>{ t }</option> }) }
+            </select>
+        </label>
+    }
+}
+
+#[function_component(NtlmWalk)]
+pub fn ntlm_walk() -> Html {
+    let inputs = use_state(Inputs::from_link);
     let now = use_state(|| {
         #[allow(clippy::cast_possible_truncation)]
         let secs = (js_sys::Date::now() / 1000.0) as i64;
@@ -42,81 +107,88 @@ pub fn ntlm_walk() -> Html {
         Rc::new(run(&Scenario {
             variant: i.variant,
             profile: i.profile,
-            negotiate_header: i.negotiate_header,
+            os: i.os,
+            by_fqdn: i.by_fqdn,
+            offer_negotiate: i.offer_negotiate,
+            era: i.era,
+            level: i.level,
             now: *t,
         }))
     });
     let steps: Rc<Vec<Step>> = Rc::new(walk.steps.clone());
-    let player = use_player(
-        steps.len(),
-        vec![
-            ("variant", inputs.variant.id().to_string()),
-            ("profile", inputs.profile.id().to_string()),
-            (
-                "header",
-                if inputs.negotiate_header {
-                    "negotiate"
-                } else {
-                    ""
-                }
-                .to_string(),
-            ),
-        ],
-    );
+    let player = use_player(steps.len(), inputs.link());
     let inbox = use_context::<crate::DecoderInbox>();
-    let on_variant = {
-        let inputs = inputs.clone();
-        Callback::from(move |e: Event| {
-            inputs.set(Inputs {
-                variant: Variant::from_id(&crate::components::form::value_of(&e))
-                    .unwrap_or(Variant::Healthy),
-                ..(*inputs).clone()
-            })
-        })
-    };
-    let on_profile = {
-        let inputs = inputs.clone();
-        Callback::from(move |e: Event| {
-            inputs.set(Inputs {
-                profile: Profile::from_id(&crate::components::form::value_of(&e))
-                    .unwrap_or(Profile::Ie6),
-                ..(*inputs).clone()
-            })
-        })
-    };
-    let on_header = {
-        let inputs = inputs.clone();
-        Callback::from(move |e: Event| {
-            inputs.set(Inputs {
-                negotiate_header: crate::components::form::value_of(&e) == "negotiate",
-                ..(*inputs).clone()
-            })
-        })
-    };
+    let i = &*inputs;
+    let variants = Variant::ALL
+        .iter()
+        .map(|v| (v.id().to_string(), v.title().to_string(), *v == i.variant))
+        .collect();
+    let browsers = [Profile::Ie6, Profile::Chromium, Profile::Firefox]
+        .into_iter()
+        .map(|p| (p.id().to_string(), p.name().to_string(), p == i.profile))
+        .collect();
+    let oses = Os::ALL
+        .into_iter()
+        .map(|o| (o.id().to_string(), o.name().to_string(), o == i.os))
+        .collect();
+    let urls = vec![
+        (
+            "netbios".to_string(),
+            "http://web01/ (NetBIOS name)".to_string(),
+            !i.by_fqdn,
+        ),
+        (
+            "fqdn".to_string(),
+            "http://web01.contoso.com/ (dotted name)".to_string(),
+            i.by_fqdn,
+        ),
+    ];
+    let offers = vec![
+        (
+            "ntlm".to_string(),
+            "NTLM (as the IIS 6 guide tells it)".to_string(),
+            !i.offer_negotiate,
+        ),
+        (
+            "negotiate".to_string(),
+            "Negotiate, NTLM (IIS 6's default)".to_string(),
+            i.offer_negotiate,
+        ),
+    ];
+    let eras = Era::ALL
+        .into_iter()
+        .map(|e| (e.id().to_string(), e.title().to_string(), e == i.era))
+        .collect();
+    let mut levels = vec![(
+        "default".to_string(),
+        format!("the era's default ({})", i.era.default_level()),
+        i.level.is_none(),
+    )];
+    levels.extend((0..=5u8).map(|l| {
+        let what = match l {
+            0 => "LM and NTLMv1, never NTLM2 session security",
+            1 => "LM and NTLMv1, NTLM2 session security if the server agrees",
+            2 => "NTLMv1 only, NTLM2 session security if the server agrees",
+            _ => "NTLMv2",
+        };
+        (l.to_string(), format!("{l}: {what}"), i.level == Some(l))
+    }));
+    let ie = i.profile == Profile::Ie6;
     html! {
         <div class="page walk">
             <section class="setup" aria-labelledby="ntcr-h">
                 <h2 id="ntcr-h">{ "NT Challenge/Response (NTLM) walkthrough" }</h2>
-                <p class="lede">{ "The sequence of the IIS 6 guide: the anonymous request and its 401.2, a new connection, NEGOTIATE, CHALLENGE, AUTHENTICATE, the domain controller's pass-through, and the verdict. Every token is a real NTLM message; open any step to decode it." }</p>
+                <p class="lede">{ "The sequence of the IIS 6 guide: the anonymous request and its 401.2, NEGOTIATE, CHALLENGE, AUTHENTICATE on the same connection, the domain controller's pass-through, the verdict and the Security log entries it writes. What the browser does comes from its real rules; every token is a real NTLM message of the chosen era; open any step to decode it." }</p>
                 <div class="form">
-                    <label>{ "What happens" }
-                        <select data-test="variant" onchange={on_variant}>
-                            { for Variant::ALL.iter().map(|v| html! { <option value={v.id()} selected={*v == inputs.variant}>{ v.title() }</option> }) }
-                        </select>
-                    </label>
-                    <label>{ "Browser" }
-                        <select data-test="profile" onchange={on_profile}>
-                            { for [Profile::Ie6, Profile::Chromium, Profile::Firefox].into_iter().map(|p| html! { <option value={p.id()} selected={p == inputs.profile}>{ p.name() }</option> }) }
-                        </select>
-                    </label>
-                    <label>{ "Authorization header" }
-                        <select data-test="header" onchange={on_header}>
-                            <option value="ntlm" selected={!inputs.negotiate_header}>{ "NTLM (as the IIS 6 guide tells it)" }</option>
-                            <option value="negotiate" selected={inputs.negotiate_header}>{ "Negotiate carrying NTLM (IE when Kerberos is not used)" }</option>
-                        </select>
-                    </label>
+                    { pick("What happens", "variant", variants, &inputs, |i, v| i.variant = Variant::from_id(v).unwrap_or(Variant::Healthy)) }
+                    { pick("Browser", "profile", browsers, &inputs, |i, v| i.profile = Profile::from_id(v).unwrap_or(Profile::Ie6)) }
+                    { if ie { Html::default() } else { pick("Operating system", "os", oses, &inputs, |i, v| i.os = Os::from_id(v).unwrap_or(Os::Windows)) } }
+                    { pick("URL", "url", urls, &inputs, |i, v| i.by_fqdn = v == "fqdn") }
+                    { pick("IIS offers", "offer", offers, &inputs, |i, v| i.offer_negotiate = v == "negotiate") }
+                    { pick("Windows versions", "era", eras, &inputs, |i, v| i.era = Era::from_id(v).unwrap_or(Era::Y2003)) }
+                    { pick("Client LmCompatibilityLevel", "level", levels, &inputs, |i, v| i.level = v.parse().ok()) }
                 </div>
-                <p class="hint">{ "The user is CONTOSO\\bob (a domain account, so IIS passes the response to a domain controller); the variant with no network logon right uses CONTOSO\\carol. The site is /lab/integrated/ — the same site answers real NTLM on authscope serve (curl --ntlm -u 'CONTOSO\\bob:Builder2' …)." }</p>
+                <p class="hint">{ "The user is CONTOSO\\bob, logged on to the domain (a domain account, so IIS passes the response to a domain controller); the variant with no network logon right uses CONTOSO\\carol; with the wrong password the user is logged on to the workstation's own account and types a wrong password. The site is /lab/integrated/ — the same site answers real NTLM on authscope serve (curl --ntlm -u 'CONTOSO\\bob:Builder2' …). The AUTHENTICATE answers a one-time challenge: it cannot be replayed later, but it can be relayed live and cracked offline, so do not share a real one." }</p>
             </section>
             { stage("ntlm", &player, &steps, walk.lanes.clone(), &|s| view(s, &walk, inbox.clone())) }
             { live() }
@@ -125,10 +197,9 @@ pub fn ntlm_walk() -> Html {
 }
 
 fn view(s: &Step, walk: &Walkthrough, inbox: Option<crate::DecoderInbox>) -> Html {
-    let url = "http://web01.contoso.com/lab/integrated/";
     let view = match s.kind {
         StepKind::Page => final_page(
-            url,
+            &walk.url,
             walk.outcome.authorized_user(),
             s.status.as_deref(),
             &s.narration,

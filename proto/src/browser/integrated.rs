@@ -64,8 +64,9 @@ impl Os {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Logon {
-    /// A domain account; `ticket`: it holds a Kerberos TGT (a Windows domain logon gets one; on
-    /// Linux or macOS, `kinit`).
+    /// A domain account; `ticket`: Kerberos works for this site (the user holds a TGT, from a
+    /// Windows domain logon or `kinit`, and the KDC issues a ticket for `HTTP/<host>`). False
+    /// models a site Kerberos cannot reach (no SPN, no KDC), where Windows falls back to NTLM.
     Domain { ticket: bool },
     /// A local account of a computer outside the domain (a workgroup), or no Kerberos identity.
     Local,
@@ -370,11 +371,12 @@ fn ie6(s: &Setup, scheme: Scheme) -> Attempt {
             IE_LOGON,
             Basis::Documented,
         ));
-        let mech = if scheme == Scheme::Negotiate && matches!(s.logon, Logon::Domain { .. }) {
-            Mechanism::Kerberos
-        } else {
-            Mechanism::Ntlm
-        };
+        let mech =
+            if scheme == Scheme::Negotiate && matches!(s.logon, Logon::Domain { ticket: true }) {
+                Mechanism::Kerberos
+            } else {
+                Mechanism::Ntlm
+            };
         if scheme == Scheme::Negotiate {
             rules.push(rule("With the typed credentials Windows' Negotiate package tries Kerberos, else NTLM, in the Negotiate header.", SSPI_RAW_NTLM, Basis::Observed));
         }
@@ -433,11 +435,12 @@ fn chromium(s: &Setup, scheme: Scheme) -> Attempt {
             CR_CONTROLLER,
             Basis::Source,
         ));
-        let mech = if scheme == Scheme::Negotiate && matches!(s.logon, Logon::Domain { .. }) {
-            Mechanism::Kerberos
-        } else {
-            Mechanism::Ntlm
-        };
+        let mech =
+            if scheme == Scheme::Negotiate && matches!(s.logon, Logon::Domain { ticket: true }) {
+                Mechanism::Kerberos
+            } else {
+                Mechanism::Ntlm
+            };
         Ok((Credentials::Prompt, mech, rules))
     } else {
         rules.push(rule(

@@ -50,6 +50,7 @@ impl Exchange {
         s.log = Some(r.log.format());
         s.trace = r.trace.clone();
         s.connection = Some(self.request.connection);
+        s.events = r.events.iter().map(|e| e.text()).collect();
         s
     }
 

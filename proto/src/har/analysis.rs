@@ -7,11 +7,16 @@ use crate::seq::Step;
 /// What can go wrong in an exchange, as the page flags it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ProblemKind {
-    /// The server offered Negotiate (Kerberos) and the browser used NTLM or Basic.
+    /// The server offered Negotiate (Kerberos) and the browser's Negotiate carried NTLM, or it
+    /// sent Basic.
     FellBack,
+    /// The server offered Negotiate and the browser answered with a bare `NTLM` header: it
+    /// never tried Negotiate.
+    NegotiateNotTried,
     /// An NTLM handshake's AUTHENTICATE went on another connection than its CHALLENGE came on.
     ConnectionChanged,
-    /// Three or more attempts with credentials were refused.
+    /// Three or more logons were refused (a 401 to Basic credentials, an NTLM AUTHENTICATE or a
+    /// Kerberos AP-REQ; the 401 that carries an NTLM CHALLENGE is the normal middle leg).
     RepeatedFailures,
     /// Credentials went over plain HTTP.
     PlainHttp,
@@ -25,6 +30,7 @@ impl ProblemKind {
     pub fn id(self) -> &'static str {
         match self {
             ProblemKind::FellBack => "fell-back",
+            ProblemKind::NegotiateNotTried => "negotiate-not-tried",
             ProblemKind::ConnectionChanged => "connection-changed",
             ProblemKind::RepeatedFailures => "repeated-failures",
             ProblemKind::PlainHttp => "plain-http",
@@ -226,19 +232,23 @@ pub(super) fn analyse(x: &mut Exchange, all: &[Entry], ids: bool) {
                 .offered
                 .iter()
                 .any(|o| o.eq_ignore_ascii_case("negotiate"));
-            let fallback = if !offered_negotiate {
-                None
+            // A bare NTLM header means Negotiate was never tried; NTLM inside Negotiate means
+            // Windows' Negotiate found no Kerberos ticket (browser::integrated has the rules).
+            let (fallback_kind, fallback) = if !offered_negotiate {
+                (ProblemKind::FellBack, None)
             } else if s.eq_ignore_ascii_case("basic") {
-                Some("The server offered Negotiate (Kerberos) but the browser sent Basic: it did not take Negotiate (the site is not in its intranet zone or allow-list, or it cannot do integrated authentication), and the password crosses the wire.")
+                (ProblemKind::FellBack, Some("The server offered Negotiate (Kerberos) but the browser sent Basic: it did not take Negotiate (the site is not in its intranet zone or allow-list, or it cannot do integrated authentication), and the password crosses the wire."))
+            } else if s.eq_ignore_ascii_case("ntlm") {
+                (ProblemKind::NegotiateNotTried, Some("The server offered Negotiate but the browser answered with a bare NTLM header: it never tried Negotiate. Firefox does Negotiate only for hosts in network.negotiate-auth.trusted-uris; Chromium on Linux and macOS only for hosts in AuthServerAllowlist; curl --ntlm and scripts send NTLM when told to. This is not a Kerberos or SPN problem."))
             } else if kind.contains("NTLM") {
-                Some("The server offered Negotiate but the browser authenticated with NTLM: it found no Kerberos ticket for the server (no SPN HTTP/<host> registered, a duplicate SPN, a name outside the domain, or the user is not logged on to the domain).")
+                (ProblemKind::FellBack, Some("The server offered Negotiate and the browser's Negotiate carried NTLM: Windows found no Kerberos ticket for the server (no SPN HTTP/<host> registered, a duplicate SPN, a name outside the domain, or the user is not logged on to the domain)."))
             } else {
-                None
+                (ProblemKind::FellBack, None)
             };
             flag_once(
                 &mut x.problems,
                 &mut flagged_fallback,
-                ProblemKind::FellBack,
+                fallback_kind,
                 e.index,
                 fallback,
             );
@@ -279,22 +289,23 @@ pub(super) fn analyse(x: &mut Exchange, all: &[Entry], ids: bool) {
                 }
             }
         }
-        if is_auth_status(e.status) && !creds.is_empty() {
-            failures += 1;
-            if failures == 3 {
-                x.problems.push(Problem {
-                    kind: ProblemKind::RepeatedFailures,
-                    entry: e.index,
-                    message: "Three attempts with credentials were refused: Internet Explorer stops here and shows the 401 page; check the user name, the password, the account's lock-out and its logon rights.".into(),
-                });
-            }
-        }
         let challenge = e
             .response_values("www-authenticate")
             .into_iter()
             .chain(e.response_values("proxy-authenticate"))
             .filter_map(token_of)
             .any(|t| token_kind(&t).contains("CHALLENGE"));
+        // A refusal answers final credentials; the 401 with a CHALLENGE continues a handshake.
+        if is_auth_status(e.status) && !creds.is_empty() && !challenge {
+            failures += 1;
+            if failures == 3 {
+                x.problems.push(Problem {
+                    kind: ProblemKind::RepeatedFailures,
+                    entry: e.index,
+                    message: "Three logons with credentials were refused: Internet Explorer gives up after the third and shows the 401.1 page (KB 871179); Chromium and Firefox ask until the user cancels. Check the user name, the password, the account's lock-out and its logon rights.".into(),
+                });
+            }
+        }
         if challenge {
             challenge_conn = e.connection.clone().map(|c| (c, e.index));
         }

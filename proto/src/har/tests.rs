@@ -101,7 +101,7 @@ fn finds_ntlm_exchange_and_a_changed_connection() {
     assert_eq!(x.used, vec!["NTLM"]);
     assert_eq!(x.substatus.as_deref(), Some("401.2"));
     let kinds: Vec<ProblemKind> = x.problems.iter().map(|p| p.kind).collect();
-    assert!(kinds.contains(&ProblemKind::FellBack), "{kinds:?}");
+    assert!(kinds.contains(&ProblemKind::NegotiateNotTried), "{kinds:?}");
     assert!(kinds.contains(&ProblemKind::ConnectionChanged), "{kinds:?}");
     assert!(kinds.contains(&ProblemKind::PlainHttp), "{kinds:?}");
     assert!(kinds.contains(&ProblemKind::Refused), "{kinds:?}");
@@ -181,4 +181,58 @@ fn request_text_from_http2() {
         e.request_text(),
         "GET /a?b=1 HTTP/1.1\r\nHost: h.example\r\naccept: */*\r\n\r\n"
     );
+}
+
+/// Issue 13, row 11: one healthy NTLM handshake and one failed one (two refused handshakes,
+/// then the user cancels) are exactly one success and one refusal: the 401 that carries the
+/// CHALLENGE is the normal middle leg, and a bare NTLM header is not blamed on Kerberos.
+#[test]
+fn a_healthy_and_a_failed_handshake_are_one_success_and_one_refusal() {
+    use crate::ntlm::samples;
+    let neg = "TlRMTVNTUAABAAAAB4IIogAAAAAAAAAAAAAAAAAAAAAKAGFKAAAADw==";
+    let challenge = format!("NTLM {}", samples::CHALLENGE_V2);
+    let n = format!("NTLM {neg}");
+    let a = format!("NTLM {}", samples::AUTHENTICATE_V2);
+    let handshake = |url: &str, conn: &str, last: u16| {
+        vec![
+            entry(url, Some(&n), 401, &[&challenge], conn),
+            entry(
+                url,
+                Some(&a),
+                last,
+                if last == 401 {
+                    &["Negotiate", "NTLM"]
+                } else {
+                    &[]
+                },
+                conn,
+            ),
+        ]
+    };
+    let mut list = vec![entry("http://h/ok", None, 401, &["Negotiate", "NTLM"], "1")];
+    list.extend(handshake("http://h/ok", "1", 200));
+    list.push(entry("http://h/no", None, 401, &["Negotiate", "NTLM"], "2"));
+    list.extend(handshake("http://h/no", "2", 401));
+    list.extend(handshake("http://h/no", "2", 401));
+    let all = entries(har(&list).as_bytes()).expect("entries");
+    let x = exchanges(&all);
+    assert_eq!(x.len(), 2);
+    let kinds = |x: &Exchange| x.problems.iter().map(|p| p.kind).collect::<Vec<_>>();
+    let (ok, no) = (&x[0], &x[1]);
+    assert_eq!(ok.status, 200);
+    assert!(!kinds(ok).contains(&ProblemKind::Refused));
+    assert!(!kinds(ok).contains(&ProblemKind::RepeatedFailures));
+    assert_eq!(no.status, 401);
+    let refusals = kinds(no)
+        .iter()
+        .filter(|k| matches!(k, ProblemKind::Refused | ProblemKind::RepeatedFailures))
+        .count();
+    assert_eq!(refusals, 1, "{:?}", kinds(no));
+    let not_tried = ok
+        .problems
+        .iter()
+        .find(|p| p.kind == ProblemKind::NegotiateNotTried)
+        .expect("Negotiate was never tried");
+    assert!(!not_tried.message.contains("no Kerberos ticket"));
+    assert!(not_tried.message.contains("never tried Negotiate"));
 }

@@ -89,11 +89,14 @@ fn simple_page(title: &str, text: &str, heading: &str) -> String {
     )
 }
 
-/// IIS 6's 403.14 page.
+/// IIS 6's 403.14 page (`403-14.htm`): "Directory Listing Denied" / "This Virtual Directory does
+/// not allow contents to be listed." as IIS 4 to 6 answered (IIS 6 SDK, CustomErrorDescriptions:
+/// `403,14,Forbidden,Directory Listing Denied`). "The website declined to show this webpage" is
+/// Internet Explorer 7's friendly error, and "A default document is not configured…" IIS 7's.
 pub fn error_403_14() -> String {
     simple_page(
-        "The website declined to show this webpage",
-        "A default document is not configured for the requested URL, and directory browsing is not enabled on the server.",
+        "Directory Listing Denied",
+        "This Virtual Directory does not allow contents to be listed.",
         "HTTP Error 403.14 - Forbidden: Directory listing denied.",
     )
 }

@@ -177,12 +177,16 @@ pub fn all() -> Vec<Scenario> {
     s.anonymous_password = String::new();
     push(s, "Anonymous Accounts Attempting Sub-authentication Logon", "/", Client::Anonymous, "401.1", "Register Iissuba.dll, or set AnonymousPasswordSync to false and AnonymousUserPass to the password.");
 
-    let mut s = anon("subauth-network-service", "Sub-authentication after an upgrade", "Upgraded from IIS 5: AnonymousPasswordSync is still true and Iissuba.dll registered, but the worker process runs as NetworkService: 401.1.");
+    // Microsoft, IIS 6.0 "Sub-Authentication": after an upgrade "sub-authentication is enabled
+    // by default (AnonymousPasswordSync is set to true). However, sub-authentication will not
+    // work because … Iissuba.dll is not registered and the worker processes using Anonymous
+    // authentication are not running as LocalSystem."
+    let mut s = anon("subauth-network-service", "Sub-authentication after an upgrade", "Upgraded from IIS 5: AnonymousPasswordSync is still true, but Iissuba.dll is not registered and the worker process runs as NetworkService (Microsoft, IIS 6.0 \"Sub-Authentication\"): 401.1.");
     s.install = Install::Upgrade;
     s.anonymous_password_sync = true;
-    s.iissuba_registered = true;
+    s.iissuba_registered = false;
     s.anonymous_password = String::new();
-    push(s, "Anonymous Accounts Attempting Sub-authentication Logon", "/", Client::Anonymous, "401.1", "Run the application pool as LocalSystem, or set AnonymousPasswordSync to false with the right AnonymousUserPass.");
+    push(s, "Anonymous Accounts Attempting Sub-authentication Logon", "/", Client::Anonymous, "401.1", "Set AnonymousPasswordSync to false with the right AnonymousUserPass; or register Iissuba.dll and run the application pool as LocalSystem (both are needed).");
 
     let mut s = anon(
         "anon-expired",

@@ -174,7 +174,9 @@ impl Network {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Install {
     Clean,
-    /// Upgraded from IIS 5: AnonymousPasswordSync stays true and Iissuba.dll registered.
+    /// Upgraded from IIS 5: AnonymousPasswordSync stays true, but Iissuba.dll is not registered
+    /// and the worker processes do not run as LocalSystem, so sub-authentication fails
+    /// (Microsoft, IIS 6.0 "Sub-Authentication").
     Upgrade,
 }
 
@@ -381,6 +383,7 @@ impl Site {
         self.iissuba_registered = other.iissuba_registered;
         self.install = other.install;
         self.dc_reachable = other.dc_reachable;
+        self.audit = other.audit;
         self.allow_keep_alive = other.allow_keep_alive;
         self.network = other.network;
         self.nt_auth_providers = other.nt_auth_providers.clone();

@@ -131,7 +131,15 @@ fn response_step(x: &Exchange) -> Step {
         }
         (401, 1) => {
             s.title = "401.1: the logon failed".into();
-            s.narration = "IIS answers 401.1: the user name or password is wrong.".into();
+            // The cause follows the Win32 code LogonUser returned, not always the password.
+            let why = iis::audit::Failure::from_win32(r.win32_status).map_or(
+                "Windows refused the logon",
+                |f| match f {
+                    iis::audit::Failure::WrongPassword => "the user name or password is wrong",
+                    f => f.meaning(),
+                },
+            );
+            s.narration = format!("IIS answers 401.1: {why} (sc-win32-status {win32}).");
             s.explanation.push(format!("IIS called LogonUser with the decoded credentials and Windows refused them (sc-win32-status {win32}). IIS answers every request on its own and sends the same WWW-Authenticate list again; it does not count attempts."));
         }
         _ => {

@@ -10,7 +10,7 @@
 mod state;
 mod view;
 
-use proto::drive::visit::{visit, Visit};
+use proto::drive::visit::{visit_in, Env, Visit};
 use state::{via_from_id, via_id, State};
 use std::rc::Rc;
 use yew::prelude::*;
@@ -26,12 +26,27 @@ fn use_lab() -> (UseReducerHandle<State>, Rc<Visit>) {
         let mut s = State::load(handed.as_deref().or(l.get("scenario")).unwrap_or("anon-ok"));
         if let Some(v) = l.get("as") {
             s.via = via_from_id(v);
+            if let proto::drive::visit::Via::Browser(p) = s.via {
+                s.env = Env::defaults(p);
+            }
         }
+        if let Some(os) = l
+            .get("os")
+            .and_then(proto::browser::integrated::Os::from_id)
+        {
+            s.env.os = os;
+        }
+        s.env.by_fqdn = l.get("url") == Some("fqdn");
         s
     });
     crate::link::use_permalink(vec![
         ("scenario", state.scenario.clone()),
         ("as", via_id(state.via).to_string()),
+        ("os", state.env.os.id().to_string()),
+        (
+            "url",
+            if state.env.by_fqdn { "fqdn" } else { "" }.to_string(),
+        ),
     ]);
     // The hand-over is read once.
     use_effect_with((), move |_| {
@@ -46,11 +61,12 @@ fn use_lab() -> (UseReducerHandle<State>, Rc<Visit>) {
         secs
     });
     let visited = use_memo(((*state).clone(), now), |(s, t)| {
-        visit(
+        visit_in(
             &mut proto::iis::host::Host::new(s.site.clone()),
             &s.path,
             &s.client,
             s.via,
+            &s.env,
             *t,
         )
     });

@@ -1,7 +1,8 @@
 //! The lab's state: the site being edited, the metabase node selected, and the request. Every
 //! edit is an `Action`, applied in one place (`reduce`); the page re-runs the engine on the result.
 
-use proto::drive::visit::Via;
+use proto::browser::integrated::Os;
+use proto::drive::visit::{Env, Via};
 use proto::http::Profile;
 use proto::iis::scenarios::{self, Client};
 use proto::iis::{Account, AuthFlags, FileEntry, Identity, Network, Node, Site};
@@ -18,6 +19,8 @@ pub struct State {
     pub path: String,
     pub client: Client,
     pub via: Via,
+    /// Where the browser runs, how the URL names the server, the browser's policies.
+    pub env: Env,
 }
 
 impl State {
@@ -45,6 +48,7 @@ impl State {
             path,
             client,
             via: Via::Browser(Profile::Ie6),
+            env: Env::defaults(Profile::Ie6),
         }
     }
 
@@ -115,6 +119,10 @@ pub enum Action {
     RemoveFile(usize),
     Path(String),
     Via(Via),
+    /// The browser's operating system.
+    Os(Os),
+    /// The URL names the server by its fully qualified name.
+    ByFqdn(bool),
     Client(ClientKind),
     Credential(Credential, String),
 }
@@ -134,6 +142,8 @@ pub enum Setting {
     WorkerIdentity(Identity),
     IissubaRegistered(bool),
     DcReachable(bool),
+    /// Audit failed logons (Windows Server 2003 audits successes only by default).
+    AuditFailures(bool),
     AllowKeepAlive(bool),
     AuthPersistSingleRequest(bool),
     Network(Network),
@@ -158,6 +168,7 @@ impl Setting {
             Setting::WorkerIdentity(v) => site.worker_identity = *v,
             Setting::IissubaRegistered(v) => site.iissuba_registered = *v,
             Setting::DcReachable(v) => site.dc_reachable = *v,
+            Setting::AuditFailures(v) => site.audit.failure = *v,
             Setting::AllowKeepAlive(v) => site.allow_keep_alive = *v,
             Setting::AuthPersistSingleRequest(v) => site.auth_persist_single_request = *v,
             Setting::Network(v) => site.network = *v,
@@ -343,9 +354,10 @@ impl Reducible for State {
         let mut s = Rc::unwrap_or_clone(self);
         match action {
             Action::Load(id) => {
-                let via = s.via;
+                let (via, env) = (s.via, s.env.clone());
                 s = State::load(&id);
                 s.via = via;
+                s.env = env;
             }
             Action::SelectNode(node) => s.node = node,
             Action::AddNode(path) => {
@@ -408,7 +420,19 @@ impl Reducible for State {
                 }
             }
             Action::Path(v) => s.path = v,
-            Action::Via(v) => s.via = v,
+            Action::Via(v) => {
+                // Each browser's own defaults (IE 6 runs on Windows only), the URL kept.
+                if let Via::Browser(p) = v {
+                    let by_fqdn = s.env.by_fqdn;
+                    s.env = Env {
+                        by_fqdn,
+                        ..Env::defaults(p)
+                    };
+                }
+                s.via = v;
+            }
+            Action::Os(os) => s.env.os = os,
+            Action::ByFqdn(v) => s.env.by_fqdn = v,
             Action::Client(kind) => s.client = kind.client(),
             Action::Credential(which, v) => which.set(&mut s.client, v),
         }

@@ -8,7 +8,8 @@ use super::state::{
 use crate::components::browser_view::final_page;
 use crate::components::diagram::{diagram, Props as DiagramProps};
 use crate::components::form::{check, checked_of, text, value_of};
-use proto::drive::visit::Visit;
+use proto::browser::integrated::Os;
+use proto::drive::visit::{Via, Visit};
 use proto::http::Profile;
 use proto::iis::scenarios::{self, Scenario};
 use proto::iis::{AuthFlags, Identity, Network, Site};
@@ -123,7 +124,6 @@ fn auth_fieldset(site: &Site, d: &Dispatch) -> Html {
             <div class="indent">
                 { text("User name", "", site.anonymous_user.clone(), false, set(d, |e| Setting::AnonymousUser(value_of(e)))) }
                 { text("Password", "anon-password", site.anonymous_password.clone(), true, set(d, |e| Setting::AnonymousPassword(value_of(e)))) }
-                { check("Allow IIS to control password (AnonymousPasswordSync)", "password-sync", site.anonymous_password_sync, set(d, |e| Setting::AnonymousPasswordSync(checked_of(e)))) }
             </div>
             <p class="group">{ "Authenticated access" }</p>
             { check("Integrated Windows authentication", "auth-ntlm", flag(AuthFlags::NTLM), set(d, |e| Setting::AuthFlag(AuthFlags::NTLM, checked_of(e)))) }
@@ -159,8 +159,12 @@ fn server_fieldset(site: &Site, d: &Dispatch) -> Html {
                     { for [Identity::NetworkService, Identity::LocalSystem, Identity::LocalService].into_iter().map(|i| html! { <option value={i.name()} selected={site.worker_identity == i}>{ i.name() }</option> }) }
                 </select>
             </label>
+            // IIS 5's "Allow IIS to control password" checkbox is gone from IIS 6 Manager: IIS 6 sets
+            // sub-authentication in the metabase (KB 332167).
+            { check("AnonymousPasswordSync (metabase only: IIS 6 Manager has no \"Allow IIS to control password\" box, KB 332167)", "password-sync", site.anonymous_password_sync, set(d, |e| Setting::AnonymousPasswordSync(checked_of(e)))) }
             { check("Iissuba.dll registered", "iissuba", site.iissuba_registered, set(d, |e| Setting::IissubaRegistered(checked_of(e)))) }
             { check("Domain controller reachable", "", site.dc_reachable, set(d, |e| Setting::DcReachable(checked_of(e)))) }
+            { check("Audit failed logons (Security log)", "audit-failures", site.audit.failure, set(d, |e| Setting::AuditFailures(checked_of(e)))) }
             { check("AllowKeepAlive", "", site.allow_keep_alive, set(d, |e| Setting::AllowKeepAlive(checked_of(e)))) }
             { check("AuthPersistSingleRequest", "", site.auth_persist_single_request, set(d, |e| Setting::AuthPersistSingleRequest(checked_of(e)))) }
             <label>{ "Between the browser and IIS" }
@@ -268,6 +272,21 @@ fn request_fieldset(s: &State, d: &Dispatch) -> Html {
                     <option value="direct" selected={via == "direct"}>{ "One request, credentials up front (like curl)" }</option>
                 </select>
             </label>
+            { if matches!(s.via, Via::Browser(Profile::Chromium | Profile::Firefox)) { html! {
+                <label>{ "On" }
+                    <select data-test="lab-os" onchange={send(d, |e| Action::Os(Os::from_id(&value_of(e)).unwrap_or(Os::Linux)))}>
+                        { for Os::ALL.into_iter().map(|o| html! { <option value={o.id()} selected={s.env.os == o}>{ o.name() }</option> }) }
+                    </select>
+                </label>
+            } } else { Html::default() } }
+            { if matches!(s.via, Via::Browser(_)) { html! {
+                <label>{ "URL names the server" }
+                    <select data-test="lab-url" onchange={send(d, |e| Action::ByFqdn(value_of(e) == "fqdn"))}>
+                        <option value="netbios" selected={!s.env.by_fqdn}>{ "web01 (NetBIOS name)" }</option>
+                        <option value="fqdn" selected={s.env.by_fqdn}>{ "web01.contoso.com (dotted name)" }</option>
+                    </select>
+                </label>
+            } } else { Html::default() } }
             <label>{ "The user" }
                 <select data-test="lab-client" onchange={send(d, |e| Action::Client(ClientKind::from_id(&value_of(e))))}>
                     { for ClientKind::ALL.into_iter().zip(kinds).map(|(k, label)| html! { <option value={k.id()} selected={kind == k}>{ label }</option> }) }
@@ -291,7 +310,16 @@ fn answer(s: &State, site: &Site, visited: &Visit) -> Html {
     };
     let steps = Rc::new(visited.steps());
     let st = r.status_text();
-    let url = format!("http://{}/lab/{}{}", site.host, site.id, s.path);
+    let host = match s.via {
+        Via::Browser(_) => s.env.host_name(site),
+        Via::Direct => site.host.clone(),
+    };
+    let url = format!("http://{host}/lab/{}{}", site.id, s.path);
+    let decided: Vec<&proto::seq::Step> = steps.iter().filter(|x| !x.why.is_empty()).collect();
+    let events: Vec<String> = visited
+        .exchanges()
+        .flat_map(|x| x.response.events.iter().map(|e| e.text()))
+        .collect();
     let view = if r.status == 401 {
         final_page(&url, None, Some(&st), "")
     } else if r.status == 200 {
@@ -313,8 +341,21 @@ fn answer(s: &State, site: &Site, visited: &Visit) -> Html {
             { steps.iter().rev().find_map(|s| s.curl()).map(|c| html! {
                 <details class="wire"><summary>{ "The last request as a curl command" }</summary><pre data-test="lab-curl">{ c }</pre></details>
             }).unwrap_or_default() }
+            { for decided.iter().map(|x| html! {
+                <details class="why" data-test="lab-why">
+                    <summary>{ format!("Why the browser {}", x.label) }</summary>
+                    { for x.explanation.iter().map(|e| html! { <p>{ e.clone() }</p> }) }
+                    <ul>{ for x.why.iter().map(|w| html! {
+                        <li>{ w.text.clone() }<br /><span class="cite">{ format!("{}: {}", w.basis, w.source) }</span></li>
+                    }) }</ul>
+                </details>
+            }) }
             <h4>{ "W3C log" }</h4>
             <pre data-test="lab-log">{ proto::iis::LogLine::FIELDS }{ for visited.exchanges().map(|l| format!("\n{}", l.response.log.format())) }</pre>
+            <h4>{ "Security event log" }</h4>
+            <pre data-test="lab-security-log">{ if events.is_empty() {
+                if site.audit.failure { "No logon was made: nothing logged.".to_string() } else { "Nothing logged. Windows Server 2003 audits successful logons only by default: tick \"Audit failed logons\" to see a failure's event (the guide's \"enable security auditing\").".to_string() }
+            } else { events.join("\n\n") } }</pre>
             <h4>{ "IIS's decisions" }</h4>
             <ol class="trace" data-test="lab-trace">{ for r.trace.iter().map(|t| html! { <li>{ t.clone() }</li> }) }</ol>
             <details class="wire"><summary>{ "Full response" }</summary><pre>{ r.to_http() }</pre></details>

@@ -166,3 +166,27 @@ fn every_step_has_a_narration() {
         .iter()
         .all(|s| !s.narration.is_empty() && !s.title.is_empty()));
 }
+
+/// Issue 13, row 10: a right password refused for its logon type is not narrated as a wrong
+/// password; the 401.1 follows the Win32 code.
+#[test]
+fn a_401_1_is_narrated_by_its_win32_code() {
+    let mut s = scenario("basic", Profile::Ie6, "alice", &["Wonderland1"]);
+    for a in s.site.accounts.iter_mut() {
+        a.network_logon = false;
+        a.log_on_locally = false;
+        a.batch_logon = false;
+    }
+    let w = run(&s);
+    let refused = w
+        .steps
+        .iter()
+        .find(|s| s.status.as_deref() == Some("401.1"))
+        .unwrap();
+    assert!(refused.narration.contains("1385"), "{}", refused.narration);
+    assert!(
+        !refused.narration.contains("password is wrong"),
+        "{}",
+        refused.narration
+    );
+}
