@@ -86,7 +86,7 @@ impl Site {
                     trace.push(format!("The content is on {}; UNCUserName is {} and UNCPassword is not valid: IIS cannot reach the share and answers 500.", unc.share, unc.user));
                     return Err(Refusal::UncCredentials);
                 }
-                trace.push(format!("The content is on {}; UNCUserName {} with a valid UNCPassword reaches the share for every request.", unc.share, unc.user));
+                trace.push(format!("The content is on {}; UNCUserName {} with a valid UNCPassword reaches the share for every request: IIS sends UNCUserName's credentials, not the request user's. (The guide says \"the requested user credentials are sent\"; in practice, and in Microsoft's IIS 6.0 \"Authentication for UNC Shares\", the share sees UNCUserName.)", unc.share, unc.user));
                 identity = format!("{d}\\{u}");
             }
         }

@@ -455,7 +455,10 @@ impl Host {
                     ),
                     None => a.client.clone(),
                 };
-                let mut r = site.ok_with(req, Some(who), token, trace);
+                let (domain, user) = who.split_once('\\').unwrap_or(("", who.as_str()));
+                let attempt = site.attempt(domain, user, 3, Method::Kerberos, "", Ok(()));
+                let r = site.ok_with(req, Some(who.clone()), token, trace);
+                let mut r = site.audited(r, req, Some(attempt));
                 if let Some(ap_rep) = &a.ap_rep {
                     // The client's mechanism OID, answered in kind (Windows offers the MS OID).
                     let oid = if peeled
@@ -478,6 +481,12 @@ impl Host {
                     insert_challenge(&mut r, format!("Negotiate {}", crate::field::b64(&out)));
                 }
                 r
+            }
+            // The ticket is for another account than the worker process's: Windows tries the
+            // worker's own key, and the decryption fails (KB 871179).
+            Err(e) if e.code == 35 => {
+                trace.push(format!("The application pool runs as {}, and {}: the KDC made the ticket for the account that holds the SPN, so the worker's key cannot decrypt it. Windows reports KRB_AP_ERR_MODIFIED (Kerberos event 4 in the client's System log): 401.1. KB 871179: the SPN HTTP/<name> must be on the account the application pool runs as (setspn).", self.site.worker_identity.name(), e.reason));
+                site.deny(req, 1, SEC_E_LOGON_DENIED, true, trace, None)
             }
             Err(e) => {
                 trace.push(format!(

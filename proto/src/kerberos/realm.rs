@@ -184,16 +184,21 @@ impl Realm {
 
     /// The account holding `spn` (`HTTP/web01.contoso.com`; `HOST/x` covers `HTTP/x`, as in
     /// Active Directory), or `krbtgt` for the realm's TGS.
+    ///
+    /// The exact SPN wins: `HTTP/x` registered on a service account (`setspn -A`) is found before
+    /// the computer's `HOST/x` (Active Directory's `sPNMappings` apply only when no account holds
+    /// the SPN itself).
     pub(crate) fn find_spn(&self, spn: &str) -> Option<&Account> {
         let host_form = spn
             .split_once('/')
             .map(|(_, h)| format!("HOST/{h}"))
             .unwrap_or_default();
-        self.accounts.iter().find(|a| {
-            a.spns
+        let holds = |name: &str| {
+            self.accounts
                 .iter()
-                .any(|s| s.eq_ignore_ascii_case(spn) || s.eq_ignore_ascii_case(&host_form))
-        })
+                .find(|a| a.spns.iter().any(|s| s.eq_ignore_ascii_case(name)))
+        };
+        holds(spn).or_else(|| holds(&host_form))
     }
 
     /// The salt Active Directory uses: `REALM` ‖ user name, or for a computer account `REALM` ‖

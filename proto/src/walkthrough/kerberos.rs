@@ -46,11 +46,15 @@ pub struct Scenario {
     pub kdc_unreachable: bool,
     /// AES256 keys (Windows Server 2008 and later) instead of RC4-HMAC (Server 2003's).
     pub aes: bool,
+    /// The application pool runs as `CONTOSO\svc-web`, a domain account (KB 871179).
+    pub domain_worker: bool,
+    /// `setspn -A HTTP/<name> CONTOSO\svc-web` was done (with `domain_worker`).
+    pub worker_spn: bool,
     pub now: i64,
 }
 
 /// The toggles, as the page lists them: (id, label).
-pub const TOGGLES: [(&str, &str); 8] = [
+pub const TOGGLES: [(&str, &str); 10] = [
     (
         "not-logged-on",
         "Not logged on to the domain (the browser asks, then gets a TGT)",
@@ -71,6 +75,14 @@ pub const TOGGLES: [(&str, &str); 8] = [
         "aes",
         "AES256 keys (Windows Server 2008 and later) instead of RC4-HMAC",
     ),
+    (
+        "domain-worker",
+        "Application pool runs as CONTOSO\\svc-web, a domain account (KB 871179)",
+    ),
+    (
+        "worker-spn",
+        "HTTP/<name> registered on CONTOSO\\svc-web (setspn -A)",
+    ),
 ];
 
 impl Scenario {
@@ -84,6 +96,8 @@ impl Scenario {
             "clock-skew" => &mut self.clock_skew,
             "kdc-unreachable" => &mut self.kdc_unreachable,
             "aes" => &mut self.aes,
+            "domain-worker" => &mut self.domain_worker,
+            "worker-spn" => &mut self.worker_spn,
             _ => return None,
         })
     }
@@ -135,6 +149,9 @@ pub struct Walkthrough {
 const USER: &str = "bob";
 const PASSWORD: &str = "Builder2";
 const REALM: &str = "CONTOSO.COM";
+/// The named worker identity of KB 871179's case.
+const WORKER: &str = "svc-web";
+const WORKER_PASSWORD: &str = "svc-web-password-41d2";
 
 /// The walkthrough's narration over the pair (browser ⇄ IIS) and the realm (browser ⇄ KDC).
 struct Narrator<'h> {
@@ -248,7 +265,7 @@ impl Narrator<'_> {
 }
 
 /// The site: Integrated Windows only, WEB01 in CONTOSO, its keys per the worker identity.
-fn site(s: &Scenario, realm: &Realm, web: &Account) -> Site {
+fn site(s: &Scenario, realm: &Realm, web: &Account, worker: &Account) -> Site {
     let mut site = sites::base(
         "kerberos",
         "Integrated Windows, Kerberos",
@@ -262,6 +279,10 @@ fn site(s: &Scenario, realm: &Realm, web: &Account) -> Site {
     };
     if s.local_service {
         site.worker_identity = Identity::LocalService;
+    } else if s.domain_worker {
+        // A domain account holds only its own key, for the SPNs registered on it.
+        site.worker_identity = Identity::Named;
+        site.service_keys = realm.keytab(worker);
     } else {
         // NetworkService acts as the computer account on the network: WEB01$'s keys.
         site.service_keys = realm.keytab(web);
@@ -293,6 +314,18 @@ pub fn run(s: &Scenario) -> Walkthrough {
         &["HOST/WEB01", "HOST/web01.contoso.com"],
     );
     web.trusted_for_delegation = !s.not_trusted;
+    let name = if s.spn_missing {
+        "intranet.contoso.com"
+    } else {
+        "web01.contoso.com"
+    };
+    let worker_spn = format!("HTTP/{name}");
+    let worker_spns = [worker_spn.as_str()];
+    let worker = Account::new(
+        WORKER,
+        WORKER_PASSWORD,
+        if s.worker_spn { &worker_spns[..] } else { &[] },
+    );
     let mut realm = Realm::new(
         REALM,
         etype,
@@ -304,11 +337,12 @@ pub fn run(s: &Scenario) -> Walkthrough {
                 "krbtgt-key-material-9c1e",
                 &["krbtgt/CONTOSO.COM"],
             ),
+            worker.clone(),
         ],
         0x5eed,
     );
     let lanes = vec![Lane::Browser, Lane::Iis, Lane::DomainController];
-    let site = site(s, &realm, &web);
+    let site = site(s, &realm, &web, &worker);
     let host_name = site.host.clone();
     let spn = format!("HTTP/{host_name}");
     let mut host = Host::new(site);
@@ -362,6 +396,21 @@ pub fn run(s: &Scenario) -> Walkthrough {
             let a = realm.as_exchange(USER, PASSWORD, s.now);
             d.kdc("AS-REQ for krbtgt/CONTOSO.COM", "AS-REQ: asking for a TGT", true, Some(&a.request), "The browser asks the KDC for a Ticket Granting Ticket, proving it knows the password with an encrypted timestamp (PA-ENC-TIMESTAMP).".into(), &["RFC 4120 §3.1. The timestamp is encrypted with bob's key (key usage 1): open it in the decoder with bob's password."]);
             d.kdc("AS-REP: TGT", "AS-REP: the TGT", false, Some(&a.reply), "The KDC answers with the TGT (encrypted for krbtgt) and a session key encrypted with bob's key.".into(), &["RFC 4120 §3.1.3. The ticket's enc-part is krbtgt's secret; the enc-part of the reply (key usage 3) opens with bob's password."]);
+            log_on_last(
+                &mut d,
+                kdc_event(
+                    672,
+                    true,
+                    "Authentication Ticket Request:",
+                    vec![
+                        ("User Name", USER.into()),
+                        ("Supplied Realm Name", "CONTOSO".into()),
+                        ("Service Name", "krbtgt".into()),
+                        ("Result Code", "0x0".into()),
+                        ("Client Address", "192.0.2.10".into()),
+                    ],
+                ),
+            );
             a.credential
         } else {
             d.note(StepKind::Choose, "TGT from the Windows logon", "bob logged on to CONTOSO this morning: the TGT from that logon is in his ticket cache (klist shows it).".into(), &["IIS 6 guide: \"If the Windows user has already successfully logged on to the domain and received a Ticket Granting Ticket, IIS sends this ticket along with information about the IIS server to the KDC.\" (The browser, not IIS, sends it.)"]);
@@ -382,7 +431,33 @@ pub fn run(s: &Scenario) -> Walkthrough {
                 d.kdc(&format!("TGS-REQ for {spn}"), "TGS-REQ: a ticket for the web server", true, Some(&t.request), format!("The browser asks the KDC for a service ticket for {spn}: the SPN is made of the host name in the URL."), &["IIS 6 guide: \"part of this information includes the server name from the URL that the browser is attempting to reach.\""]);
                 match t.credential {
                     Some(c) => {
-                        d.kdc("TGS-REP: service ticket", "TGS-REP: the service ticket", false, Some(&t.reply), format!("The KDC finds {spn} on WEB01$ and issues a ticket encrypted with WEB01$'s key."), &["The ticket (key usage 2) opens only with the service's key; the reply's enc-part (key usage 8) with the TGT session key."]);
+                        let holder = realm
+                            .find_spn(&spn)
+                            .map_or("WEB01$".to_string(), |a| a.name.clone());
+                        if let Some(st) = d.steps.last_mut() {
+                            // Added to the TGS-REQ step drawn just before.
+                            st.guide_says(
+                                "\"If the browser is accessing the Web server by using some other host name — either the FQDN or another host header name — that name must be registered with Active Directory.\"",
+                                "A computer joined to the domain registers HOST/<NetBIOS name> and HOST/<FQDN> on its account, and HOST covers HTTP: http://web01/ and http://web01.contoso.com/ both work without setspn. Only other names (host headers, aliases) and a worker running as a domain account need an HTTP SPN.",
+                                "Microsoft, \"Service Principal Names\" and setspn (a computer account's default HOST SPNs); Active Directory's sPNMappings (HOST covers HTTP)",
+                            );
+                        }
+                        d.kdc("TGS-REP: service ticket", "TGS-REP: the service ticket", false, Some(&t.reply), format!("The KDC finds {spn} on {holder} and issues a ticket encrypted with {holder}'s key."), &["The ticket (key usage 2) opens only with the service's key; the reply's enc-part (key usage 8) with the TGT session key.", "An SPN registered on an account itself wins over the computer's HOST/ mapping (Active Directory's sPNMappings)."]);
+                        log_on_last(
+                            &mut d,
+                            kdc_event(
+                                673,
+                                true,
+                                "Service Ticket Request:",
+                                vec![
+                                    ("User Name", format!("{USER}@{REALM}")),
+                                    ("User Domain", REALM.into()),
+                                    ("Service Name", holder.clone()),
+                                    ("Ticket Encryption Type", format!("0x{etype:X}")),
+                                    ("Client Address", "192.0.2.10".into()),
+                                ],
+                            ),
+                        );
                         keys.push(KeyInfo {
                             label: "service session key".into(),
                             etype,
@@ -393,6 +468,21 @@ pub fn run(s: &Scenario) -> Walkthrough {
                     }
                     None => {
                         d.kdc("KRB-ERROR: KDC_ERR_S_PRINCIPAL_UNKNOWN", "The KDC knows no such SPN", false, Some(&t.reply), format!("No account holds {spn}: the KDC answers KDC_ERR_S_PRINCIPAL_UNKNOWN, and the browser falls back to NTLM."), &["IIS 6 guide: \"If the browser is accessing the Web server by using some other host name — either the FQDN or another host header name — that name must be registered with Active Directory.\" It works by the NetBIOS name (HTTP/WEB01 is covered by HOST/WEB01)."]);
+                        log_on_last(
+                            &mut d,
+                            kdc_event(
+                                673,
+                                false,
+                                "Service Ticket Request:",
+                                vec![
+                                    ("User Name", format!("{USER}@{REALM}")),
+                                    ("User Domain", REALM.into()),
+                                    ("Service Name", spn.clone()),
+                                    ("Failure Code", "0x7".into()),
+                                    ("Client Address", "192.0.2.10".into()),
+                                ],
+                            ),
+                        );
                         fixes.push(format!("setspn -A {spn} WEB01 (on the account the application pool runs as: the computer account for NetworkService or LocalSystem); or browse by the NetBIOS name, http://web01/."));
                         None
                     }
@@ -403,11 +493,37 @@ pub fn run(s: &Scenario) -> Walkthrough {
     let last = match ticket {
         Some((svc, tgt)) => {
             let token = realm.negotiate_token(&svc, USER, s.now, Some(&tgt));
-            let r = d.http(
+            let mut r = d.http(
                 Some(format!("Negotiate {}", b64(&token))),
                 "GET + Negotiate <SPNEGO: AP-REQ>",
                 "The browser sends the ticket with a fresh authenticator in an AP-REQ, wrapped in SPNEGO, in Authorization: Negotiate.".into(),
             );
+            // KB 871179: the Kerberos logon fails, Internet Explorer prompts three times and
+            // shows 401.1; the typed credentials get the same ticket, refused the same way.
+            if r.status == 401 {
+                for n in 1..=3u8 {
+                    d.note(StepKind::Dialog, &format!("credential dialog, attempt {n} of 3"), "Internet Explorer asks for a user name and password; bob types his. Windows uses them for Kerberos again: the same service ticket, refused the same way.".into(), &[]);
+                    if let Some(st) = d.steps.last_mut() {
+                        st.attempt = Some((n, Some(3)));
+                        st.because("When the Kerberos logon is refused, Internet Explorer prompts for credentials three times, then shows HTTP 401.1.", "KB 871179", "documented");
+                    }
+                    let token = realm.negotiate_token(&svc, USER, s.now + i64::from(n), Some(&tgt));
+                    r = d.http(
+                        Some(format!("Negotiate {}", b64(&token))),
+                        "GET + Negotiate <SPNEGO: AP-REQ>",
+                        format!("Attempt {n}: a new authenticator for the same ticket."),
+                    );
+                    if r.status != 401 {
+                        break;
+                    }
+                }
+            }
+            if s.domain_worker && !s.worker_spn && r.status == 401 {
+                fixes.push(format!("KB 871179: the application pool runs as CONTOSO\\{WORKER}, but {spn} belongs to WEB01$ (through HOST/): register it on the worker's account, setspn -A {spn} CONTOSO\\{WORKER} (and HTTP/WEB01 for the NetBIOS name), then remove any duplicate; or run the pool as NetworkService."));
+            }
+            if s.worker_spn && !s.domain_worker && r.status == 401 {
+                fixes.push(format!("{spn} is registered on CONTOSO\\{WORKER}, so the KDC encrypts tickets with its key, but the application pool runs as NetworkService: run the pool as CONTOSO\\{WORKER}, or remove the SPN (setspn -D {spn} CONTOSO\\{WORKER})."));
+            }
             if s.local_service {
                 fixes.push("Run the application pool as NetworkService or LocalSystem (they use WEB01$'s keys), or as a domain account with setspn -A HTTP/<name> <account>: \"you cannot use the Kerberos protocol for authentication if the worker process identity is set to LocalService or to another account on the local computer\".".into());
             }
@@ -436,12 +552,42 @@ pub fn run(s: &Scenario) -> Walkthrough {
         Outcome::Refused(st) => format!("shows the {st} error page"),
     };
     d.note(StepKind::Page, &label, label.clone(), &[]);
+    if s.not_trusted {
+        if let Some(st) = d.steps.last_mut() {
+            st.guide_says(
+                "\"If the server running IIS is a member of the domain and is not a domain controller, then it must be trusted for delegation in order for Kerberos to work properly.\"",
+                "Delegation matters only when IIS must reach another server as the user (a second hop: content on a file share with no UNCUserName). The first hop, browser to IIS, works without it, as this run shows when the content is local.",
+                "RFC 4120 §2.8 (forwardable tickets, delegation); Microsoft, \"Kerberos delegation\"",
+            );
+        }
+    }
     Walkthrough {
         steps: d.steps,
         outcome,
         lanes,
         keys,
         fixes,
+    }
+}
+
+/// A Security log entry of the KDC (the domain controller), as Event Viewer shows it; the
+/// fields abridged from Microsoft's Windows Server 2003 descriptions of 672 and 673.
+fn kdc_event(id: u16, success: bool, title: &str, fields: Vec<(&'static str, String)>) -> String {
+    crate::iis::audit::SecurityEvent {
+        id,
+        success,
+        category: "Account Logon",
+        computer: "DC01".into(),
+        title: title.into(),
+        fields,
+    }
+    .text()
+}
+
+/// Adds `event` to the last step.
+fn log_on_last(d: &mut Narrator<'_>, event: String) {
+    if let Some(st) = d.steps.last_mut() {
+        st.events.push(event);
     }
 }
 
@@ -638,6 +784,76 @@ mod tests {
             assert!(s.get(id), "{id}");
             assert_ne!(s, Scenario::default());
         }
+    }
+
+    /// KB 871179: the pool as a domain account without the HTTP SPN: the ticket is WEB01$'s,
+    /// the worker cannot open it, IE prompts three times and shows 401.1; with the SPN on the
+    /// worker's account Kerberos works.
+    #[test]
+    fn a_domain_account_worker_needs_its_own_spn() {
+        let w = walk(|s| s.domain_worker = true);
+        assert_eq!(w.outcome, Outcome::Refused("401.1".into()));
+        let dialogs: Vec<&Step> = w
+            .steps
+            .iter()
+            .filter(|s| s.kind == StepKind::Dialog)
+            .collect();
+        assert_eq!(dialogs.len(), 3);
+        assert!(dialogs
+            .iter()
+            .all(|d| d.why.iter().any(|y| y.source == "KB 871179")));
+        assert!(
+            last_trace(&w).contains("KRB_AP_ERR_MODIFIED"),
+            "{}",
+            last_trace(&w)
+        );
+        assert!(
+            w.fixes
+                .iter()
+                .any(|f| f.contains("setspn -A HTTP/web01.contoso.com CONTOSO\\svc-web")),
+            "{:?}",
+            w.fixes
+        );
+        let w = walk(|s| {
+            s.domain_worker = true;
+            s.worker_spn = true;
+        });
+        assert_eq!(
+            w.outcome,
+            Outcome::Authorized {
+                user: "CONTOSO\\bob".into(),
+                protocol: "Kerberos"
+            }
+        );
+        assert!(labels(&w)
+            .iter()
+            .all(|l| !l.starts_with("credential dialog")));
+        // The SPN on svc-web while the pool runs as NetworkService: refused the other way round.
+        let w = walk(|s| s.worker_spn = true);
+        assert_eq!(w.outcome, Outcome::Refused("401.1".into()));
+        assert!(w.fixes.iter().any(|f| f.contains("setspn -D")));
+    }
+
+    /// The Security logs: the KDC's 673 for the service ticket, IIS's 540 for the Kerberos logon.
+    #[test]
+    fn the_security_logs_show_the_kdc_and_iis_events() {
+        let w = walk(|s| s.not_logged_on = true);
+        let events: Vec<&String> = w.steps.iter().flat_map(|s| s.events.iter()).collect();
+        assert!(events
+            .iter()
+            .any(|e| e.starts_with("Event ID 672") && e.contains("on DC01")));
+        assert!(events
+            .iter()
+            .any(|e| e.starts_with("Event ID 673") && e.contains("WEB01$")));
+        assert!(events.iter().any(|e| e.starts_with("Event ID 540")
+            && e.contains("Kerberos")
+            && e.contains("on WEB01")));
+        let w = walk(|s| s.spn_missing = true);
+        assert!(w
+            .steps
+            .iter()
+            .flat_map(|s| s.events.iter())
+            .any(|e| e.starts_with("Event ID 673 (Failure Audit") && e.contains("0x7")));
     }
 
     #[test]
