@@ -232,6 +232,10 @@ fn curl_ntlm_authenticates_against_the_integrated_site() {
         .contains("HTTP Error 401.1 - Unauthorized: Access is denied due to invalid credentials."));
     let (code, _) = curl_ntlm(&s.addr, "/lab/integrated/", "CONTOSO\\carol:Kiosk3");
     assert_eq!(code, "401");
+    // Issue 13, row 6: Windows refuses a locked-out account over NTLM too.
+    let (code, body) = curl_ntlm(&s.addr, "/lab/ntlm-locked-out/", "CONTOSO\\bob:Builder2");
+    assert_eq!(code, "401");
+    assert!(body.contains("HTTP Error 401.1"), "{body}");
 }
 
 #[test]

@@ -247,3 +247,67 @@ fn an_edit_absorbed_by_a_node_changes_that_subtree_only() {
     let legs = proto::drive::visit::send(&site, "/app/public/", &scenarios::Client::Anonymous, NOW);
     assert_eq!(legs.last().unwrap().response.status, 200);
 }
+
+/// `sc-status sc-substatus sc-win32-status` of a response's W3C log line.
+fn log_codes(r: &Response) -> String {
+    format!(
+        "{} {} {}",
+        r.log.status, r.log.substatus, r.log.win32_status
+    )
+}
+
+/// Issue 13, rows 6, 7, 9 and 10: the lab's answers and log lines say what IIS 6 said.
+#[test]
+fn the_table_rows_answer_and_log_as_iis_6_did() {
+    // Row 6: a locked-out account is refused over NTLM as over Basic, and the log says why.
+    let s = scenarios::by_id("ntlm-locked-out").unwrap();
+    let r = send(&s, &mut Host::new(s.site.clone()));
+    assert_eq!(r.status_text(), "401.1");
+    assert_eq!(log_codes(&r), "401 1 2148074252");
+    assert!(r.events.iter().any(|e| e.id == 539), "{:?}", r.events);
+    let mut basic = s.site.clone();
+    basic.auth_flags = proto::iis::AuthFlags(proto::iis::AuthFlags::BASIC);
+    let creds = proto::field::b64(b"CONTOSO\\bob:Builder2");
+    let r = Host::new(basic.clone()).handle(
+        &request(
+            &Scenario { site: basic, ..s },
+            1,
+            Some(format!("Basic {creds}")),
+        ),
+        [0; 8],
+    );
+    assert_eq!(log_codes(&r), "401 1 1909");
+
+    // Row 7: after an upgrade AnonymousPasswordSync is true, Iissuba.dll is not registered and
+    // the worker is not LocalSystem.
+    let s = scenarios::by_id("subauth-network-service").unwrap();
+    assert_eq!(s.site.install, proto::iis::Install::Upgrade);
+    assert!(s.site.anonymous_password_sync && !s.site.iissuba_registered);
+    assert_ne!(s.site.worker_identity, proto::iis::Identity::LocalSystem);
+    let r = send(&s, &mut Host::new(s.site.clone()));
+    assert_eq!(r.status_text(), "401.1");
+    assert!(r
+        .trace
+        .iter()
+        .any(|t| t.contains("Iissuba.dll is not registered")));
+
+    // Row 9: IIS 6's own 403.14 page, not IE 7's or IIS 7's words.
+    let mut s = scenarios::by_id("anon-ok").unwrap();
+    s.site.default_doc = vec!["missing.htm".into()];
+    s.site.files = vec![proto::iis::FileEntry {
+        path: "/other.htm".into(),
+        acl: vec!["Everyone".into()],
+    }];
+    let r = send(&s, &mut Host::new(s.site.clone()));
+    assert_eq!(r.status_text(), "403.14");
+    assert!(r.body.contains("Directory Listing Denied"));
+    assert!(r
+        .body
+        .contains("This Virtual Directory does not allow contents to be listed."));
+    assert!(!r.body.contains("declined to show"));
+
+    // Row 10: a right password refused for its logon type is 1385, not 1326.
+    let s = scenarios::by_id("basic-logonmethod-interactive").unwrap();
+    let r = send(&s, &mut Host::new(s.site.clone()));
+    assert_eq!(log_codes(&r), "401 1 1385");
+}

@@ -4,7 +4,8 @@
 
 use crate::components::paste_box::{paste_box, Props as PasteProps};
 use crate::components::source_view::{source_view, Props as SourceProps};
-use proto::http::{self, Level, Profile, Source};
+use proto::browser::integrated::{self, Logon, Os, Setup};
+use proto::http::{self, Level, Profile, Scheme, Source};
 use proto::Span;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -51,14 +52,27 @@ pub fn headers_lab() -> Html {
         crate::link::param("h")
             .unwrap_or_else(|| SAMPLES.first().map(|s| s.1).unwrap_or("").to_string())
     });
-    crate::link::use_permalink(vec![(
-        "h",
-        if text.to_ascii_lowercase().contains("authorization") {
-            String::new()
-        } else {
-            (*text).clone()
-        },
-    )]);
+    // Where the browsers run and whom they log on as: what decides Negotiate and NTLM.
+    let url = use_state(|| crate::link::param("url").unwrap_or_else(|| "http://web01/".into()));
+    let os = use_state(|| {
+        crate::link::param("os")
+            .and_then(|o| Os::from_id(&o))
+            .unwrap_or(Os::Windows)
+    });
+    let logon = use_state(|| Logon::Domain { ticket: true });
+    // The link keeps the URL's host only (a URL may hold a user name and password).
+    crate::link::use_permalink(vec![
+        (
+            "h",
+            if text.to_ascii_lowercase().contains("authorization") {
+                String::new()
+            } else {
+                (*text).clone()
+            },
+        ),
+        ("url", format!("http://{}/", integrated::host_of(&url))),
+        ("os", os.id().to_string()),
+    ]);
     let hover = use_state(|| Option::<Span>::None);
     let analysis = use_memo((*text).clone(), |t| analyse(t));
     let a = &*analysis;
@@ -141,10 +155,43 @@ pub fn headers_lab() -> Html {
         })
         .collect();
 
+    let integrated_offered = |c: &http::Choice| {
+        c.seen.iter().any(|s| {
+            s.unusable.is_none() && matches!(s.kind, Some(Scheme::Ntlm | Scheme::Negotiate))
+        })
+    };
+    let decision = |c: &http::Choice| {
+        let setup = Setup {
+            profile: c.profile,
+            os: *os,
+            host: integrated::host_of(&url),
+            logon: *logon,
+            policy: integrated::Policy::default(),
+        };
+        integrated::decide(&setup, c)
+    };
     let profiles: Html = a
         .choices
         .iter()
         .map(|c| {
+            let integrated_view = if integrated_offered(c) {
+                let d = decision(c);
+                let what = match (d.scheme, d.credentials) {
+                    (Some(s), Some(integrated::Credentials::Silent)) => format!("{} silently", s.name()),
+                    (Some(s), _) => format!("{} after a credential dialog", s.name()),
+                    (None, _) => "no integrated scheme".to_string(),
+                };
+                html! {
+                    <details class="why" data-test="integrated">
+                        <summary>{ format!("Windows authentication here: {what}") }</summary>
+                        <ul>{ for d.rules.iter().map(|r| html! {
+                            <li>{ r.text.clone() }<br /><span class="cite">{ format!("{}: {}", r.basis.name(), r.source) }</span></li>
+                        }) }</ul>
+                    </details>
+                }
+            } else {
+                Html::default()
+            };
             let chosen = c.chosen_seen();
             let headline = match chosen {
                 Some(s) => {
@@ -163,6 +210,7 @@ pub fn headers_lab() -> Html {
                     <h4>{ c.profile.name() }</h4>
                     <p class="chosen" data-test="chosen">{ headline }</p>
                     <ul class="reasons">{ for c.reasons.iter().skip(1).map(|r| html! { <li>{ r.clone() }</li> }) }</ul>
+                    { integrated_view }
                     <details>
                         <summary>{ "How it reads the header" }</summary>
                         <p>{ c.reasons.first().cloned().unwrap_or_default() }</p>
@@ -206,6 +254,36 @@ pub fn headers_lab() -> Html {
                 </section>
             </div>
             <h3>{ "What each browser answers" }</h3>
+            <div class="form" data-test="browser-setting">
+                <label>{ "URL (its host decides zones and allow-lists)" }
+                    <input type="text" data-test="headers-url" value={(*url).clone()} oninput={{
+                        let url = url.clone();
+                        Callback::from(move |e: InputEvent| url.set(crate::components::form::value_of(&e)))
+                    }} />
+                </label>
+                <label>{ "Chromium and Firefox run on" }
+                    <select data-test="headers-os" onchange={{
+                        let os = os.clone();
+                        Callback::from(move |e: Event| os.set(Os::from_id(&crate::components::form::value_of(&e)).unwrap_or(Os::Windows)))
+                    }}>
+                        { for Os::ALL.into_iter().map(|o| html! { <option value={o.id()} selected={*os == o}>{ o.name() }</option> }) }
+                    </select>
+                </label>
+                <label>{ "The user" }
+                    <select data-test="headers-logon" onchange={{
+                        let logon = logon.clone();
+                        Callback::from(move |e: Event| logon.set(match crate::components::form::value_of(&e).as_str() {
+                            "domain" => Logon::Domain { ticket: true },
+                            "no-ticket" => Logon::Domain { ticket: false },
+                            _ => Logon::Local,
+                        }))
+                    }}>
+                        <option value="domain" selected={*logon == (Logon::Domain { ticket: true })}>{ "is logged on to the domain (Kerberos works)" }</option>
+                        <option value="no-ticket" selected={*logon == (Logon::Domain { ticket: false })}>{ "is logged on to the domain, no ticket for this site" }</option>
+                        <option value="local" selected={*logon == Logon::Local}>{ "is not a domain user" }</option>
+                    </select>
+                </label>
+            </div>
             <div class="profiles">{ profiles }</div>
         </div>
     }

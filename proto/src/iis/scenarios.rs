@@ -394,6 +394,26 @@ pub fn all() -> Vec<Scenario> {
         expect: "401.1",
         fix: "Restore communication between the IIS server and a domain controller.",
     });
+    // Windows refuses a locked-out account for every logon type, NTLM's network logon included
+    // (the same account over Basic is `401 1 1909`); the Security log says why (539).
+    let mut s = base(
+        "ntlm-locked-out",
+        "Integrated Windows, account locked out",
+        "CONTOSO\\bob is locked out (too many bad passwords): the response is right, and Windows still refuses the logon: 401.1.",
+        AuthFlags::NTLM,
+    );
+    for a in s.accounts.iter_mut().filter(|a| a.user == "bob") {
+        a.locked_out = true;
+    }
+    s.audit.failure = true;
+    out.push(Scenario {
+        site: s,
+        guide: "Windows NT Challenge/Response protocol",
+        path: "/",
+        client: ntlm_bob(),
+        expect: "401.1",
+        fix: "Unlock the account (Active Directory Users and Computers → Account → Unlock account) and find what sends the bad passwords (the domain controller's Security log: 675 / 680 failures, then 644).",
+    });
     out
 }
 
