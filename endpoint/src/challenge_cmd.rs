@@ -133,9 +133,11 @@ pub fn main(args: Args) -> ExitCode {
         .map(|p| {
             let choice = p.choose(&source, &parsed);
             let integrated = args.url.as_deref().and_then(|url| {
-                let offered = choice.seen.iter().any(|s| {
-                    s.unusable.is_none() && matches!(s.kind, Some(Scheme::Ntlm | Scheme::Negotiate))
-                });
+                // Reported when the browser's choice is an integrated scheme.
+                let offered = matches!(
+                    choice.chosen_seen().and_then(|s| s.kind),
+                    Some(Scheme::Ntlm | Scheme::Negotiate)
+                );
                 offered.then(|| integrated::decide(&args.setup(*p, url), &choice))
             });
             Out {

@@ -129,3 +129,27 @@ pageTest('files and accounts are edited like NTFS permissions and Local Users an
   await page.fill('[data-test="acct-dave-password"]', 'Secret5');
   assert.equal(await lab.status(), '401.3');
 });
+
+pageTest('a locked-out account over NTLM is 401.1, and the Security log says why once failures are audited', 'lab.html#/lab', async (page, lab) => {
+  await lab.scenario('ntlm-locked-out');
+  assert.equal(await lab.status(), '401.1');
+  assert.match(await page.locator('[data-test=lab-log]').innerText(), /401 1 2148074252/);
+  assert.match(await page.locator('[data-test=lab-security-log]').innerText(), /Event ID 539[\s\S]*Account locked out/);
+  // Windows Server 2003 audits successes only by default: nothing is logged for the failure.
+  await page.uncheck('[data-test=audit-failures]');
+  assert.match(await page.locator('[data-test=lab-security-log]').innerText(), /successful logons only by default/);
+  // IIS 6 Manager has no "Allow IIS to control password": AnonymousPasswordSync is a metabase
+  // property (KB 332167), outside the Authentication Methods dialog.
+  const methods = await page.locator('fieldset', { hasText: 'Authentication Methods' }).first().innerText();
+  assert.ok(!methods.includes('Allow IIS to control password'), methods);
+});
+
+pageTest('by its dotted name the site is in the Internet zone: Internet Explorer asks, and says why', 'lab.html#/lab', async (page, lab) => {
+  await lab.scenario('ntlm-persist-single-request');
+  assert.equal(await page.locator('.diagram >> text=/silent logon/').count(), 1);
+  await page.selectOption('[data-test=lab-url]', 'fqdn');
+  assert.equal(await page.locator('.diagram >> text=/silent logon/').count(), 0);
+  assert.equal(await page.locator('.diagram >> text=/credential dialog, attempt 1/').count(), 1);
+  await page.click('[data-test=lab-why] summary');
+  assert.match(await page.locator('[data-test=lab-why]').innerText(), /Internet zone[\s\S]*documented:/);
+});

@@ -114,3 +114,13 @@ test('the diagram exports as SVG that Chromium renders, and as Mermaid; requests
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('the About page says which browser rules are read in source, documented, observed or assumed', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}#/about`);
+  const text = await page.locator('main').innerText();
+  assert.match(text, /Internet Explorer's source is not public/);
+  assert.match(text, /Assumed: how IE 6 splits/);
+  assert.ok(!/split and rank challenges: their source and tests/.test(text));
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -155,10 +155,12 @@ pub fn headers_lab() -> Html {
         })
         .collect();
 
+    // The decision matters when the browser's choice is an integrated scheme.
     let integrated_offered = |c: &http::Choice| {
-        c.seen.iter().any(|s| {
-            s.unusable.is_none() && matches!(s.kind, Some(Scheme::Ntlm | Scheme::Negotiate))
-        })
+        matches!(
+            c.chosen_seen().and_then(|s| s.kind),
+            Some(Scheme::Ntlm | Scheme::Negotiate)
+        )
     };
     let decision = |c: &http::Choice| {
         let setup = Setup {
