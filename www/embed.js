@@ -3,16 +3,17 @@
  *   <script src="/authscope/embed.js" data-scenario="ntlm" data-variant="dc-down"
  *           data-step="4" data-autoplay data-theme="dark"></script>
  *
- * It inserts an <iframe> to embed.html (from the folder embed.js was loaded from) right after the
- * script, and sizes it to its content as the walkthrough reports its height. data-* attributes:
- * scenario (basic | ntlm | kerberos), variant, profile, header, site, user, on, step, theme
+ * It inserts an <iframe> to embed.html (embed-kerberos.html for the Kerberos walkthrough, its own
+ * bundle), from the folder embed.js was loaded from, right after the script, and sizes it to its
+ * content as the walkthrough reports its height. data-* attributes: scenario (basic | ntlm |
+ * kerberos), variant, profile, os, url, offer, era, level, header, site, user, on, step, theme
  * (light | dark), autoplay, title (the frame's accessible name). Nothing else is loaded. */
 (function () {
   'use strict';
   var me = document.currentScript;
   if (!me) return;
   var base = me.src.replace(/[^/]*$/, '');
-  var keys = ['scenario', 'variant', 'profile', 'header', 'site', 'user', 'on', 'step', 'theme'];
+  var keys = ['scenario', 'variant', 'profile', 'os', 'url', 'offer', 'era', 'level', 'header', 'site', 'user', 'on', 'step', 'theme'];
   var parts = [];
   keys.forEach(function (k) {
     var v = me.getAttribute('data-' + k);
@@ -20,7 +21,8 @@
   });
   if (me.hasAttribute('data-autoplay')) parts.push('autoplay');
   var frame = document.createElement('iframe');
-  frame.src = base + 'embed.html#' + parts.join('&');
+  var page = me.getAttribute('data-scenario') === 'kerberos' ? 'embed-kerberos.html' : 'embed.html';
+  frame.src = base + page + '#' + parts.join('&');
   frame.title = me.getAttribute('data-title') || 'authscope: ' + (me.getAttribute('data-scenario') || 'ntlm') + ' walkthrough';
   frame.setAttribute('loading', 'lazy');
   frame.style.cssText = 'display:block;width:100%;height:32rem;border:1px solid rgba(127,127,127,.35);border-radius:8px';

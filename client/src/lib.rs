@@ -94,20 +94,23 @@ pub fn app() -> Html {
     let page = match route {
         Route::Har => html! { <pages::har::HarImport /> },
         Route::Relay => pages::relay::relay(),
-        _ => pages::about::about(),
+        Route::Bench => html! { <pages::bench::Bench /> },
+        // Every other route is another page's (`here` sent the app there).
+        _ => Html::default(),
     };
     #[cfg(feature = "lab")]
     let page = match route {
         Route::Lab => html! { <pages::lab::Lab /> },
         Route::Isolate => html! { <pages::isolate::Isolate /> },
-        _ => pages::about::about(),
+        // Every other route is another page's (`here` sent the app there).
+        _ => Html::default(),
     };
     #[cfg(feature = "kerberos")]
     let page = match route {
         Route::Decoder => html! { <pages::decoder::Decoder /> },
         Route::Kerberos => html! { <pages::kerberos_walk::KerberosWalk /> },
-        Route::Bench => html! { <pages::bench::Bench /> },
-        _ => pages::about::about(),
+        // Every other route is another page's (`here` sent the app there).
+        _ => Html::default(),
     };
     let tab = |r: Route, label: &str| {
         let current = (r == route).then_some("page");
@@ -137,7 +140,7 @@ pub fn app() -> Html {
         </ContextProvider<DecoderInbox>>
         <footer class="foot">
             { "authscope runs entirely in this page: nothing you type leaves your browser. " }
-            <a href="#/about">{ "About" }</a>
+            <a href={Route::About.href()}>{ "About" }</a>
         </footer>
         </>
     }

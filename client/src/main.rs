@@ -1,6 +1,6 @@
 fn main() {
-    #[cfg(not(feature = "embed"))]
+    #[cfg(not(any(feature = "embed", feature = "embed-kerberos")))]
     yew::Renderer::<authscope_client::App>::new().render();
-    #[cfg(feature = "embed")]
+    #[cfg(any(feature = "embed", feature = "embed-kerberos"))]
     yew::Renderer::<authscope_client::pages::embed::Embed>::new().render();
 }

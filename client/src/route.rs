@@ -39,14 +39,15 @@ impl Route {
     }
     /// The page (bundle) that shows the route. The app is several pages with a bundle each, so
     /// that each stays under the size budget: `index.html` (learning: the headers, the Basic and
-    /// NTLM walkthroughs, the NTLM decoder), `kerberos.html` (the Kerberos walkthrough, Negotiate
-    /// decoding and decryption, the benchmark), `lab.html` (the IIS lab and the isolation
-    /// assistant) and `debug.html` (HAR import, real servers). The Decoder is on the first two.
+    /// NTLM walkthroughs, the NTLM decoder, About), `kerberos.html` (the Kerberos walkthrough,
+    /// Negotiate decoding and decryption), `lab.html` (the IIS lab and the isolation assistant)
+    /// and `debug.html` (HAR import, real servers, the benchmark). The Decoder is on the first
+    /// two.
     pub fn page(self) -> &'static str {
         match self {
-            Route::Kerberos | Route::Bench => "kerberos.html",
+            Route::Kerberos => "kerberos.html",
             Route::Lab | Route::Isolate => "lab.html",
-            Route::Har | Route::Relay => "debug.html",
+            Route::Har | Route::Relay | Route::Bench => "debug.html",
             // The debug page's tokens may be Negotiate: the Kerberos page decodes both.
             Route::Decoder if PAGE != "index.html" && PAGE != "lab.html" => "kerberos.html",
             _ => "index.html",
@@ -79,8 +80,9 @@ impl Route {
     }
 
     /// Whether this page's bundle shows the route (otherwise the app goes to the other page).
+    /// About is the main page's: its text is not in every bundle.
     pub fn here(self) -> bool {
-        self == Route::About || self.page() == PAGE
+        self.page() == PAGE
     }
 }
 
@@ -91,12 +93,15 @@ pub const PAGE: &str = "kerberos.html";
 pub const PAGE: &str = "debug.html";
 #[cfg(feature = "embed")]
 pub const PAGE: &str = "embed.html";
+#[cfg(feature = "embed-kerberos")]
+pub const PAGE: &str = "embed-kerberos.html";
 #[cfg(feature = "lab")]
 pub const PAGE: &str = "lab.html";
 #[cfg(not(any(
     feature = "kerberos",
     feature = "debug",
     feature = "embed",
+    feature = "embed-kerberos",
     feature = "lab"
 )))]
 pub const PAGE: &str = "index.html";

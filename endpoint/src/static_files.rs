@@ -65,7 +65,8 @@ fn inline_scripts(html: &str) -> Vec<&str> {
 impl Dist {
     pub fn new(dir: PathBuf) -> Dist {
         let mut script_hashes = Vec::new();
-        // Every page of the build (index.html, kerberos.html, lab.html, debug.html, embed.html).
+        // Every page of the build (index.html, kerberos.html, lab.html, debug.html, embed.html,
+        // embed-kerberos.html).
         let mut pages: Vec<PathBuf> = std::fs::read_dir(&dir)
             .map(|d| {
                 d.filter_map(|e| e.ok().map(|e| e.path()))
@@ -93,14 +94,15 @@ impl Dist {
 
     /// The app's Content-Security-Policy for `url_path`: same-origin everything, wasm
     /// compilation allowed, the boot script by hash, no plugins, no framing by other origins,
-    /// except for `embed.html`, which documentation pages anywhere may frame (it holds no input
-    /// and no secret: a scenario plays from its link).
+    /// except for the embeddable walkthroughs (`embed.html`, `embed-kerberos.html`), which
+    /// documentation pages anywhere may frame (they hold no input and no secret: a scenario plays
+    /// from its link).
     pub fn csp(&self, url_path: &str) -> String {
-        let ancestors = if url_path.trim_start_matches('/') == "embed.html" {
-            "*"
-        } else {
-            "'self'"
-        };
+        let embed = matches!(
+            url_path.trim_start_matches('/'),
+            "embed.html" | "embed-kerberos.html"
+        );
+        let ancestors = if embed { "*" } else { "'self'" };
         format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' {}; style-src 'self'; \
              img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; \

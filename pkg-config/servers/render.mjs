@@ -22,7 +22,7 @@ for (const page of readdirSync(dist).filter((f) => f.endsWith('.html')).sort()) 
 const csp = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval' " + hashes.join(' ') +
   "; style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; base-uri 'none'; " +
   "form-action 'none'; frame-ancestors 'self'";
-// embed.html may be framed by documentation pages anywhere.
+// embed.html and embed-kerberos.html may be framed by documentation pages anywhere.
 const cspEmbed = csp.replace("frame-ancestors 'self'", 'frame-ancestors *');
 process.stdout.write(readFileSync(template, 'utf8')
   .replaceAll('__CSP_EMBED__', cspEmbed)

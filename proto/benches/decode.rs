@@ -1,5 +1,5 @@
 //! `cargo bench -p authscope-proto --bench decode`: NTLM decoding throughput, native.
-//! (The same workloads run in a browser on the app's `kerberos.html#/bench` page; `scripts/bench` runs both.)
+//! (The same workloads run in a browser on the app's `debug.html#/bench` page; `scripts/bench` runs both.)
 
 fn main() {
     let start = std::time::Instant::now();

@@ -18,6 +18,8 @@ before(async () => {
 <script src="${server.url}embed.js" data-scenario="ntlm" data-variant="keep-alive-off" data-step="3" data-theme="dark"></script>
 <p>Between the two.</p>
 <script src="${server.url}embed.js" data-scenario="basic" data-autoplay data-theme="light"></script>
+<p>And Kerberos.</p>
+<script src="${server.url}embed.js" data-scenario="kerberos" data-on="spn-missing"></script>
 </body></html>`);
   });
   await new Promise((r) => docs.listen(0, '127.0.0.1', r));
@@ -39,7 +41,7 @@ test('a documentation page embeds a walkthrough with one script line, offline', 
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(docsUrl);
   const frames = page.locator('iframe');
-  assert.equal(await frames.count(), 2);
+  assert.equal(await frames.count(), 3);
   assert.match(await frames.first().getAttribute('src'), /embed\.html#scenario=ntlm&variant=keep-alive-off&step=3&theme=dark$/);
   assert.equal(await frames.first().getAttribute('title'), 'authscope: ntlm walkthrough');
   const ntlm = page.frameLocator('iframe >> nth=0');
@@ -72,7 +74,23 @@ test('a documentation page embeds a walkthrough with one script line, offline', 
   const light = page.frames().find((f) => f.url().includes('scenario=basic'));
   await light.waitForFunction(() => /^Step [2-9]/.test(document.querySelector('[data-test=counter]').textContent));
   assert.equal(await light.evaluate(() => getComputedStyle(document.body).backgroundColor), 'rgb(255, 255, 255)');
+  // The Kerberos walkthrough is its own page and bundle: an NTLM embed does not load Kerberos.
+  assert.match(await frames.nth(2).getAttribute('src'), /embed-kerberos\.html#scenario=kerberos&on=spn-missing$/);
+  await frames.nth(2).scrollIntoViewIfNeeded();
+  const krb = page.frameLocator('iframe >> nth=2');
+  await krb.locator('[data-test=counter]').waitFor();
+  assert.match(await krb.locator('[data-test=krb-outcome]').innerText(), /by NTLM/);
   assert.deepEqual(outside, []);
   assert.deepEqual(errors, []);
+  await context.close();
+});
+
+test('embed.html asked for the Kerberos walkthrough goes to embed-kerberos.html, hash and all', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}embed.html#scenario=kerberos&step=2`);
+  await page.waitForURL(/embed-kerberos\.html#scenario=kerberos&step=2$/);
+  await page.locator('[data-test=counter]').waitFor();
+  assert.match(await page.locator('[data-test=counter]').innerText(), /^Step 2 of/);
   await context.close();
 });

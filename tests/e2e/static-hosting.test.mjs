@@ -57,7 +57,7 @@ after(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-test('nginx with the sample configuration serves every page under its CSP, and frames only embed.html', { skip: nginx ? false : 'nginx is not installed (scripts/setup --browser installs it)' }, async () => {
+test('nginx with the sample configuration serves every page under its CSP, and frames only the embed pages', { skip: nginx ? false : 'nginx is not installed (scripts/setup --browser installs it)' }, async () => {
   const wasm = readdirSync(dist).find((f) => f.endsWith('.wasm'));
   const res = await fetch(url + wasm);
   assert.equal(res.headers.get('content-type'), 'application/wasm');
@@ -73,13 +73,15 @@ test('nginx with the sample configuration serves every page under its CSP, and f
   assert.match(await p2.locator('[data-test=krb-outcome]').innerText(), /by Kerberos/);
   assert.deepEqual(pr2, []);
   await c2.close();
-  for (const p of ['lab.html#/lab', 'debug.html#/har', 'embed.html#scenario=basic']) {
+  for (const p of ['lab.html#/lab', 'debug.html#/har', 'embed.html#scenario=basic', 'embed-kerberos.html#scenario=kerberos']) {
     const { page: pg, context: cx, problems: pb } = await openPage(browser, url + p);
     assert.deepEqual(pb, [], p);
     await cx.close();
   }
-  // Documentation pages elsewhere may frame embed.html, and only it; embed.js is not cached for good.
+  // Documentation pages elsewhere may frame the embed pages, and only them; embed.js is not cached
+  // for good.
   assert.match((await fetch(url + 'embed.html')).headers.get('content-security-policy'), /frame-ancestors \*/);
+  assert.match((await fetch(url + 'embed-kerberos.html')).headers.get('content-security-policy'), /frame-ancestors \*/);
   assert.match((await fetch(url + 'lab.html')).headers.get('content-security-policy'), /frame-ancestors 'self'/);
   assert.equal((await fetch(url + 'embed.js')).headers.get('cache-control'), 'no-cache');
 });

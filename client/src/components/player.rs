@@ -206,7 +206,7 @@ pub fn stage(
     detail: &dyn Fn(&Step) -> Html,
 ) -> Html {
     let (index, step, on_select) = selection(player, steps);
-    let export = if cfg!(feature = "embed") {
+    let export = if cfg!(any(feature = "embed", feature = "embed-kerberos")) {
         // Embedded walkthroughs play; the full app exports.
         Html::default()
     } else {

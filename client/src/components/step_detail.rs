@@ -68,18 +68,11 @@ pub fn step_detail(s: &Step, view: Html, inbox: Option<crate::DecoderInbox>) -> 
                 { s.connection.map(|c| html! { <span class="badge conn">{ format!("connection #{c}") }</span> }).unwrap_or_default() }</h3>
             { for s.explanation.iter().map(|e| html! { <p>{ e.clone() }</p> }) }
             { for s.guide.iter().map(|g| html! {
-                <div class="guide-says" data-test="guide-says">
-                    <p><strong>{ "The guide says: " }</strong>{ g.guide.clone() }</p>
-                    <p><strong>{ "In practice: " }</strong>{ g.practice.clone() }</p>
-                    <p class="cite">{ format!("Source: {}", g.source) }</p>
-                </div>
+                <p class="guide-says" data-test="guide-says">{ format!("The guide says: {}\nIn practice: {}\nSource: {}", g.guide, g.practice, g.source) }</p>
             }) }
             { if s.why.is_empty() { Html::default() } else { html! {
-                <details class="why" data-test="why">
-                    <summary>{ "Why?" }</summary>
-                    <ul>{ for s.why.iter().map(|w| html! {
-                        <li>{ w.text.clone() }<br /><span class="cite">{ format!("{}: {}", w.basis, w.source) }</span></li>
-                    }) }</ul>
+                <details class="why" data-test="why"><summary>{ "Why?" }</summary>
+                    { for s.why.iter().map(|w| html! { <p>{ format!("{} ({}: {})", w.text, w.basis, w.source) }</p> }) }
                 </details>
             } } }
             { view }

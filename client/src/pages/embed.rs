@@ -1,4 +1,6 @@
-//! The embeddable walkthrough (embed.html): one scenario, no navigation, for documentation pages.
+//! The embeddable walkthrough (embed.html, and embed-kerberos.html for the Kerberos one, so that
+//! an embedded NTLM or Basic walkthrough does not load Kerberos): one scenario, no navigation,
+//! for documentation pages. A page asked for the other's scenario goes there.
 //!
 //! ```text
 //! <iframe src="authscope/embed.html#scenario=ntlm&variant=dc-down&step=4&autoplay&theme=dark">
@@ -11,7 +13,10 @@
 //! (`postMessage({type: "authscope:size", height})`) whenever it changes, so the frame is sized
 //! to its content; it works offline from the same static files.
 
-use crate::pages::{basic_walk::BasicWalk, kerberos_walk::KerberosWalk, ntlm_walk::NtlmWalk};
+#[cfg(feature = "embed-kerberos")]
+use crate::pages::kerberos_walk::KerberosWalk;
+#[cfg(feature = "embed")]
+use crate::pages::{basic_walk::BasicWalk, ntlm_walk::NtlmWalk};
 use wasm_bindgen::prelude::*;
 use yew::prelude::*;
 
@@ -74,11 +79,26 @@ pub fn embed() -> Html {
             report_height();
         });
     }
+    // The page that has this scenario's walkthrough; the other page goes there, hash and all.
+    let page = if scenario == "kerberos" {
+        "embed-kerberos.html"
+    } else {
+        "embed.html"
+    };
+    if page != crate::route::PAGE {
+        if let Some(w) = web_sys::window() {
+            let hash = w.location().hash().unwrap_or_default();
+            let _ = w.location().replace(&format!("{page}{hash}"));
+        }
+        return Html::default();
+    }
+    #[cfg(feature = "embed")]
     let walk = match scenario.as_str() {
         "basic" => html! { <BasicWalk /> },
-        "kerberos" => html! { <KerberosWalk /> },
         _ => html! { <NtlmWalk /> },
     };
+    #[cfg(feature = "embed-kerberos")]
+    let walk = html! { <KerberosWalk /> };
     html! {
         <ContextProvider<crate::DecoderInbox> context={inbox}>
             <main id="main" class="embedded">

@@ -2,13 +2,13 @@ pub mod about;
 pub mod basic_walk;
 pub mod bench;
 pub mod decoder;
-#[cfg(feature = "embed")]
+#[cfg(any(feature = "embed", feature = "embed-kerberos"))]
 pub mod embed;
 #[cfg(feature = "debug")]
 pub mod har;
 pub mod headers_lab;
 pub mod isolate;
-#[cfg(any(feature = "kerberos", feature = "embed"))]
+#[cfg(any(feature = "kerberos", feature = "embed-kerberos"))]
 pub mod kerberos_walk;
 pub mod lab;
 pub mod ntlm_walk;

@@ -37,7 +37,9 @@ impl Inputs {
                 .unwrap_or(Profile::Ie6),
             os: l.get("os").and_then(Os::from_id).unwrap_or(Os::Windows),
             by_fqdn: l.get("url") == Some("fqdn"),
-            offer_negotiate: l.get("offer") == Some("negotiate"),
+            // `header=negotiate` is the older links' name for it.
+            offer_negotiate: l.get("offer") == Some("negotiate")
+                || l.get("header") == Some("negotiate"),
             era: l.get("era").and_then(Era::from_id).unwrap_or(Era::Y2003),
             level: l
                 .get("level")
@@ -210,12 +212,12 @@ fn view(s: &Step, walk: &Walkthrough, inbox: Option<crate::DecoderInbox>) -> Htm
 }
 
 /// Live mode (not in embedded walkthroughs: they play the simulation only).
-#[cfg(not(feature = "embed"))]
+#[cfg(not(any(feature = "embed", feature = "embed-kerberos")))]
 fn live() -> Html {
     html! { <crate::components::live::Live /> }
 }
 
-#[cfg(feature = "embed")]
+#[cfg(any(feature = "embed", feature = "embed-kerberos"))]
 fn live() -> Html {
     Html::default()
 }

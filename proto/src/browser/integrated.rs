@@ -209,12 +209,13 @@ pub enum Zone {
     Internet,
 }
 
+const IE_NO_AUTO_INTRANET: &str = "Microsoft IEInternals, \"The Intranet Zone\" (since Internet Explorer 7, \"Automatically detect intranet network\" leaves intranet settings off on a computer that is not joined to a domain)";
 const IE_ZONES: &str = "Microsoft IEInternals, \"The Intranet Zone\" (the PlainHostName or \"dot\" rule: a name without a dot is Local intranet; other sites not listed are Internet)";
 const IE_LOGON: &str = "Internet Explorer security settings, User Authentication > Logon (\"Logon options\" policy, URLACTION_CREDENTIALS_USE): \"Automatic logon only in Intranet zone\"";
-const KB_871179: &str = "KB 871179 (IIS 6.0 application pool identity without an HTTP SPN): \"After you try to log on three times\", HTTP Error 401.1";
+const KB_871179: &str = "observed; KB 871179 documents it for a Kerberos failure (an IIS 6.0 application pool identity without its HTTP SPN): \"After you try to log on three times\", HTTP Error 401.1";
 const WININET_ORDER: &str = "MSDN on WinINet (quoted in Chromium's HTTP authentication design doc): the first scheme it supports, in the server's order";
 const SSPI_RAW_NTLM: &str = "observed: captures of Windows clients against IIS show `Authorization: Negotiate TlRMTVNTUA…`, raw NTLMSSP, not wrapped in SPNEGO";
-const CR_CONTROLLER: &str = "Chromium net/http/http_auth_controller.cc (HandleAuthChallenge, SelectNextAuthIdentityToTry: default credentials once, then a prompt; a handler that allows no explicit credentials is disabled and the next challenge chosen; only kMaxRestarts, 32, bounds the retries)";
+const CR_CONTROLLER: &str = "Chromium net/http/http_auth_controller.cc (HandleAuthChallenge, SelectNextAuthIdentityToTry: default credentials once, then a prompt; a handler that allows no explicit credentials is disabled and the next challenge chosen) and http_network_transaction.cc (CheckMaxRestarts: at most 32 restarts of one request)";
 const CR_NEGOTIATE: &str = "Chromium net/http/http_auth_handler_negotiate.cc (AllowsDefaultCredentials asks HttpAuthPreferences / URLSecurityManager)";
 const CR_URLSEC_WIN: &str = "Chromium net/http/url_security_manager_win.cc (no allowlist: the zone's URLACTION_CREDENTIALS_USE decides)";
 const CR_URLSEC_POSIX: &str = "Chromium net/http/url_security_manager_posix.cc (no AuthServerAllowlist: CanUseDefaultCredentials is false) and http_auth_handler_negotiate.cc (on POSIX, Init refuses without default credentials, so no Negotiate handler is made)";
@@ -267,8 +268,11 @@ fn firefox_trusts(list: &[String], host: &str) -> bool {
     })
 }
 
-/// Internet Explorer's zone for `host` (Windows), and the rule that put it there.
-pub fn zone(host: &str, policy: &Policy) -> (Zone, Rule) {
+/// Internet Explorer's zone for the setup's host (Windows), and the rule that put it there.
+/// Internet Explorer 6 maps a dotless name to Local intranet; later Windows do so only on a
+/// computer joined to a domain (automatic intranet detection).
+pub fn zone(s: &Setup) -> (Zone, Rule) {
+    let (host, policy) = (s.host.as_str(), &s.policy);
     if policy.intranet_sites.iter().any(|s| {
         host_of(s) == host || host.ends_with(&format!(".{}", host_of(s).trim_start_matches("*.")))
     }) {
@@ -277,6 +281,17 @@ pub fn zone(host: &str, policy: &Policy) -> (Zone, Rule) {
             Rule {
                 text: format!("{host} is listed in the Local intranet zone."),
                 source: IE_ZONES,
+                basis: Basis::Documented,
+            },
+        );
+    }
+    let auto_intranet = s.profile == Profile::Ie6 || matches!(s.logon, Logon::Domain { .. });
+    if is_dotless(host) && !auto_intranet {
+        return (
+            Zone::Internet,
+            Rule {
+                text: format!("{host} has no dot, but this computer is not joined to a domain, so Windows' automatic intranet detection leaves it in the Internet zone."),
+                source: IE_NO_AUTO_INTRANET,
                 basis: Basis::Documented,
             },
         );
@@ -356,7 +371,7 @@ fn silent(s: &Setup, scheme: Scheme, mut rules: Vec<Rule>) -> Attempt {
 }
 
 fn ie6(s: &Setup, scheme: Scheme) -> Attempt {
-    let (z, why) = zone(&s.host, &s.policy);
+    let (z, why) = zone(s);
     let mut rules = vec![why];
     if z == Zone::Intranet {
         rules.push(rule(
@@ -408,7 +423,7 @@ fn chromium(s: &Setup, scheme: Scheme) -> Attempt {
             (ok, vec![rule(text, CR_NEGOTIATE, Basis::Source)])
         }
         (None, Os::Windows) => {
-            let (z, why) = zone(host, &s.policy);
+            let (z, why) = zone(s);
             let ok = z == Zone::Intranet;
             let text = if ok {
                 "AuthServerAllowlist is not set: on Windows, Chromium asks the zone, and the Intranet zone allows automatic logon."
@@ -482,15 +497,21 @@ fn firefox(s: &Setup, scheme: Scheme) -> Attempt {
             )],
         );
     }
-    let trusted = s.os == Os::Windows
+    // sys-ntlm: Windows' SSPI, or elsewhere Samba's ntlm_auth for a winbind-joined computer.
+    let trusted = (s.os == Os::Windows || matches!(s.logon, Logon::Domain { .. }))
         && (firefox_trusts(&s.policy.ntlm_trusted_uris, host)
             || (dotless && s.policy.ntlm_allow_non_fqdn));
     if trusted {
+        let via = if s.os == Os::Windows {
+            "Windows' NTLM (SSPI)"
+        } else {
+            "the system's NTLM (Samba's ntlm_auth, on a computer joined with winbind)"
+        };
         return silent(
             s,
             scheme,
             vec![rule(
-                format!("{host} is in network.automatic-ntlm-auth.trusted-uris: Firefox uses Windows' NTLM with the logged-on identity."),
+                format!("{host} is in network.automatic-ntlm-auth.trusted-uris: Firefox uses {via} with the logged-on identity."),
                 FF_NTLM,
                 Basis::Source,
             )],
@@ -552,8 +573,7 @@ pub fn decide(s: &Setup, choice: &Choice) -> Decision {
         skipped: Vec::new(),
         prompt_limit: None,
         same_connection: true,
-        zone: (s.os == Os::Windows && s.profile != Profile::Rfc)
-            .then(|| zone(&s.host, &s.policy).0),
+        zone: (s.os == Os::Windows && s.profile != Profile::Rfc).then(|| zone(s).0),
         rules: Vec::new(),
     };
     if s.profile == Profile::Ie6 && s.os != Os::Windows {
@@ -624,13 +644,13 @@ pub fn decide(s: &Setup, choice: &Choice) -> Decision {
         let (limit, text, source, basis) = match s.profile {
             Profile::Ie6 => (
                 Some(3),
-                "When the logon fails, Internet Explorer prompts again, three times in all, then shows IIS's 401.1 page.",
+                "When the logon fails, Internet Explorer shows a credential dialog, three times in all, then the error page.",
                 KB_871179,
-                Basis::Documented,
+                Basis::Observed,
             ),
             Profile::Chromium => (
                 None,
-                "When the logon fails, Chromium asks again; only the user's Cancel ends it.",
+                "When the logon fails, Chromium asks again; the user's Cancel ends it (or, at last, its limit of 32 restarts of one request).",
                 CR_CONTROLLER,
                 Basis::Source,
             ),

@@ -237,7 +237,7 @@ pub(super) fn analyse(x: &mut Exchange, all: &[Entry], ids: bool) {
             let (fallback_kind, fallback) = if !offered_negotiate {
                 (ProblemKind::FellBack, None)
             } else if s.eq_ignore_ascii_case("basic") {
-                (ProblemKind::FellBack, Some("The server offered Negotiate (Kerberos) but the browser sent Basic: it did not take Negotiate (the site is not in its intranet zone or allow-list, or it cannot do integrated authentication), and the password crosses the wire."))
+                (ProblemKind::FellBack, Some("The server offered Negotiate (Kerberos) but the browser sent Basic: it skipped Negotiate (Firefox for hosts not in network.negotiate-auth.trusted-uris, Chromium on Linux or macOS without AuthServerAllowlist, a client without Windows authentication), or it takes the first scheme in the server's order (Internet Explorer, when Basic comes first). The password crosses the wire."))
             } else if s.eq_ignore_ascii_case("ntlm") {
                 (ProblemKind::NegotiateNotTried, Some("The server offered Negotiate but the browser answered with a bare NTLM header: it never tried Negotiate. Firefox does Negotiate only for hosts in network.negotiate-auth.trusted-uris; Chromium on Linux and macOS only for hosts in AuthServerAllowlist; curl --ntlm and scripts send NTLM when told to. This is not a Kerberos or SPN problem."))
             } else if kind.contains("NTLM") {
@@ -302,7 +302,7 @@ pub(super) fn analyse(x: &mut Exchange, all: &[Entry], ids: bool) {
                 x.problems.push(Problem {
                     kind: ProblemKind::RepeatedFailures,
                     entry: e.index,
-                    message: "Three logons with credentials were refused: Internet Explorer gives up after the third and shows the 401.1 page (KB 871179); Chromium and Firefox ask until the user cancels. Check the user name, the password, the account's lock-out and its logon rights.".into(),
+                    message: "Three logons with credentials were refused: Internet Explorer shows the error page after three credential dialogs (observed; KB 871179 documents it for Kerberos); Chromium and Firefox ask until the user cancels. Check the user name, the password, the account's lock-out and its logon rights.".into(),
                 });
             }
         }

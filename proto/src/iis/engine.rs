@@ -182,7 +182,7 @@ impl Site {
     pub(crate) fn audited(&self, mut r: Response, req: &Request, a: Option<Attempt>) -> Response {
         if let Some(mut a) = a {
             a.client_ip = req.client_ip.clone();
-            r.events = audit::events(&a, self.audit, &self.machine);
+            r.events = audit::events(&a, self.audit, self.dc_audit, &self.machine);
             r.logon = Some(a);
         }
         r

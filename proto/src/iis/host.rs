@@ -60,7 +60,7 @@ fn insert_challenge(r: &mut Response, value: String) {
 /// The Windows the IIS computer runs, as NTLM shows it.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum ServerOs {
-    /// Windows Server 2003 (IIS 6): no MsvAvTimestamp in the CHALLENGE (MS-NLMP note <16>).
+    /// Windows Server 2003 (IIS 6): no MsvAvTimestamp in the CHALLENGE (MS-NLMP appendix B).
     #[default]
     Server2003,
     /// Windows Server 2022: MsvAvTimestamp, so today's clients add a MIC.

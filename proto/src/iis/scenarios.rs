@@ -412,7 +412,7 @@ pub fn all() -> Vec<Scenario> {
         path: "/",
         client: ntlm_bob(),
         expect: "401.1",
-        fix: "Unlock the account (Active Directory Users and Computers → Account → Unlock account) and find what sends the bad passwords (the domain controller's Security log: 675 / 680 failures, then 644).",
+        fix: "Unlock the account (Active Directory Users and Computers → Account → Unlock account) and find what sends the bad passwords (the domain controllers' Security logs: event 644 when the account locked, and, with failure auditing on them, the 675 / 680 failures before it).",
     });
     out
 }

@@ -289,6 +289,8 @@ pub struct Site {
     pub network: Network,
     /// The IIS computer's audit policy for logon events (not a metabase property: Windows').
     pub audit: super::audit::Policy,
+    /// The domain controller's (the Default Domain Controllers Policy's).
+    pub dc_audit: super::audit::Policy,
     /// `AllowKeepAlive`: without it IIS closes the connection after every response, which
     /// breaks connection-based NTLM.
     pub allow_keep_alive: bool,
@@ -384,6 +386,7 @@ impl Site {
         self.install = other.install;
         self.dc_reachable = other.dc_reachable;
         self.audit = other.audit;
+        self.dc_audit = other.dc_audit;
         self.allow_keep_alive = other.allow_keep_alive;
         self.network = other.network;
         self.nt_auth_providers = other.nt_auth_providers.clone();

@@ -57,6 +57,7 @@ pub fn base(id: &str, title: &str, summary: &str, flags: u32) -> Site {
         dc_reachable: true,
         allow_keep_alive: true,
         audit: crate::iis::audit::Policy::DEFAULT,
+        dc_audit: crate::iis::audit::Policy::DEFAULT,
         network: super::Network::Direct,
         logon_method: 3,
         anonymous_password_sync: false,

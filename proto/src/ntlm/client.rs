@@ -22,9 +22,10 @@ pub struct Credentials {
     pub workstation: String,
 }
 
-/// Which response the client computes: Windows' LmCompatibilityLevel ("Network security: LAN
-/// Manager authentication level"), as the client side reads it (MS-NLMP 3.1.1.1 `LmCompatibilityLevel`
-/// and 3.3.1; Microsoft, "LmCompatibilityLevel"):
+/// Which response the client computes: Windows' LmCompatibilityLevel, as the client side reads it
+/// (Microsoft, "Network security: LAN Manager authentication level" and "LmCompatibilityLevel";
+/// the responses per MS-NLMP 3.3.1 and 3.3.2, `NoLMResponseNTLMv1` for level 2). The defaults are
+/// from those pages and secondary references (Microsoft's MS-NLMP does not list them):
 ///
 /// | level | sends | NTLM2 session security (ESS) | default on |
 /// |---|---|---|---|

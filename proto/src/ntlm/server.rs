@@ -25,8 +25,9 @@ pub struct ServerInfo {
     pub dns_domain: String,
     pub version: VersionInfo,
     /// Whether the CHALLENGE's TargetInfo carries MsvAvTimestamp: not from Windows NT, 2000, XP
-    /// or Server 2003 (MS-NLMP appendix B, note <16>), so their clients send no MIC (notes <12>,
-    /// <56>); from Vista and Server 2008 on, it does.
+    /// or Server 2003 (MS-NLMP appendix B, the product behavior notes on MsvAvTimestamp and the
+    /// MIC, whose numbers change between revisions), so no client adds a MIC (3.1.5.1.2); from
+    /// Vista and Server 2008 on, it does.
     pub timestamp: bool,
 }
 
@@ -284,57 +285,54 @@ impl NtlmServer {
             }
         };
         let (domain, user) = (a.domain.clone(), a.user.clone());
-        let reject = |reason: String, win32: u32, cause: Cause| {
-            Some(Verdict::Rejected {
-                domain: domain.clone(),
-                user: user.clone(),
+        // The checks in Windows' order: the response, then the account (Found::refused).
+        let check = || -> Result<(ResponseKind, Vec<u8>), (String, u32, Cause)> {
+            if a.nt_kind == ResponseKind::Empty {
+                let why = "anonymous AUTHENTICATE".to_string();
+                return Err((why, SEC_E_LOGON_DENIED, Cause::Anonymous));
+            }
+            let found = lookup(&domain, &user).map_err(|(r, w)| (r, w, Cause::NotFound))?;
+            let v = verify(
+                &found.password,
+                None,
+                None,
+                Some(&p.negotiate),
+                &p.challenge,
+                authenticate,
+            )
+            .map_err(|e| (e.to_string(), SEC_E_INVALID_TOKEN, Cause::BadToken))?;
+            let (why, cause) = if !v.response_matches {
+                (
+                    "the response does not match the account's password",
+                    Cause::WrongResponse,
+                )
+            } else if v.mic_matches == Some(false) {
+                (
+                    "the MIC does not match: the messages were altered",
+                    Cause::Mic,
+                )
+            } else if let Some((why, win32)) = found.refused {
+                return Err((why, win32, Cause::Refused));
+            } else {
+                return Ok((v.kind, v.session_key.to_vec()));
+            };
+            Err((why.to_string(), SEC_E_LOGON_DENIED, cause))
+        };
+        Some(match check() {
+            Ok((kind, exported_session_key)) => Verdict::Accepted {
+                domain,
+                user,
+                kind,
+                exported_session_key,
+                flags: a.flags,
+            },
+            Err((reason, win32, cause)) => Verdict::Rejected {
+                domain,
+                user,
                 reason,
                 win32,
                 cause,
-            })
-        };
-        if a.nt_kind == ResponseKind::Empty {
-            return reject(
-                "anonymous AUTHENTICATE".into(),
-                SEC_E_LOGON_DENIED,
-                Cause::Anonymous,
-            );
-        }
-        let found = match lookup(&domain, &user) {
-            Ok(f) => f,
-            Err((reason, win32)) => return reject(reason, win32, Cause::NotFound),
-        };
-        match verify(
-            &found.password,
-            None,
-            None,
-            Some(&p.negotiate),
-            &p.challenge,
-            authenticate,
-        ) {
-            Ok(v) if v.response_matches && v.mic_matches != Some(false) => {
-                if let Some((reason, win32)) = found.refused {
-                    return reject(reason, win32, Cause::Refused);
-                }
-                Some(Verdict::Accepted {
-                    domain,
-                    user,
-                    kind: v.kind,
-                    exported_session_key: v.session_key.to_vec(),
-                    flags: a.flags,
-                })
-            }
-            Ok(v) if v.response_matches => reject(
-                "the MIC does not match: the messages were altered".into(),
-                SEC_E_LOGON_DENIED,
-                Cause::Mic,
-            ),
-            Ok(_) => reject(
-                "the response does not match the account's password".into(),
-                SEC_E_LOGON_DENIED,
-                Cause::WrongResponse,
-            ),
-            Err(e) => reject(e.to_string(), SEC_E_INVALID_TOKEN, Cause::BadToken),
-        }
+            },
+        })
     }
 }

@@ -61,7 +61,7 @@ pub const TOGGLES: [(&str, &str); 10] = [
     ),
     (
         "spn-missing",
-        "Reached by a name with no SPN (http://intranet.contoso.com/)",
+        "Reached by a name with no SPN (http://intranet.contoso.com/, an A record)",
     ),
     ("local-service", "Application pool runs as LocalService"),
     (
@@ -385,6 +385,13 @@ pub fn run(s: &Scenario) -> Walkthrough {
         "Internet Explorer sees Negotiate and NTLM and picks Negotiate: Kerberos first.".into(),
         &["IIS 6 guide: \"The Negotiate header indicates that IIS can negotiate which of the two Windows authentication protocols to use. Internet Explorer 5, or later, recognizes this authentication header.\""],
     );
+    if let Some(st) = d.steps.last_mut() {
+        st.because(
+            format!("This workstation lists *.contoso.com in Internet Explorer's Local intranet zone (the Site to Zone Assignment List policy), so IE logs on to {host_name} without asking; by a dotted name not listed there, IE would show a credential dialog first (the NTLM walkthrough's URL switch shows it)."),
+            "Microsoft IEInternals, \"The Intranet Zone\"; Internet Explorer's \"Site to Zone Assignment List\" policy",
+            "assumed",
+        );
+    }
     let mut fixes = Vec::new();
     let ticket: Option<(Credential, Credential)> = if s.kdc_unreachable {
         d.kdc("TGS-REQ: no answer", "The KDC cannot be reached", true, None, "The browser tries to reach a KDC on port 88 and gets no answer.".into(), &["IIS 6 guide: \"ensure that the browser can make a trusted connection to the KDC\". Without a KDC there is no ticket: Negotiate falls back to NTLM."]);
@@ -398,18 +405,7 @@ pub fn run(s: &Scenario) -> Walkthrough {
             d.kdc("AS-REP: TGT", "AS-REP: the TGT", false, Some(&a.reply), "The KDC answers with the TGT (encrypted for krbtgt) and a session key encrypted with bob's key.".into(), &["RFC 4120 §3.1.3. The ticket's enc-part is krbtgt's secret; the enc-part of the reply (key usage 3) opens with bob's password."]);
             log_on_last(
                 &mut d,
-                kdc_event(
-                    672,
-                    true,
-                    "Authentication Ticket Request:",
-                    vec![
-                        ("User Name", USER.into()),
-                        ("Supplied Realm Name", "CONTOSO".into()),
-                        ("Service Name", "krbtgt".into()),
-                        ("Result Code", "0x0".into()),
-                        ("Client Address", "192.0.2.10".into()),
-                    ],
-                ),
+                kdc_event(672, true, "krbtgt".into(), ("Result Code", "0x0".into())),
             );
             a.credential
         } else {
@@ -438,8 +434,8 @@ pub fn run(s: &Scenario) -> Walkthrough {
                             // Added to the TGS-REQ step drawn just before.
                             st.guide_says(
                                 "\"If the browser is accessing the Web server by using some other host name — either the FQDN or another host header name — that name must be registered with Active Directory.\"",
-                                "A computer joined to the domain registers HOST/<NetBIOS name> and HOST/<FQDN> on its account, and HOST covers HTTP: http://web01/ and http://web01.contoso.com/ both work without setspn. Only other names (host headers, aliases) and a worker running as a domain account need an HTTP SPN.",
-                                "Microsoft, \"Service Principal Names\" and setspn (a computer account's default HOST SPNs); Active Directory's sPNMappings (HOST covers HTTP)",
+                                "A computer joined to the domain registers HOST/<NetBIOS name> and HOST/<FQDN> on its account, and HOST covers HTTP: http://web01/ and http://web01.contoso.com/ both work without setspn. A CNAME alias works too (the browser builds the SPN from the canonical name); only other names of their own (an A record, a host header) and a worker running as a domain account need an HTTP SPN.",
+                                "Microsoft, \"Service Principal Names\" and setspn (a computer account's default HOST SPNs); Active Directory's sPNMappings (HOST covers HTTP); Chromium http_auth_handler_negotiate.cc (CreateSPN: the canonical name) and KB 911149",
                             );
                         }
                         d.kdc("TGS-REP: service ticket", "TGS-REP: the service ticket", false, Some(&t.reply), format!("The KDC finds {spn} on {holder} and issues a ticket encrypted with {holder}'s key."), &["The ticket (key usage 2) opens only with the service's key; the reply's enc-part (key usage 8) with the TGT session key.", "An SPN registered on an account itself wins over the computer's HOST/ mapping (Active Directory's sPNMappings)."]);
@@ -448,14 +444,8 @@ pub fn run(s: &Scenario) -> Walkthrough {
                             kdc_event(
                                 673,
                                 true,
-                                "Service Ticket Request:",
-                                vec![
-                                    ("User Name", format!("{USER}@{REALM}")),
-                                    ("User Domain", REALM.into()),
-                                    ("Service Name", holder.clone()),
-                                    ("Ticket Encryption Type", format!("0x{etype:X}")),
-                                    ("Client Address", "192.0.2.10".into()),
-                                ],
+                                holder.clone(),
+                                ("Ticket Encryption Type", format!("0x{etype:x}")),
                             ),
                         );
                         keys.push(KeyInfo {
@@ -470,18 +460,7 @@ pub fn run(s: &Scenario) -> Walkthrough {
                         d.kdc("KRB-ERROR: KDC_ERR_S_PRINCIPAL_UNKNOWN", "The KDC knows no such SPN", false, Some(&t.reply), format!("No account holds {spn}: the KDC answers KDC_ERR_S_PRINCIPAL_UNKNOWN, and the browser falls back to NTLM."), &["IIS 6 guide: \"If the browser is accessing the Web server by using some other host name — either the FQDN or another host header name — that name must be registered with Active Directory.\" It works by the NetBIOS name (HTTP/WEB01 is covered by HOST/WEB01)."]);
                         log_on_last(
                             &mut d,
-                            kdc_event(
-                                673,
-                                false,
-                                "Service Ticket Request:",
-                                vec![
-                                    ("User Name", format!("{USER}@{REALM}")),
-                                    ("User Domain", REALM.into()),
-                                    ("Service Name", spn.clone()),
-                                    ("Failure Code", "0x7".into()),
-                                    ("Client Address", "192.0.2.10".into()),
-                                ],
-                            ),
+                            kdc_event(673, false, spn.clone(), ("Failure Code", "0x7".into())),
                         );
                         fixes.push(format!("setspn -A {spn} WEB01 (on the account the application pool runs as: the computer account for NetworkService or LocalSystem); or browse by the NetBIOS name, http://web01/."));
                         None
@@ -502,7 +481,7 @@ pub fn run(s: &Scenario) -> Walkthrough {
             // shows 401.1; the typed credentials get the same ticket, refused the same way.
             if r.status == 401 {
                 for n in 1..=3u8 {
-                    d.note(StepKind::Dialog, &format!("credential dialog, attempt {n} of 3"), "Internet Explorer asks for a user name and password; bob types his. Windows uses them for Kerberos again: the same service ticket, refused the same way.".into(), &[]);
+                    d.note(StepKind::Dialog, &format!("credential dialog, attempt {n} of 3"), "Internet Explorer asks for a user name and password; bob types his. Windows gets a TGT and a service ticket for them: still encrypted with the key of the account that holds the SPN, refused the same way.".into(), &[]);
                     if let Some(st) = d.steps.last_mut() {
                         st.attempt = Some((n, Some(3)));
                         st.because("When the Kerberos logon is refused, Internet Explorer prompts for credentials three times, then shows HTTP 401.1.", "KB 871179", "documented");
@@ -570,16 +549,36 @@ pub fn run(s: &Scenario) -> Walkthrough {
     }
 }
 
-/// A Security log entry of the KDC (the domain controller), as Event Viewer shows it; the
-/// fields abridged from Microsoft's Windows Server 2003 descriptions of 672 and 673.
-fn kdc_event(id: u16, success: bool, title: &str, fields: Vec<(&'static str, String)>) -> String {
+/// A Security log entry of the KDC (the domain controller), as Event Viewer shows it: 672 for
+/// the TGT, 673 for a service ticket, with `service` and a last field (result, encryption type
+/// or failure code); the fields abridged from Microsoft's Windows Server 2003 descriptions.
+fn kdc_event(id: u16, success: bool, service: String, last: (&'static str, String)) -> String {
+    let (title, user, realm) = if id == 672 {
+        (
+            "Authentication Ticket Request:",
+            USER.to_string(),
+            ("Supplied Realm Name", "CONTOSO"),
+        )
+    } else {
+        (
+            "Service Ticket Request:",
+            format!("{USER}@{REALM}"),
+            ("User Domain", REALM),
+        )
+    };
     crate::iis::audit::SecurityEvent {
         id,
         success,
         category: "Account Logon",
         computer: "DC01".into(),
         title: title.into(),
-        fields,
+        fields: vec![
+            ("User Name", user),
+            (realm.0, realm.1.into()),
+            ("Service Name", service),
+            last,
+            ("Client Address", "192.0.2.10".into()),
+        ],
     }
     .text()
 }

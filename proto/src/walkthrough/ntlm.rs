@@ -411,7 +411,7 @@ impl Narrator<'_> {
         ask.explanation.push("IIS 6 guide: \"If the user account is not a local Windows account on the IIS server, the data is passed on to an appropriate domain controller.\" The domain controller knows the password's hash and recomputes the response.".into());
         ask.because(
             "The IIS computer passes the user name, its challenge and the client's response to a domain controller over Netlogon, which validates them.",
-            "MS-APDS 3.1.5.1 (NTLM pass-through authentication); MS-NLMP 3.2.5",
+            "MS-APDS 3.1.5.2 (NTLM network logon: pass-through to the domain controller); MS-NLMP 3.2.5",
             "documented",
         );
         if failure == Some(Failure::NoLogonServers) {
@@ -500,7 +500,7 @@ impl Narrator<'_> {
                             s.guide_says(
                                 GUIDE_DC_CHALLENGE,
                                 "The IIS computer's NTLM package makes the challenge itself; a domain controller sees only the AUTHENTICATE's response, in the pass-through validation. IIS 6 logs this middle leg as 401 1 2148074254, not 401.2.",
-                                "MS-NLMP 3.2.5 (the server generates ServerChallenge); MS-APDS 3.1.5.1; David Wang, \"HOWTO: Diagnose 401.x HTTP errors on IIS\"",
+                                "MS-NLMP 3.2.5 (the server generates ServerChallenge); MS-APDS 3.1.5.2; David Wang, \"HOWTO: Diagnose 401.x HTTP errors on IIS\"",
                             );
                         }
                     }
@@ -714,9 +714,9 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
         .push(format!("The page reads: \"{heading}\""));
     if limit.is_some() {
         page.because(
-            "Internet Explorer stops after three failed logons and shows the 401.1 page.",
-            "KB 871179",
-            "documented",
+            "Internet Explorer shows the error page after three credential dialogs.",
+            "observed; KB 871179 documents it (then HTTP 401.1) for a Kerberos failure of an IIS 6.0 application pool identity",
+            "observed",
         );
     }
     page.status = Some(status.clone());
@@ -1088,7 +1088,7 @@ mod tests {
             events.iter().any(|e| e.starts_with("Event ID 539")),
             "{events:?}"
         );
-        assert!(events.iter().any(|e| e.contains("0xC0000234")));
+        assert!(events.iter().any(|e| e.contains("Account locked out")));
     }
 
     #[test]
