@@ -285,6 +285,9 @@ struct Narrator<'h> {
     proxy: bool,
     guide_told: bool,
     guide_told_challenge: bool,
+    /// The browser's own NTLM code (Chromium or Firefox off Windows), whose VERSION field is
+    /// modelled as Windows 11's.
+    own_ntlm: bool,
 }
 
 impl Narrator<'_> {
@@ -358,6 +361,9 @@ impl Narrator<'_> {
                 s.narration = format!("The browser answers the challenge with an AUTHENTICATE on connection #{conn}{via}: user, domain, workstation and the {kind}.");
                 s.explanation.push(format!("Type 3 message (MS-NLMP 2.2.1.3), {kind} (the client's LmCompatibilityLevel decides; MS-NLMP 3.3.1, 3.3.2). The password never crosses the network: the response is computed from the server's one-time challenge and a hash of the password."));
                 s.explanation.push("It cannot be replayed later (the challenge is single-use, MS-NLMP 3.2.5.1.1), but it can be relayed while the challenge is fresh, and anyone who captures it can try passwords offline: LM and NTLMv1 responses fall fastest.".into());
+                if self.own_ntlm {
+                    s.because("The browser's own NTLM code sends NTLMv2; the VERSION field it carries here is Windows 11's, a stand-in.", "Chromium net/ntlm/ntlm_client.cc; Firefox security/manager/ssl/nsNTLMAuthModule.cpp", "assumed");
+                }
             }
         }
         self.steps.push(s);
@@ -578,6 +584,7 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
         proxy: scenario.variant == Variant::Proxy,
         guide_told: false,
         guide_told_challenge: false,
+        own_ntlm: os != Os::Windows,
     };
     let lanes = vec![Lane::Browser, Lane::Iis, Lane::DomainController];
     d.connection_step(
