@@ -445,7 +445,7 @@ impl Lab<'_> {
                 prompts += 1;
                 let gives_up = typed.is_none() || prompts > patience;
                 let mut detail = vec![match limit {
-                    Some(l) => format!("Dialog {prompts} of {l}: after {l} failed logons Internet Explorer shows the 401.1 page (KB 871179)."),
+                    Some(l) => format!("Dialog {prompts} of {l}: after {l} dialogs Internet Explorer shows the error page (observed; KB 871179 documents it for Kerberos)."),
                     None => format!("Dialog {prompts}: {} asks again after every failed logon; only the user's Cancel ends it.", profile.name()),
                 }];
                 if gives_up {
@@ -480,7 +480,7 @@ impl Lab<'_> {
                     StepKind::Page,
                     format!("gives up after {prompts} dialogs"),
                     vec![format!(
-                        "IIS answered {} every time; Internet Explorer stops and shows the error page (KB 871179).",
+                        "IIS answered {} every time; Internet Explorer stops and shows the error page (observed; KB 871179 documents it for Kerberos).",
                         r.status_text()
                     )],
                 );
