@@ -1,7 +1,7 @@
 //! `authscope challenge`: the JSON contract of issue 2 (see README).
 
 use crate::cli::{print_json, usage_error};
-use proto::browser::integrated::{self, Decision, Logon, Os, Policy, Setup};
+use proto::http::integrated::{self, Decision, Logon, Os, Policy, Setup};
 use proto::http::{self, Profile, Scheme, Source};
 use serde::Serialize;
 use std::io::Read;

@@ -4,8 +4,8 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use proto::browser::integrated::Os;
 use proto::drive::visit::{final_status, visit, visit_in, Env, Leg, Via, Visit};
+use proto::http::integrated::Os;
 use proto::http::Profile;
 use proto::iis::host::Host;
 use proto::iis::scenarios::{self, Client};

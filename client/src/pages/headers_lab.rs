@@ -4,7 +4,7 @@
 
 use crate::components::paste_box::{paste_box, Props as PasteProps};
 use crate::components::source_view::{source_view, Props as SourceProps};
-use proto::browser::integrated::{self, Logon, Os, Setup};
+use proto::http::integrated::{self, Logon, Os, Setup};
 use proto::http::{self, Level, Profile, Scheme, Source};
 use proto::Span;
 use std::rc::Rc;

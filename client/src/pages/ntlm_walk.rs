@@ -4,7 +4,7 @@
 use crate::components::browser_view::final_page;
 use crate::components::player::{stage, use_player};
 use crate::components::step_detail::step_detail;
-use proto::browser::integrated::Os;
+use proto::http::integrated::Os;
 use proto::http::Profile;
 use proto::seq::{Step, StepKind};
 use proto::walkthrough::ntlm::{run, Era, Scenario, Variant, Walkthrough};

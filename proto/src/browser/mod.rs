@@ -3,13 +3,12 @@
 //! visits use these through the driver.
 
 pub mod basic;
-pub mod integrated;
 
 use crate::http::Profile;
 
 /// A profile's user agent on `os` (Internet Explorer 6 is always Windows XP's).
-pub fn user_agent_on(profile: Profile, os: integrated::Os) -> &'static str {
-    use integrated::Os;
+pub fn user_agent_on(profile: Profile, os: crate::http::integrated::Os) -> &'static str {
+    use crate::http::integrated::Os;
     match (profile, os) {
         (Profile::Chromium, Os::Windows) => "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",
         (Profile::Chromium, Os::Macos) => "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36",

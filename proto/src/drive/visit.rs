@@ -8,7 +8,7 @@
 //!      └─401──► the profile picks a scheme (reasons recorded)
 //!               ├─ Basic ──────► BasicBrowser: dialog, Authorization: Basic, up to the
 //!               │                browser's limit (IE: 3; others prompt until the user cancels)
-//!               ├─ NTLM/Negotiate ─► browser::integrated decides from the browser, its OS, the
+//!               ├─ NTLM/Negotiate ─► http::integrated decides from the browser, its OS, the
 //!               │                host's zone or allowlist and the logon: silent logon, a
 //!               │                dialog, or the next scheme; NEGOTIATE / CHALLENGE /
 //!               │                AUTHENTICATE on the same keep-alive connection; after a
@@ -24,8 +24,8 @@
 
 use super::{Answer, Browser, Event, Exchange, Moment, Pair, Seed};
 use crate::browser::basic::Outcome;
-use crate::browser::integrated::{self, Credentials as Logs, Logon, Os, Policy, Setup};
 use crate::browser::user_agent_on;
+use crate::http::integrated::{self, Credentials as Logs, Logon, Os, Policy, Setup};
 use crate::http::{Choice, Profile, Scheme};
 use crate::iis::host::Host;
 use crate::iis::scenarios::Client;
@@ -100,7 +100,7 @@ impl Visit {
 }
 
 /// Where the browser runs and how it reaches the site: what decides Integrated Windows
-/// authentication besides the profile (see `browser::integrated`).
+/// authentication besides the profile (see `http::integrated`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Env {
     pub os: Os,
@@ -386,7 +386,7 @@ impl Lab<'_> {
         }
     }
 
-    /// Integrated Windows authentication, as `browser::integrated` decides it: NTLM in the
+    /// Integrated Windows authentication, as `http::integrated` decides it: NTLM in the
     /// `NTLM` or `Negotiate` header, silently or after a dialog, on the same connection.
     fn windows(&mut self, choice: &Choice, client: &Client) {
         let profile = self.pair.browser.profile;

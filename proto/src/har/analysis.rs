@@ -233,15 +233,20 @@ pub(super) fn analyse(x: &mut Exchange, all: &[Entry], ids: bool) {
                 .iter()
                 .any(|o| o.eq_ignore_ascii_case("negotiate"));
             // A bare NTLM header means Negotiate was never tried; NTLM inside Negotiate means
-            // Windows' Negotiate found no Kerberos ticket (browser::integrated has the rules).
+            // Windows' Negotiate found no Kerberos ticket: who does either, by the browser
+            // model (http::integrated::who_sends).
+            use crate::http::integrated::{who_sends, Mechanism};
+            use crate::http::Scheme;
             let (fallback_kind, fallback) = if !offered_negotiate {
                 (ProblemKind::FellBack, None)
             } else if s.eq_ignore_ascii_case("basic") {
-                (ProblemKind::FellBack, Some("The server offered Negotiate (Kerberos) but the browser sent Basic: it skipped Negotiate (Firefox for hosts not in network.negotiate-auth.trusted-uris, Chromium on Linux or macOS without AuthServerAllowlist, a client without Windows authentication), or it takes the first scheme in the server's order (Internet Explorer, when Basic comes first). The password crosses the wire."))
+                (ProblemKind::FellBack, Some("The server offered Negotiate (Kerberos) but the browser sent Basic: it skipped Negotiate (Firefox for hosts not in network.negotiate-auth.trusted-uris, Chromium on Linux or macOS without AuthServerAllowlist, a client without Windows authentication), or it takes the first scheme in the server's order (Internet Explorer, when Basic comes first). The password crosses the wire.".to_string()))
             } else if s.eq_ignore_ascii_case("ntlm") {
-                (ProblemKind::NegotiateNotTried, Some("The server offered Negotiate but the browser answered with a bare NTLM header: it never tried Negotiate. Firefox does Negotiate only for hosts in network.negotiate-auth.trusted-uris; Chromium on Linux and macOS only for hosts in AuthServerAllowlist; curl --ntlm and scripts send NTLM when told to. This is not a Kerberos or SPN problem."))
+                let (who, sources) = who_sends(Scheme::Ntlm, Mechanism::Ntlm);
+                (ProblemKind::NegotiateNotTried, Some(format!("The server offered Negotiate but the browser answered with a bare NTLM header: it never tried Negotiate. With their defaults that is what {} do (sources: {}); curl --ntlm and scripts send NTLM when told to. This is not a Kerberos or SPN problem.", who.join(", "), sources.join("; "))))
             } else if kind.contains("NTLM") {
-                (ProblemKind::FellBack, Some("The server offered Negotiate and the browser's Negotiate carried NTLM: Windows found no Kerberos ticket for the server (no SPN HTTP/<host> registered, a duplicate SPN, a name outside the domain, or the user is not logged on to the domain)."))
+                let (who, _) = who_sends(Scheme::Negotiate, Mechanism::Ntlm);
+                (ProblemKind::FellBack, Some(format!("The server offered Negotiate and the browser's Negotiate carried NTLM: Windows' Negotiate package found no Kerberos ticket for the server (no SPN HTTP/<host> registered, a duplicate SPN, a name outside the domain, or the user is not logged on to the domain). Clients that do this: {}.", who.join(", "))))
             } else {
                 (ProblemKind::FellBack, None)
             };
@@ -250,7 +255,7 @@ pub(super) fn analyse(x: &mut Exchange, all: &[Entry], ids: bool) {
                 &mut flagged_fallback,
                 fallback_kind,
                 e.index,
-                fallback,
+                fallback.as_deref(),
             );
             let plain = if !e.url.starts_with("http://") {
                 None

@@ -235,4 +235,9 @@ fn a_healthy_and_a_failed_handshake_are_one_success_and_one_refusal() {
         .expect("Negotiate was never tried");
     assert!(!not_tried.message.contains("no Kerberos ticket"));
     assert!(not_tried.message.contains("never tried Negotiate"));
+    assert!(
+        not_tried.message.contains("Firefox on Linux"),
+        "{}",
+        not_tried.message
+    );
 }

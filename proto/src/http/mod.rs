@@ -2,6 +2,7 @@
 //! browser profiles that choose among challenges.
 
 mod challenge;
+pub mod integrated;
 mod profile;
 mod source;
 

@@ -385,9 +385,12 @@ pub fn run(s: &Scenario) -> Walkthrough {
         "Internet Explorer sees Negotiate and NTLM and picks Negotiate: Kerberos first.".into(),
         &["IIS 6 guide: \"The Negotiate header indicates that IIS can negotiate which of the two Windows authentication protocols to use. Internet Explorer 5, or later, recognizes this authentication header.\""],
     );
+    // What Internet Explorer does here is the browser model's decision for this setup
+    // (http::integrated; a test keeps the two in agreement: the model itself is not linked into
+    // this page's bundle, which has no room for it).
     if let Some(st) = d.steps.last_mut() {
         st.because(
-            format!("This workstation lists *.contoso.com in Internet Explorer's Local intranet zone (the Site to Zone Assignment List policy), so IE logs on to {host_name} without asking; by a dotted name not listed there, IE would show a credential dialog first (the NTLM walkthrough's URL switch shows it)."),
+            format!("This workstation lists *.contoso.com in Internet Explorer's Local intranet zone (the Site to Zone Assignment List policy), so IE logs on to {host_name} silently with bob's Kerberos ticket; by a dotted name not listed there, IE would show a credential dialog first (the NTLM walkthrough's URL switch shows it)."),
             "Microsoft IEInternals, \"The Intranet Zone\"; Internet Explorer's \"Site to Zone Assignment List\" policy",
             "assumed",
         );
@@ -831,6 +834,41 @@ mod tests {
         let w = walk(|s| s.worker_spn = true);
         assert_eq!(w.outcome, Outcome::Refused("401.1".into()));
         assert!(w.fixes.iter().any(|f| f.contains("setspn -D")));
+    }
+
+    /// The walkthrough's Internet Explorer does what the browser model decides for its setup:
+    /// silent Kerberos for a host listed in Local intranet, a dialog otherwise.
+    #[test]
+    fn internet_explorer_here_is_the_browser_models() {
+        use crate::http::integrated::{decide_order, Credentials, Mechanism, Policy, Setup};
+        let order = [Scheme::Negotiate, Scheme::Ntlm];
+        let listed = Setup {
+            policy: Policy {
+                intranet_sites: vec!["*.contoso.com".into()],
+                ..Default::default()
+            },
+            ..Setup::era("web01.contoso.com")
+        };
+        let d = decide_order(&listed, &order);
+        assert_eq!(
+            (d.scheme, d.mechanism, d.credentials),
+            (
+                Some(Scheme::Negotiate),
+                Some(Mechanism::Kerberos),
+                Some(Credentials::Silent)
+            )
+        );
+        let w = walk(|_| {});
+        assert!(w.steps.iter().all(|s| s.kind != StepKind::Dialog));
+        let choose = w
+            .steps
+            .iter()
+            .find(|s| s.label == "picks Negotiate")
+            .unwrap();
+        assert!(choose.why.iter().any(|y| y.text.contains("*.contoso.com")));
+        // Not listed: the model asks first, as the walkthrough's note says.
+        let d = decide_order(&Setup::era("web01.contoso.com"), &order);
+        assert_eq!(d.credentials, Some(Credentials::Prompt));
     }
 
     /// The Security logs: the KDC's 673 for the service ticket, IIS's 540 for the Kerberos logon.

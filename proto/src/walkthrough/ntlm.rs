@@ -2,14 +2,14 @@
 //! Challenge/Response protocol"), with real messages from `ntlm::client` answered by the IIS host
 //! (`iis::host`), TCP connections drawn, the failure variants the guide lists, and the Security
 //! event log entries each logon writes. What the browser does (silent logon, dialogs, which
-//! header, how many tries) is `browser::integrated`'s decision; which NTLM the messages carry is
+//! header, how many tries) is `http::integrated`'s decision; which NTLM the messages carry is
 //! the era's (Windows XP and Server 2003, or today's Windows).
 //!
 //! ```text
 //!  Browser                         IIS                              Domain controller
 //!    │── GET (anonymous), conn #1 ──►│
 //!    │◄─ 401.2 NTLM (or Negotiate, NTLM)
-//!    │  decides: silent logon, a dialog, or another scheme (browser::integrated)
+//!    │  decides: silent logon, a dialog, or another scheme (http::integrated)
 //!    │── Authorization: NTLM <NEGOTIATE>, same conn ──►│
 //!    │◄─ 401 WWW-Authenticate: NTLM <CHALLENGE> ─│
 //!    │── Authorization: NTLM <AUTHENTICATE> ────►│── pass-through (domain accounts) ──►│
@@ -18,9 +18,9 @@
 //!    │  after a failure: a dialog (IE: three, then 401.1; others until Cancel)
 //! ```
 
-use crate::browser::integrated::{self, Credentials as Logs, Decision, Logon, Os, Setup};
 use crate::browser::user_agent_on;
 use crate::drive::{Browser, Carries, ClientSeed, Count, Event, Exchange, Pair, Seed};
+use crate::http::integrated::{self, Credentials as Logs, Decision, Logon, Os, Setup};
 use crate::http::{self, Profile, Scheme, Source};
 use crate::iis::audit::Failure;
 use crate::iis::host::{Host, ServerOs};
@@ -615,7 +615,7 @@ pub fn run(scenario: &Scenario) -> Walkthrough {
             ),
         }
     }
-    // The browser chooses, then decides how (browser::integrated).
+    // The browser chooses, then decides how (http::integrated).
     let source = Source::from_values(&first.header_values("WWW-Authenticate"));
     let parsed = http::parse(&source);
     let choice = profile.choose(&source, &parsed);

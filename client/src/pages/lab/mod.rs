@@ -30,10 +30,7 @@ fn use_lab() -> (UseReducerHandle<State>, Rc<Visit>) {
                 s.env = Env::defaults(p);
             }
         }
-        if let Some(os) = l
-            .get("os")
-            .and_then(proto::browser::integrated::Os::from_id)
-        {
+        if let Some(os) = l.get("os").and_then(proto::http::integrated::Os::from_id) {
             s.env.os = os;
         }
         s.env.by_fqdn = l.get("url") == Some("fqdn");

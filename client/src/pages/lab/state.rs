@@ -1,8 +1,8 @@
 //! The lab's state: the site being edited, the metabase node selected, and the request. Every
 //! edit is an `Action`, applied in one place (`reduce`); the page re-runs the engine on the result.
 
-use proto::browser::integrated::Os;
 use proto::drive::visit::{Env, Via};
+use proto::http::integrated::Os;
 use proto::http::Profile;
 use proto::iis::scenarios::{self, Client};
 use proto::iis::{Account, AuthFlags, FileEntry, Identity, Network, Node, Site};

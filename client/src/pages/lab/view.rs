@@ -8,8 +8,8 @@ use super::state::{
 use crate::components::browser_view::final_page;
 use crate::components::diagram::{diagram, Props as DiagramProps};
 use crate::components::form::{check, checked_of, text, value_of};
-use proto::browser::integrated::Os;
 use proto::drive::visit::{Via, Visit};
+use proto::http::integrated::Os;
 use proto::http::Profile;
 use proto::iis::scenarios::{self, Scenario};
 use proto::iis::{AuthFlags, Identity, Network, Site};

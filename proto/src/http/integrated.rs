@@ -1,8 +1,10 @@
 //! How a browser answers an offer of Integrated Windows authentication (`Negotiate`, `NTLM`):
 //! which scheme it really uses, whether it logs on silently with the user's Windows or Kerberos
 //! identity, prompts, or skips a scheme, on which connection, and how many prompts before it
-//! gives up. One model for the walkthroughs, the IIS lab, the Headers lab and `authscope
-//! challenge`; every rule carries its source and how we know it ([`Basis`]).
+//! gives up. One model for the NTLM walkthrough, the IIS lab, the Headers lab, HAR analysis
+//! ([`who_sends`]) and `authscope challenge` (the Kerberos walkthrough is checked against it by a
+//! test); every rule carries its source and how we know it ([`Basis`]). It sits in `http`, beside
+//! the profiles' choice of a challenge, so that every layer above can use it.
 //!
 //! ```text
 //!  offered schemes ─► the profile's choice (http::Profile::choose: order or rank)
@@ -27,7 +29,7 @@
 //! zones and logon options, and KB 871179. Internet Explorer's source is not public: what its
 //! documentation does not say is labelled observed or assumed.
 
-use crate::http::{Choice, Profile, Scheme};
+use super::{Choice, Profile, Scheme};
 use serde::Serialize;
 
 /// The operating system the browser runs on.
@@ -566,6 +568,29 @@ fn strict(s: &Setup, scheme: Scheme) -> Attempt {
 
 /// Decide, from the profile's `choice` of the offered challenges.
 pub fn decide(s: &Setup, choice: &Choice) -> Decision {
+    // The offered integrated schemes in the order the profile would try them: its choice
+    // first, then its fallback (the next by its ranking), then any other.
+    let mut order: Vec<Scheme> = Vec::new();
+    for i in [choice.chosen, choice.fallback].into_iter().flatten() {
+        if let Some(k) = choice.seen.get(i).and_then(|x| x.kind) {
+            if !order.contains(&k) {
+                order.push(k);
+            }
+        }
+    }
+    for x in &choice.seen {
+        if let (Some(k), None) = (x.kind, &x.unusable) {
+            if !order.contains(&k) && matches!(k, Scheme::Ntlm | Scheme::Negotiate) {
+                order.push(k);
+            }
+        }
+    }
+    decide_order(s, &order)
+}
+
+/// [`decide`] for schemes already in the order the browser tries them (what a page that draws
+/// a known offer uses, without parsing the header).
+pub fn decide_order(s: &Setup, order: &[Scheme]) -> Decision {
     let mut d = Decision {
         scheme: None,
         mechanism: None,
@@ -591,23 +616,6 @@ pub fn decide(s: &Setup, choice: &Choice) -> Decision {
         },
         ..s.clone()
     };
-    // The offered integrated schemes in the order the profile would try them: its choice
-    // first, then its fallback (the next by its ranking), then any other.
-    let mut order: Vec<Scheme> = Vec::new();
-    for i in [choice.chosen, choice.fallback].into_iter().flatten() {
-        if let Some(k) = choice.seen.get(i).and_then(|x| x.kind) {
-            if !order.contains(&k) {
-                order.push(k);
-            }
-        }
-    }
-    for x in &choice.seen {
-        if let (Some(k), None) = (x.kind, &x.unusable) {
-            if !order.contains(&k) && matches!(k, Scheme::Ntlm | Scheme::Negotiate) {
-                order.push(k);
-            }
-        }
-    }
     if s.profile == Profile::Ie6 {
         d.rules.push(rule(
             "Internet Explorer takes the first scheme it supports in the server's order; with \"Enable Integrated Windows Authentication\" on (IE 6's default) that includes Negotiate.",
@@ -615,7 +623,7 @@ pub fn decide(s: &Setup, choice: &Choice) -> Decision {
             Basis::Documented,
         ));
     }
-    for scheme in order {
+    for &scheme in order {
         if !matches!(scheme, Scheme::Ntlm | Scheme::Negotiate) {
             // Basic or Digest next: not an integrated scheme; the caller's Basic browser runs it.
             break;
@@ -697,6 +705,52 @@ pub fn decide(s: &Setup, choice: &Choice) -> Decision {
         ));
     }
     d
+}
+
+/// Who answers an offer of `Negotiate` and `NTLM` (IIS's default) with `scheme` carrying
+/// `mechanism`, by this model with each browser's defaults for `web01.contoso.com`: the browsers
+/// and systems ("Firefox on Linux"), and the sources of the rules that decide it. HAR analysis
+/// explains what a capture shows with it (a bare `NTLM` header: Negotiate was never tried).
+pub fn who_sends(scheme: Scheme, mechanism: Mechanism) -> (Vec<String>, Vec<&'static str>) {
+    let src = super::Source::from_values(&["Negotiate", "NTLM"]);
+    let parsed = super::parse(&src);
+    let (mut who, mut sources) = (Vec::new(), Vec::new());
+    for profile in [Profile::Ie6, Profile::Chromium, Profile::Firefox] {
+        for os in Os::ALL {
+            if profile == Profile::Ie6 && os != Os::Windows {
+                continue;
+            }
+            for ticket in [true, false] {
+                let setup = Setup {
+                    profile,
+                    os,
+                    host: "web01.contoso.com".into(),
+                    logon: Logon::Domain { ticket },
+                    policy: Policy::default(),
+                };
+                let d = decide(&setup, &profile.choose(&src, &parsed));
+                if d.scheme != Some(scheme) || d.mechanism != Some(mechanism) {
+                    continue;
+                }
+                let name = format!("{} on {}", profile.name(), os.name());
+                if !who.contains(&name) {
+                    who.push(name);
+                }
+                // The rule that decided: a skipped scheme's, else the mechanism's.
+                let rule = if d.skipped.is_empty() {
+                    d.rules.iter().find(|r| r.text.contains("NTLM"))
+                } else {
+                    d.rules.first()
+                };
+                if let Some(r) = rule {
+                    if !sources.contains(&r.source) {
+                        sources.push(r.source);
+                    }
+                }
+            }
+        }
+    }
+    (who, sources)
 }
 
 #[cfg(test)]
@@ -829,6 +883,26 @@ mod tests {
             (d.scheme, d.credentials),
             (Some(Scheme::Ntlm), Some(Credentials::Prompt))
         );
+    }
+
+    #[test]
+    fn who_sends_a_bare_ntlm_header_to_iis() {
+        let (who, sources) = who_sends(Scheme::Ntlm, Mechanism::Ntlm);
+        assert!(who.contains(&"Firefox on Windows".to_string()), "{who:?}");
+        assert!(who.contains(&"Chromium on Linux".to_string()), "{who:?}");
+        assert!(
+            !who.iter().any(|w| w.starts_with("Internet Explorer")),
+            "{who:?}"
+        );
+        assert!(sources
+            .iter()
+            .any(|s| s.contains("nsHttpNegotiateAuth.cpp")));
+        let (who, _) = who_sends(Scheme::Negotiate, Mechanism::Ntlm);
+        assert!(
+            who.contains(&"Internet Explorer 6 on Windows".to_string()),
+            "{who:?}"
+        );
+        assert!(!who.iter().any(|w| w.ends_with("on Linux")), "{who:?}");
     }
 
     #[test]
