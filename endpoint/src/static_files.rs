@@ -1,4 +1,6 @@
-//! Serving the built app (`dist/`): MIME types, caching and a strict Content-Security-Policy.
+//! Serving the built app (`dist/`): MIME types, caching, a strict Content-Security-Policy, and
+//! the Brotli or gzip copy that `scripts/precompress.mjs` made at build time when the request
+//! accepts it (RFC 9110 §8.4 `Content-Encoding`, §12.5.3 `Accept-Encoding`, §12.5.5 `Vary`).
 //!
 //! Trunk's `index.html` boots the wasm with an inline module script; rather than allow inline
 //! scripts, the policy lists the SHA-256 of each inline script found in `index.html`.
@@ -17,6 +19,37 @@ pub struct StaticFile {
     pub body: Vec<u8>,
     pub content_type: &'static str,
     pub cache_control: &'static str,
+    /// `br` or `gzip` when `body` is the precompressed copy.
+    pub encoding: Option<&'static str>,
+    /// The file has precompressed copies: the answer varies with `Accept-Encoding`.
+    pub varies: bool,
+}
+
+/// The precompressed copies a build may hold beside a file, best first: (coding, suffix).
+const CODINGS: [(&str, &str); 2] = [("br", "br"), ("gzip", "gz")];
+
+/// Whether `accept_encoding` (an `Accept-Encoding` field value) accepts `coding`: listed, or `*`,
+/// with a weight above zero (RFC 9110 §12.5.3).
+pub fn accepts(accept_encoding: &str, coding: &str) -> bool {
+    let mut star = false;
+    for item in accept_encoding.split(',') {
+        let mut parts = item.split(';');
+        let name = parts.next().unwrap_or("").trim();
+        let zero = parts.any(|p| {
+            p.trim()
+                .strip_prefix("q=")
+                .or_else(|| p.trim().strip_prefix("Q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .is_some_and(|q| q <= 0.0)
+        });
+        if name.eq_ignore_ascii_case(coding) {
+            return !zero;
+        }
+        if name == "*" {
+            star = !zero;
+        }
+    }
+    star
 }
 
 /// MIME type by extension (`application/wasm` matters: browsers refuse streaming compilation
@@ -111,8 +144,9 @@ impl Dist {
         )
     }
 
-    /// The file for a URL path, or `None` (not found, or a path that tries to leave `dist/`).
-    pub fn get(&self, url_path: &str) -> Option<StaticFile> {
+    /// The file for a URL path, or `None` (not found, or a path that tries to leave `dist/`):
+    /// its precompressed copy when `accept_encoding` accepts one.
+    pub fn get(&self, url_path: &str, accept_encoding: &str) -> Option<StaticFile> {
         let rel = url_path.trim_start_matches('/');
         let rel = if rel.is_empty() { "index.html" } else { rel };
         let safe = rel.split('/').all(|seg| {
@@ -132,7 +166,24 @@ impl Dist {
         } else {
             path
         };
-        let body = std::fs::read(&path).ok()?;
+        if !path.is_file() {
+            return None;
+        }
+        let copy = |suffix: &str| {
+            let mut p = path.clone().into_os_string();
+            p.push(".");
+            p.push(suffix);
+            PathBuf::from(p)
+        };
+        let varies = CODINGS.iter().any(|(_, suffix)| copy(suffix).is_file());
+        let packed = CODINGS
+            .iter()
+            .filter(|(coding, _)| accepts(accept_encoding, coding))
+            .find_map(|(coding, suffix)| Some((*coding, std::fs::read(copy(suffix)).ok()?)));
+        let (encoding, body) = match packed {
+            Some((coding, body)) => (Some(coding), body),
+            None => (None, std::fs::read(&path).ok()?),
+        };
         // Trunk names assets with a content hash; pages keep their names and must revalidate.
         let hashed = path
             .extension()
@@ -143,6 +194,8 @@ impl Dist {
                 .is_some_and(|s| s.contains('-'));
         Some(StaticFile {
             body,
+            encoding,
+            varies,
             content_type: mime(&path),
             cache_control: if hashed {
                 "public, max-age=31536000, immutable"
@@ -172,7 +225,43 @@ mod tests {
     #[test]
     fn paths_cannot_leave_dist() {
         let d = Dist::new(std::env::temp_dir());
-        assert!(d.get("/../etc/passwd").is_none());
-        assert!(d.get("/a/%2e%2e/b").is_none());
+        assert!(d.get("/../etc/passwd", "").is_none());
+        assert!(d.get("/a/%2e%2e/b", "").is_none());
+    }
+
+    #[test]
+    fn accept_encoding_is_read_with_its_weights() {
+        assert!(accepts("gzip, deflate, br, zstd", "br"));
+        assert!(accepts("gzip;q=0.5, br;q=1.0", "gzip"));
+        assert!(!accepts("gzip, br;q=0", "br"));
+        assert!(accepts("*", "br"));
+        assert!(!accepts("*, br;q=0", "br"));
+        assert!(!accepts("*;q=0", "gzip"));
+        assert!(!accepts("", "gzip"));
+        assert!(!accepts("identity", "gzip"));
+    }
+
+    #[test]
+    fn the_precompressed_copy_goes_when_accepted() {
+        let dir = std::env::temp_dir().join(format!("authscope-static-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap_or_default();
+        std::fs::write(dir.join("a.js"), b"plain").unwrap_or_default();
+        std::fs::write(dir.join("a.js.br"), b"brotli").unwrap_or_default();
+        std::fs::write(dir.join("a.js.gz"), b"gzip").unwrap_or_default();
+        std::fs::write(dir.join("b.css"), b"only plain").unwrap_or_default();
+        let d = Dist::new(dir.clone());
+        let f = d
+            .get("/a.js", "gzip, br")
+            .map(|f| (f.body, f.encoding, f.varies));
+        assert_eq!(f, Some((b"brotli".to_vec(), Some("br"), true)));
+        let f = d.get("/a.js", "gzip").map(|f| (f.body, f.encoding));
+        assert_eq!(f, Some((b"gzip".to_vec(), Some("gzip"))));
+        let f = d.get("/a.js", "").map(|f| (f.body, f.encoding, f.varies));
+        assert_eq!(f, Some((b"plain".to_vec(), None, true)));
+        let f = d
+            .get("/b.css", "br")
+            .map(|f| (f.body, f.encoding, f.varies));
+        assert_eq!(f, Some((b"only plain".to_vec(), None, false)));
+        let _ = std::fs::remove_dir_all(dir);
     }
 }

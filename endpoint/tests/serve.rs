@@ -815,3 +815,35 @@ fn the_relay_speaks_tls_to_https_servers_and_reports_their_certificate() {
         "{c:?}"
     );
 }
+
+/// The build's precompressed copies (scripts/precompress.mjs) go as they are when the request
+/// accepts them, with `Content-Encoding` and `Vary: Accept-Encoding`; otherwise the file itself.
+#[test]
+fn static_files_send_their_precompressed_copy_when_accepted() {
+    let d = dist();
+    std::fs::write(d.0.join("app-0123abcd_bg.wasm.br"), "BR").unwrap();
+    std::fs::write(d.0.join("app-0123abcd_bg.wasm.gz"), "GZ").unwrap();
+    let s = start(&d.0);
+    let path = "/app-0123abcd_bg.wasm";
+    let (_, h, body) = get(
+        &s.addr,
+        path,
+        "Accept-Encoding: gzip, deflate, br, zstd\r\n",
+    );
+    assert_eq!(body, "BR");
+    assert_eq!(header(&h, "content-encoding"), vec!["br"]);
+    assert_eq!(header(&h, "vary"), vec!["Accept-Encoding"]);
+    assert_eq!(header(&h, "content-type"), vec!["application/wasm"]);
+    let (_, h, body) = get(&s.addr, path, "Accept-Encoding: gzip\r\n");
+    assert_eq!(
+        (body.as_str(), header(&h, "content-encoding")),
+        ("GZ", vec!["gzip"])
+    );
+    let (_, h, body) = get(&s.addr, path, "Accept-Encoding: br;q=0, gzip;q=0\r\n");
+    assert!(body.starts_with("\0asm"));
+    assert!(header(&h, "content-encoding").is_empty());
+    assert_eq!(header(&h, "vary"), vec!["Accept-Encoding"]);
+    // A file without copies varies with nothing.
+    let (_, h, _) = get(&s.addr, "/", "Accept-Encoding: br\r\n");
+    assert!(header(&h, "vary").is_empty() && header(&h, "content-encoding").is_empty());
+}

@@ -513,11 +513,22 @@ fn statics(state: &State, req: &Request<Incoming>) -> Response<Body> {
         );
     }
     let path = req.uri().path();
-    match state.dist.get(path) {
+    let accept = req
+        .headers()
+        .get(hyper::header::ACCEPT_ENCODING)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    match state.dist.get(path, accept) {
         Some(f) => {
             let mut h = security_headers(&state.dist.csp(path)).to_vec();
             h.push(("Content-Type", f.content_type.into()));
             h.push(("Cache-Control", f.cache_control.into()));
+            if let Some(coding) = f.encoding {
+                h.push(("Content-Encoding", coding.into()));
+            }
+            if f.varies {
+                h.push(("Vary", "Accept-Encoding".into()));
+            }
             respond(StatusCode::OK, h, f.body)
         }
         None if path == "/" => plain(
