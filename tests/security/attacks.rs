@@ -439,6 +439,11 @@ fn a_session_cannot_be_ridden_by_another_client() {
     assert_eq!(again.status, 200, "{}", again.body);
     assert!(again.body.contains("CONTOSO\\bob"));
 
+    // Every line the upstream printed so far is read before counting: a marker request sent
+    // now prints after them (one pipe, in order), so once it is read, they are too.
+    let marker = get(&r.lab.addr, "/lab/basic/?barrier-1", "");
+    assert_eq!(marker.status, 401);
+    r.lab.wait_for("barrier-1", 1);
     let before = r.lab.count("/lab/integrated/");
     for guess in [
         "connection-1".to_string(),
@@ -457,6 +462,9 @@ fn a_session_cannot_be_ridden_by_another_client() {
         assert_eq!(b.status, 403, "{guess:?}: {}", b.body);
         assert!(!b.body.contains("CONTOSO\\bob"));
     }
+    let marker = get(&r.lab.addr, "/lab/basic/?barrier-2", "");
+    assert_eq!(marker.status, 401);
+    r.lab.wait_for("barrier-2", 1);
     assert_eq!(
         r.lab.count("/lab/integrated/"),
         before,
