@@ -47,9 +47,21 @@ fn lookup(domain: &str, user: &str) -> Result<Found, (String, u32)> {
 }
 
 fn handshake(password: &str, mode: Mode, tamper: bool) -> (Verdict, Vec<u8>) {
+    let (verdict, _, auth) = handshake_with(password, mode, &info(), tamper);
+    (verdict, auth)
+}
+
+/// The whole handshake against a server that says `server` about itself: the verdict, the
+/// CHALLENGE and the AUTHENTICATE.
+fn handshake_with(
+    password: &str,
+    mode: Mode,
+    server: &ServerInfo,
+    tamper: bool,
+) -> (Verdict, Vec<u8>, Vec<u8>) {
     let neg = client::negotiate(mode, &WINDOWS_XP);
     let (server, challenge) = NtlmServer::default()
-        .on_negotiate(&neg, &info(), [1, 2, 3, 4, 5, 6, 7, 8], 1_795_761_633)
+        .on_negotiate(&neg, server, [1, 2, 3, 4, 5, 6, 7, 8], 1_795_761_633)
         .unwrap();
     let mut auth = client::authenticate(
         &creds(password),
@@ -64,7 +76,8 @@ fn handshake(password: &str, mode: Mode, tamper: bool) -> (Verdict, Vec<u8>) {
         let last = auth.len() - 1;
         auth[last] ^= 0x80; // the encrypted session key: the response still verifies, the MIC no longer
     }
-    (server.on_authenticate(&auth, &lookup).unwrap(), auth)
+    let verdict = server.on_authenticate(&auth, &lookup).unwrap();
+    (verdict, challenge, auth)
 }
 
 #[test]
@@ -219,27 +232,14 @@ fn each_era_sends_what_its_windows_sent() {
         ..info()
     };
     let run = |level: u8, server: &ServerInfo| {
-        let mode = Mode::level(level);
-        let neg = client::negotiate(mode, &WINDOWS_XP);
-        let (server_state, challenge) = NtlmServer::default()
-            .on_negotiate(&neg, server, [1, 2, 3, 4, 5, 6, 7, 8], 1_795_761_633)
-            .unwrap();
-        let auth = client::authenticate(
-            &creds("Builder2"),
-            mode,
-            &neg,
-            &challenge,
-            &ENTROPY,
-            &WINDOWS_XP,
-        )
-        .unwrap();
+        let (verdict, challenge, auth) =
+            handshake_with("Builder2", Mode::level(level), server, false);
         let Some(Message::Challenge(c)) = ntlm::decode(&challenge).message else {
             panic!("not a CHALLENGE")
         };
         let Some(Message::Authenticate(a)) = ntlm::decode(&auth).message else {
             panic!("not an AUTHENTICATE")
         };
-        let verdict = server_state.on_authenticate(&auth, &lookup).unwrap();
         assert!(
             matches!(verdict, Verdict::Accepted { .. }),
             "{level}: {verdict:?}"

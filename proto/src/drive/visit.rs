@@ -199,6 +199,15 @@ pub const DIRECT_USER_AGENT: &str = "curl/8.14.1";
 /// How many times the lab's user tries before giving up in a browser that would ask forever.
 const USER_PATIENCE: u8 = 3;
 
+/// Why the lab's user cancels a dialog: no credentials, or `patience` tries spent.
+fn cancels(has_credentials: bool, patience: u8) -> String {
+    if has_credentials {
+        format!("The lab's user gives up after {patience} tries and cancels.")
+    } else {
+        "The user has no credentials and cancels.".into()
+    }
+}
+
 fn reconnected_leg(closed: u64, opened: u64) -> Leg {
     Leg::Browser {
         kind: StepKind::Connection,
@@ -330,11 +339,7 @@ impl Lab<'_> {
                         None => format!("Attempt {attempt}: {} asks again after every 401; only the user's Cancel ends it.", profile.name()),
                     }];
                     if gives_up {
-                        detail.push(if user.is_none() {
-                            "The user has no credentials and cancels.".into()
-                        } else {
-                            format!("The lab's user gives up after {patience} tries and cancels.")
-                        });
+                        detail.push(cancels(user.is_some(), patience));
                     }
                     note(
                         &mut legs,
@@ -449,11 +454,7 @@ impl Lab<'_> {
                     None => format!("Dialog {prompts}: {} asks again after every failed logon; only the user's Cancel ends it.", profile.name()),
                 }];
                 if gives_up {
-                    detail.push(if typed.is_none() {
-                        "The user has no credentials and cancels.".into()
-                    } else {
-                        format!("The lab's user gives up after {patience} tries and cancels.")
-                    });
+                    detail.push(cancels(typed.is_some(), patience));
                 }
                 self.note(
                     StepKind::Dialog,

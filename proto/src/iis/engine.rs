@@ -40,10 +40,17 @@ impl Site {
         v
     }
 
-    fn account(&self, domain: &str, user: &str) -> Option<&Account> {
+    /// The account `domain\user` of this site's computer or domain.
+    pub(crate) fn account(&self, domain: &str, user: &str) -> Option<&Account> {
         self.accounts
             .iter()
             .find(|a| a.domain.eq_ignore_ascii_case(domain) && a.user.eq_ignore_ascii_case(user))
+    }
+
+    /// Whether `domain` names this computer (or nothing, as an NTLM message with no domain):
+    /// its accounts are local and this computer validates them.
+    pub(crate) fn is_local(&self, domain: &str) -> bool {
+        domain.is_empty() || domain.eq_ignore_ascii_case(&self.machine)
     }
 
     /// `LogonUser(user, domain, password, <LogonMethod>)` as IIS 6 calls it for Anonymous and
@@ -157,7 +164,7 @@ impl Site {
         workstation: &str,
         result: Result<(), Failure>,
     ) -> Attempt {
-        let local = domain.is_empty() || domain.eq_ignore_ascii_case(&self.machine);
+        let local = self.is_local(domain);
         Attempt {
             domain: if local {
                 self.machine.clone()

@@ -145,7 +145,7 @@ impl Host {
     /// domain controller validated the response: the guide's "Security privileges").
     fn lookup(&self, domain: &str, user: &str) -> Result<Found, (String, u32)> {
         let site = &self.site;
-        let local = domain.is_empty() || domain.eq_ignore_ascii_case(&site.machine);
+        let local = site.is_local(domain);
         let dom = if local { site.machine.as_str() } else { domain };
         if !local {
             let ours = site
@@ -165,7 +165,7 @@ impl Host {
                 ));
             }
         }
-        let a = self
+        let a = site
             .account(dom, user)
             .ok_or_else(|| ("no such account".to_string(), SEC_E_LOGON_DENIED))?;
         let refused = match a.refusal() {
@@ -182,16 +182,9 @@ impl Host {
         })
     }
 
-    fn account(&self, domain: &str, user: &str) -> Option<&super::Account> {
-        self.site
-            .accounts
-            .iter()
-            .find(|a| a.domain.eq_ignore_ascii_case(domain) && a.user.eq_ignore_ascii_case(user))
-    }
-
     /// What a refused NTLM logon was, for the Security log (`None`: no logon was attempted).
     fn failure(&self, domain: &str, user: &str, cause: Cause) -> Option<Failure> {
-        let local = domain.is_empty() || domain.eq_ignore_ascii_case(&self.site.machine);
+        let local = self.site.is_local(domain);
         let dom = if local {
             self.site.machine.as_str()
         } else {
@@ -203,7 +196,8 @@ impl Host {
             Cause::NotFound => Some(Failure::UnknownUser),
             Cause::WrongResponse | Cause::Mic => Some(Failure::WrongPassword),
             Cause::Refused => Some(
-                self.account(dom, user)
+                self.site
+                    .account(dom, user)
                     .and_then(|a| a.refusal())
                     .map_or(Failure::LogonType, |(f, _)| f),
             ),

@@ -128,11 +128,6 @@ pub struct Entropy {
     pub now_filetime: u64,
 }
 
-fn av(id: u16, value: &[u8]) -> Vec<u8> {
-    let len = u16::try_from(value.len()).unwrap_or(u16::MAX);
-    [&id.to_le_bytes()[..], &len.to_le_bytes(), value].concat()
-}
-
 /// Why the client could not take a step.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub enum ClientError {
@@ -209,12 +204,15 @@ pub fn authenticate(
                 .target_info
                 .iter()
                 .filter(|p| p.id != avpair::MSV_AV_EOL)
-                .flat_map(|p| av(p.id, &p.value))
+                .flat_map(|p| encode::av_pair(p.id, &p.value))
                 .collect();
             if with_mic {
-                pairs.extend(av(avpair::MSV_AV_FLAGS, &avpair::AV_FLAG_MIC.to_le_bytes()));
+                pairs.extend(encode::av_pair(
+                    avpair::MSV_AV_FLAGS,
+                    &avpair::AV_FLAG_MIC.to_le_bytes(),
+                ));
             }
-            pairs.extend(av(avpair::MSV_AV_EOL, &[]));
+            pairs.extend(encode::av_pair(avpair::MSV_AV_EOL, &[]));
             let temp = crypto::ntlm_v2_temp(
                 timestamp.unwrap_or(e.now_filetime),
                 &e.client_challenge,

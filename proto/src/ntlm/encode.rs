@@ -4,6 +4,12 @@
 
 use super::message::{VersionInfo, SIGNATURE};
 
+/// One AV_PAIR (MS-NLMP 2.2.2.1): AvId, AvLen, Value.
+pub fn av_pair(id: u16, value: &[u8]) -> Vec<u8> {
+    let len = u16::try_from(value.len()).unwrap_or(u16::MAX);
+    [&id.to_le_bytes()[..], &len.to_le_bytes(), value].concat()
+}
+
 /// The 8 bytes of a `VERSION`.
 pub fn version_bytes(v: &VersionInfo) -> [u8; 8] {
     let b = v.build.to_le_bytes();

@@ -148,38 +148,33 @@ pub fn challenge_flags(client: u32) -> u32 {
     out
 }
 
-fn av(id: u16, value: &[u8]) -> Vec<u8> {
-    let len = u16::try_from(value.len()).unwrap_or(u16::MAX);
-    [&id.to_le_bytes()[..], &len.to_le_bytes(), value].concat()
-}
-
 /// The TargetInfo an IIS server in a domain sends: its names, and the time as a FILETIME when
 /// `info.timestamp` (MS-NLMP 2.2.2.1).
 pub fn target_info(info: &ServerInfo, filetime: u64) -> Vec<u8> {
     let time = if info.timestamp {
-        av(avpair::MSV_AV_TIMESTAMP, &filetime.to_le_bytes())
+        encode::av_pair(avpair::MSV_AV_TIMESTAMP, &filetime.to_le_bytes())
     } else {
         Vec::new()
     };
     [
-        av(
+        encode::av_pair(
             avpair::MSV_AV_NB_DOMAIN_NAME,
             &crypto::unicode(&info.netbios_domain),
         ),
-        av(
+        encode::av_pair(
             avpair::MSV_AV_NB_COMPUTER_NAME,
             &crypto::unicode(&info.netbios_computer),
         ),
-        av(
+        encode::av_pair(
             avpair::MSV_AV_DNS_DOMAIN_NAME,
             &crypto::unicode(&info.dns_domain),
         ),
-        av(
+        encode::av_pair(
             avpair::MSV_AV_DNS_COMPUTER_NAME,
             &crypto::unicode(&info.dns_computer),
         ),
         time,
-        av(avpair::MSV_AV_EOL, &[]),
+        encode::av_pair(avpair::MSV_AV_EOL, &[]),
     ]
     .concat()
 }
