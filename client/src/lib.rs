@@ -3,58 +3,13 @@
 //! `App` lives in the library so that tests can mount it; `main.rs` only starts it.
 
 pub mod components;
+pub mod handover;
 pub mod link;
 pub mod pages;
 pub mod route;
 
 use route::Route;
 use yew::prelude::*;
-
-/// A token handed to the Decoder page from elsewhere in the app (kept in memory, never in the
-/// URL: an AUTHENTICATE message can be cracked offline).
-#[derive(Clone, PartialEq)]
-pub struct DecoderInbox(pub UseStateHandle<Option<String>>);
-
-impl DecoderInbox {
-    /// Open `text` in the Decoder page: in memory on this page, else in a new tab of the page
-    /// that has it (so that a loaded HAR file stays open here), through sessionStorage, which a
-    /// tab opened by this one starts with (read once and removed there; never the URL).
-    pub fn open(&self, text: String) {
-        if Route::Decoder.here() {
-            self.0.set(Some(text));
-            if let Some(w) = web_sys::window() {
-                let _ = w.location().set_hash(&Route::Decoder.href());
-            }
-        } else {
-            hand_over(&text);
-            if let Some(w) = web_sys::window() {
-                let _ = w.open_with_url_and_target(&Route::Decoder.href(), "_blank");
-            }
-        }
-    }
-}
-
-/// The sessionStorage key of a token handed to another page's Decoder.
-const HANDOVER: &str = "authscope-decode";
-
-fn session() -> Option<web_sys::Storage> {
-    web_sys::window()?.session_storage().ok()?
-}
-
-/// Leaves `text` for the Decoder of another page (this tab only).
-pub fn hand_over(text: &str) {
-    if let Some(s) = session() {
-        let _ = s.set_item(HANDOVER, text);
-    }
-}
-
-/// The token another page left, once.
-pub fn take_handed_over() -> Option<String> {
-    let s = session()?;
-    let t = s.get_item(HANDOVER).ok()?;
-    let _ = s.remove_item(HANDOVER);
-    t
-}
 
 /// A scenario handed to the IIS lab page (from the isolation assistant).
 #[derive(Clone, PartialEq)]
@@ -72,7 +27,6 @@ impl LabInbox {
 #[function_component(App)]
 pub fn app() -> Html {
     let route = route::use_route();
-    let inbox = DecoderInbox(use_state(|| None));
     let lab_inbox = LabInbox(use_state(|| None));
     if !route.here() {
         // A route of another page: go there, with the link's parameters (nothing is drawn).
@@ -82,13 +36,23 @@ pub fn app() -> Html {
         }
         return Html::default();
     }
-    #[cfg(not(any(feature = "kerberos", feature = "debug", feature = "lab")))]
+    #[cfg(not(any(
+        feature = "kerberos",
+        feature = "debug",
+        feature = "lab",
+        feature = "decode"
+    )))]
     let page = match route {
         Route::Headers => html! { <pages::headers_lab::HeadersLab /> },
         Route::Basic => html! { <pages::basic_walk::BasicWalk /> },
-        Route::Decoder => html! { <pages::decoder::Decoder /> },
         Route::Ntlm => html! { <pages::ntlm_walk::NtlmWalk /> },
         _ => pages::about::about(),
+    };
+    #[cfg(feature = "decode")]
+    let page = match route {
+        Route::Decoder => html! { <pages::decoder::Decoder /> },
+        // Every other route is another page's (`here` sent the app there).
+        _ => Html::default(),
     };
     #[cfg(feature = "debug")]
     let page = match route {
@@ -107,7 +71,6 @@ pub fn app() -> Html {
     };
     #[cfg(feature = "kerberos")]
     let page = match route {
-        Route::Decoder => html! { <pages::decoder::Decoder /> },
         Route::Kerberos => html! { <pages::kerberos_walk::KerberosWalk /> },
         // Every other route is another page's (`here` sent the app there).
         _ => Html::default(),
@@ -133,11 +96,9 @@ pub fn app() -> Html {
                 { tab(Route::About, "About") }
             </nav>
         </header>
-        <ContextProvider<DecoderInbox> context={inbox}>
-            <ContextProvider<LabInbox> context={lab_inbox}>
-                <main id="main">{ page }</main>
-            </ContextProvider<LabInbox>>
-        </ContextProvider<DecoderInbox>>
+        <ContextProvider<LabInbox> context={lab_inbox}>
+            <main id="main">{ page }</main>
+        </ContextProvider<LabInbox>>
         <footer class="foot">
             { "authscope runs entirely in this page: nothing you type leaves your browser. " }
             <a href={Route::About.href()}>{ "About" }</a>

@@ -39,17 +39,15 @@ impl Route {
     }
     /// The page (bundle) that shows the route. The app is several pages with a bundle each, so
     /// that each stays under the size budget: `index.html` (learning: the headers, the Basic and
-    /// NTLM walkthroughs, the NTLM decoder, About), `kerberos.html` (the Kerberos walkthrough,
-    /// Negotiate decoding and decryption), `lab.html` (the IIS lab and the isolation assistant)
-    /// and `debug.html` (HAR import, real servers, the benchmark). The Decoder is on the first
-    /// two.
+    /// NTLM walkthroughs, About), `decode.html` (the Decoder: every token, Kerberos decryption),
+    /// `kerberos.html` (the Kerberos walkthrough), `lab.html` (the IIS lab and the isolation
+    /// assistant) and `debug.html` (HAR import, real servers and Live mode, the benchmark).
     pub fn page(self) -> &'static str {
         match self {
+            Route::Decoder => "decode.html",
             Route::Kerberos => "kerberos.html",
             Route::Lab | Route::Isolate => "lab.html",
             Route::Har | Route::Relay | Route::Bench => "debug.html",
-            // The debug page's tokens may be Negotiate: the Kerberos page decodes both.
-            Route::Decoder if PAGE != "index.html" && PAGE != "lab.html" => "kerberos.html",
             _ => "index.html",
         }
     }
@@ -89,6 +87,8 @@ impl Route {
 /// This bundle's page.
 #[cfg(feature = "kerberos")]
 pub const PAGE: &str = "kerberos.html";
+#[cfg(feature = "decode")]
+pub const PAGE: &str = "decode.html";
 #[cfg(feature = "debug")]
 pub const PAGE: &str = "debug.html";
 #[cfg(feature = "embed")]
@@ -98,6 +98,7 @@ pub const PAGE: &str = "embed-kerberos.html";
 #[cfg(feature = "lab")]
 pub const PAGE: &str = "lab.html";
 #[cfg(not(any(
+    feature = "decode",
     feature = "kerberos",
     feature = "debug",
     feature = "embed",

@@ -259,7 +259,7 @@ pub fn decode(input: &str) -> Decoded {
     let message = format!("the bytes look like {what}: not NTLMSSP, SPNEGO or Kerberos");
     #[cfg(not(feature = "kerberos"))]
     let message = format!(
-        "the bytes look like {what}: this page decodes NTLMSSP; Negotiate and Kerberos tokens are decoded on the Kerberos page (kerberos.html#/decode)"
+        "the bytes look like {what}: this page decodes NTLMSSP; Negotiate and Kerberos tokens are decoded on the Decoder page (decode.html#/decode)"
     );
     out.error = Some(Failure {
         message,

@@ -18,9 +18,9 @@ test('the Kerberos walkthrough: a ticket for HTTP/web01, an AP-REQ that opens in
   assert.ok(labels.some((l) => l.startsWith('TGS-REQ for HTTP/web01.contoso.com')), labels.join('\n'));
   await page.locator('.diagram >> text=/GET \\+ Negotiate <SPNEGO/').click();
   assert.match(await page.locator('[data-test=token-decode] summary').innerText(), /Kerberos AP-REQ/);
-  await page.click('[data-test=open-in-decoder]');
-  await page.waitForSelector('[data-test=layer-kerberos]');
-  assert.match(await page.locator('[data-test=layer-spnego] h3').innerText(), /NegTokenInit/);
+  const [dec] = await Promise.all([context.waitForEvent('page'), page.click('[data-test=open-in-decoder]')]);
+  await dec.waitForSelector('[data-test=layer-kerberos]');
+  assert.match(await dec.locator('[data-test=layer-spnego] h3').innerText(), /NegTokenInit/);
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -41,7 +41,7 @@ test('a missing SPN: the KDC says KDC_ERR_S_PRINCIPAL_UNKNOWN, the browser falls
 });
 
 test('the decoder decodes curl\'s Negotiate token and decrypts nothing without keys, the AS-REP with the password', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}kerberos.html#/decode`);
+  const { page, context, problems } = await openPage(browser, `${server.url}decode.html#/decode`);
   await page.fill('[data-test=decode-input]', fixture('mit-curl-negotiate.txt'));
   await page.waitForSelector('[data-test=layer-kerberos]');
   assert.match(await page.locator('[data-test=layer-kerberos]').innerText(), /HTTP\/localhost@CONTOSO\.TEST/);
@@ -59,22 +59,18 @@ test('the decoder decodes curl\'s Negotiate token and decrypts nothing without k
   await context.close();
 });
 
-test('the main page hands a Negotiate token to the Kerberos page without putting it in the URL', async () => {
+test('the main page sends #/decode to the Decoder page, hash and all', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}#/decode`);
+  assert.ok(page.url().endsWith('decode.html#/decode'), page.url());
   const token = fixture('mit-curl-negotiate.txt');
   await page.fill('[data-test=decode-input]', token);
-  await page.click('[data-test=open-kerberos-decoder]');
   await page.waitForSelector('[data-test=layer-kerberos]');
-  assert.ok(page.url().endsWith('kerberos.html#/decode'), page.url());
-  assert.equal(await page.locator('[data-test=decode-input]').inputValue(), token);
-  // Read once: the hand-over is gone from sessionStorage.
-  assert.equal(await page.evaluate(() => sessionStorage.length), 0);
   assert.deepEqual(problems, []);
   await context.close();
 });
 
 test('a keytab file opens the ticket and the authenticator in the page', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}kerberos.html#/decode`);
+  const { page, context, problems } = await openPage(browser, `${server.url}decode.html#/decode`);
   await page.fill('[data-test=decode-input]', fixture('mit-curl-negotiate.txt'));
   await page.setInputFiles('[data-test=krb-keytab]', new URL('../fixtures/kerberos/mit-http.keytab', import.meta.url).pathname);
   await page.waitForSelector('[data-test=decryption] li.ok');
@@ -86,7 +82,7 @@ test('a keytab file opens the ticket and the authenticator in the page', async (
   await context.close();
 });
 
-test('the walkthrough\'s AP-REQ decrypts in the decoder with the service key it lists', async () => {
+test('the walkthrough\'s AP-REQ opens in the Decoder beside it with the realm\'s keys, in memory only', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}kerberos.html#/kerberos`);
   await page.click('[data-test=end]');
   // The service key, as the keys table shows it.
@@ -95,12 +91,15 @@ test('the walkthrough\'s AP-REQ decrypts in the decoder with the service key it 
   const etype = await row.locator('td').nth(1).innerText();
   const hex = await row.locator('code').innerText();
   await page.locator('.diagram >> text=/GET \\+ Negotiate <SPNEGO/').click();
-  await page.click('[data-test=open-in-decoder]');
-  await page.waitForSelector('[data-test=layer-kerberos]');
-  await page.fill('[data-test=krb-key]', `${etype}:${hex}`);
-  await page.waitForSelector('[data-test=decryption] li.ok');
-  assert.match(await page.locator('[data-test=decryption]').innerText(), /EncTicketPart .* decrypted with the given key/);
-  assert.match(await page.locator('[data-test=layer-decrypted]').first().innerText(), /bob@CONTOSO\.COM/);
+  const [dec] = await Promise.all([context.waitForEvent('page'), page.click('[data-test=open-in-decoder]')]);
+  // Nothing typed: the keys came with the token.
+  await dec.waitForSelector('[data-test=decryption] li.ok');
+  assert.ok((await dec.locator('[data-test=krb-key]').inputValue()).includes(`${etype}:${hex}`));
+  assert.match(await dec.locator('[data-test=decryption]').innerText(), /EncTicketPart .* decrypted with the given key/);
+  assert.match(await dec.locator('[data-test=layer-decrypted]').first().innerText(), /bob@CONTOSO\.COM/);
+  assert.ok(!dec.url().includes(hex));
+  assert.equal(await dec.evaluate(() => sessionStorage.length + localStorage.length), 0);
+  assert.ok(page.url().includes('kerberos.html#/kerberos'));
   assert.deepEqual(problems, []);
   await context.close();
 });

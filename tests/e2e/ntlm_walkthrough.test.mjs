@@ -36,13 +36,19 @@ test('the healthy NT Challenge/Response sequence ends on 200 over one connection
   await w.end();
   await w.rows().nth(6).click();
   assert.match(await page.locator('[data-test=token-decode] summary').innerText(), /CHALLENGE_MESSAGE/);
-  // … and opens in the Decoder page, with nothing of the token in the URL.
-  await page.click('[data-test=open-in-decoder]');
-  await page.waitForSelector('[data-test=layer-ntlmssp]');
-  assert.match(await page.locator('[data-test=layer-ntlmssp] h3').innerText(), /CHALLENGE_MESSAGE/);
-  assert.ok(page.url().endsWith('#/decode'), page.url());
+  // … and opens in the Decoder, in a new tab beside the walkthrough, with nothing of the token in
+  // the URL or in storage (handed over by postMessage).
+  const [dec] = await Promise.all([context.waitForEvent('page'), page.click('[data-test=open-in-decoder]')]);
   // It is the walkthrough's own CHALLENGE, not the page's example.
-  assert.ok(!(await page.locator('[data-test=decode-input]').inputValue()).startsWith('WWW-Authenticate'));
+  await dec.waitForFunction(() => {
+    const v = document.querySelector('[data-test=decode-input]')?.value ?? '';
+    return v !== '' && !v.startsWith('WWW-Authenticate');
+  });
+  assert.match(await dec.locator('[data-test=layer-ntlmssp] h3').innerText(), /CHALLENGE_MESSAGE/);
+  assert.ok(dec.url().endsWith('decode.html#/decode'), dec.url());
+  assert.equal(await dec.evaluate(() => sessionStorage.length + localStorage.length), 0);
+  // The walkthrough stays where it was.
+  assert.match(page.url(), /#\/ntlm/);
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -80,8 +86,15 @@ test('with keep-alives off IIS keeps answering 401.2 and the browser gives up', 
   await context.close();
 });
 
-test('live mode runs the real handshake against authscope serve from the page', async () => {
+test('the walkthrough links to Live mode on the Real servers page', async () => {
   const { page, context, problems } = await openPage(browser, `${server.url}#/ntlm`);
+  assert.match(await page.locator('[data-test=live-link] a').getAttribute('href'), /^debug\.html#\/relay$/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+test('live mode runs the real handshake against authscope serve from the page', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}debug.html#/relay`);
   await page.click('[data-test=live-run]');
   await page.waitForFunction(() => document.querySelectorAll('[data-test=live-leg]').length === 3);
   const statuses = await page.locator('[data-test=live-status]').allInnerTexts();
@@ -102,7 +115,7 @@ test('live mode refuses to run without the browser\'s random numbers rather than
     crypto.getRandomValues = () => { throw new Error('no randomness here'); };
   });
   const page = await context.newPage();
-  await page.goto(`${server.url}#/ntlm`);
+  await page.goto(`${server.url}debug.html#/relay`);
   await page.waitForSelector('main#main .page');
   await page.click('[data-test=live-run]');
   await page.waitForSelector('.live .legs li.error');

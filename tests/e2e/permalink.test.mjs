@@ -45,7 +45,7 @@ test('no password reaches the URL or storage', async () => {
   assert.ok(!page.url().includes(secret) && !decodeURIComponent(page.url()).includes(secret), page.url());
   assert.ok(!storage.includes(secret), storage);
   // Live mode's password field, and the Decoder's password check, are not kept either.
-  await page.goto(`${server.url}#/ntlm`);
+  await page.goto(`${server.url}debug.html#/relay`);
   await page.fill('[data-test=live-password]', secret);
   await page.click('[data-test=live-run]');
   await page.waitForFunction(() => document.querySelectorAll('[data-test=live-leg]').length === 3);

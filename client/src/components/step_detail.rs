@@ -7,9 +7,9 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// The panel for step `s`; `view` is what the browser window shows at this step (dialog, page),
-/// if anything; `inbox` opens tokens in the Decoder. (A plain function, not a component: see
-/// `diagram`.)
-pub fn step_detail(s: &Step, view: Html, inbox: Option<crate::DecoderInbox>) -> Html {
+/// if anything; `keys` are the Kerberos keys "Open in the Decoder" hands over with a token (`ETYPE:HEX`).
+/// (A plain function, not a component: see `diagram`.)
+pub fn step_detail(s: &Step, view: Html, keys: &Rc<Vec<String>>) -> Html {
     let attempt = s.attempt.map(|(n, l)| match l {
         Some(l) => format!("attempt {n} of {l}"),
         None => format!("attempt {n}"),
@@ -40,11 +40,9 @@ pub fn step_detail(s: &Step, view: Html, inbox: Option<crate::DecoderInbox>) -> 
     let token = s.token.as_ref().map(|t| {
         let d = proto::decode::decode(t);
         let open = {
-            let (inbox, t) = (inbox.clone(), t.clone());
+            let (keys, t) = (keys.clone(), t.clone());
             Callback::from(move |_| {
-                if let Some(i) = &inbox {
-                    i.open(t.clone());
-                }
+                crate::handover::open(&t, &keys);
             })
         };
         let ntlm = d
@@ -58,7 +56,7 @@ pub fn step_detail(s: &Step, view: Html, inbox: Option<crate::DecoderInbox>) -> 
                 <summary>{ format!("The token, decoded: {}", ntlm.as_ref().map_or("bytes", |l| l.label)) }</summary>
                 { ntlm.map(|l| html! { <LayerView layer={Rc::new(l)} link={AttrValue::from("t")} /> }).unwrap_or_default() }
                 { for d.warnings.iter().map(|w| html! { <p class="note">{ format!("⚠ {}", w.message) }</p> }) }
-                <button type="button" class="chip" data-test="open-in-decoder" onclick={open}>{ "Open in the Decoder" }</button>
+                <button type="button" class="chip" data-test="open-in-decoder" onclick={open}>{ "Open in the Decoder" }<span class="visually-hidden">{ " (new tab)" }</span></button>
             </details>
         }
     });

@@ -80,7 +80,7 @@ pub fn basic_walk() -> Html {
             ("user", inputs.user.clone()),
         ],
     );
-    let inbox = use_context::<crate::DecoderInbox>();
+    let no_keys = use_memo((), |_| Vec::new());
     // New inputs mean a new exchange: restart the clock too.
     let set = {
         let inputs = inputs.clone();
@@ -155,12 +155,12 @@ pub fn basic_walk() -> Html {
                     { " These demo passwords are shown on purpose: Basic sends them in the clear." }
                 </p>
             </section>
-            { stage("basic", &player, &steps, vec![Lane::Browser, Lane::Iis], &|s| detail(s, &walk, &url, inbox.clone())) }
+            { stage("basic", &player, &steps, vec![Lane::Browser, Lane::Iis], &|s| detail(s, &walk, &url, &no_keys)) }
         </div>
     }
 }
 
-fn detail(s: &Step, walk: &Walkthrough, url: &str, inbox: Option<crate::DecoderInbox>) -> Html {
+fn detail(s: &Step, walk: &Walkthrough, url: &str, keys: &std::rc::Rc<Vec<String>>) -> Html {
     let attempt = s.attempt.map(|(n, l)| match l {
         Some(l) => format!("attempt {n} of {l}"),
         None => format!("attempt {n}"),
@@ -185,5 +185,5 @@ fn detail(s: &Step, walk: &Walkthrough, url: &str, inbox: Option<crate::DecoderI
         ),
         _ => Html::default(),
     };
-    step_detail(s, view, inbox)
+    step_detail(s, view, keys)
 }

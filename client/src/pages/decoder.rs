@@ -12,7 +12,6 @@ const SAMPLES: &[(&str, &str)] = &[
     ("CHALLENGE (MS-NLMP 4.2.4)", "CHALLENGE_V2"),
     ("AUTHENTICATE, NTLMv2 (MS-NLMP 4.2.4)", "AUTHENTICATE_V2"),
     ("AUTHENTICATE, NTLMv1 (MS-NLMP 4.2.2)", "AUTHENTICATE_V1"),
-    #[cfg(feature = "kerberos")]
     ("AP-REQ from curl --negotiate (MIT Kerberos)", KRB_SAMPLE),
     (
         "Truncated",
@@ -37,44 +36,36 @@ fn sample_text(t: &str) -> String {
 
 #[function_component(Decoder)]
 pub fn decoder() -> Html {
-    // A token handed over by a walkthrough (in memory), or by the other page (sessionStorage,
-    // read once and removed); otherwise the first example.
-    let inbox = use_context::<crate::DecoderInbox>();
+    // A token shared in the link, else the first example; then whatever the tab that opened this
+    // one hands over (`handover`: in memory, with the Kerberos keys it needs).
     let text = use_state(|| {
-        inbox
-            .as_ref()
-            .and_then(|i| (*i.0).clone())
-            .or_else(crate::take_handed_over)
-            .or_else(|| crate::link::param("token"))
-            .unwrap_or_else(|| {
-                format!(
-                    "WWW-Authenticate: NTLM {}",
-                    proto::ntlm::samples::CHALLENGE_V2
-                )
-            })
+        crate::link::param("token").unwrap_or_else(|| {
+            format!(
+                "WWW-Authenticate: NTLM {}",
+                proto::ntlm::samples::CHALLENGE_V2
+            )
+        })
     });
+    let key_text = use_state(String::new);
+    let keys = use_state(proto::kerberos::decrypt::Keys::default);
     {
-        let inbox = inbox.clone();
+        let (text, keys, key_text) = (text.clone(), keys.clone(), key_text.clone());
         use_effect_with((), move |_| {
-            if let Some(i) = inbox {
-                i.0.set(None);
-            }
+            crate::handover::receive(move |h| {
+                let mut k = (*keys).clone();
+                k.raw = h.keys.iter().filter_map(|v| parse_key(v)).collect();
+                keys.set(k);
+                key_text.set(h.keys.join(" "));
+                text.set(h.text);
+            });
         });
     }
-    #[cfg(feature = "kerberos")]
-    let keys = use_state(proto::kerberos::decrypt::Keys::default);
-    #[cfg(feature = "kerberos")]
     let decoded = use_memo(((*text).clone(), (*keys).clone()), |(t, k)| {
         let mut d = proto::decode::decode(t);
         d.decrypt(k);
         d
     });
-    #[cfg(not(feature = "kerberos"))]
-    let decoded = use_memo((*text).clone(), |t| proto::decode::decode(t));
-    #[cfg(feature = "kerberos")]
-    let form = keys_form(keys.clone());
-    #[cfg(not(feature = "kerberos"))]
-    let form = Html::default();
+    let form = keys_form(keys.clone(), key_text.clone());
     let samples: Vec<(&'static str, String)> =
         SAMPLES.iter().map(|(l, t)| (*l, sample_text(t))).collect();
     let d = &*decoded;
@@ -94,7 +85,6 @@ pub fn decoder() -> Html {
             { d.error.as_ref().map(|e| html! {
                 <p class="error" role="status" data-test="decode-error">{ format!("Decoding stopped in layer {} at byte {}: {}", e.layer, e.offset, e.message) }</p>
             }).unwrap_or_default() }
-            { other_page(d, &text) }
             { if d.warnings.is_empty() { Html::default() } else { html! {
                 <ul class="diagnostics" data-test="decode-warnings">{ for d.warnings.iter().map(|w| html! {
                     <li class="diag warning"><span class="icon" aria-label="warning">{ "⚠" }</span><span class="msg">{ w.message.clone() }</span><code class="snip">{ format!("layer {}, byte {}", w.layer, w.offset()) }</code></li>
@@ -116,7 +106,6 @@ pub fn decoder() -> Html {
 }
 
 /// The key of a `ETYPE:HEX` text.
-#[cfg(feature = "kerberos")]
 fn parse_key(v: &str) -> Option<proto::kerberos::crypto::Key> {
     let (e, h) = v.trim().split_once(':')?;
     let bytes = (0..h.len())
@@ -131,8 +120,10 @@ fn parse_key(v: &str) -> Option<proto::kerberos::crypto::Key> {
 
 /// Keys to open Kerberos parts with: a password (and salt), a key in hex, a keytab file. They
 /// stay in this page's memory: never stored, never sent.
-#[cfg(feature = "kerberos")]
-fn keys_form(keys: UseStateHandle<proto::kerberos::decrypt::Keys>) -> Html {
+fn keys_form(
+    keys: UseStateHandle<proto::kerberos::decrypt::Keys>,
+    key_text: UseStateHandle<String>,
+) -> Html {
     use crate::components::form::value_of;
     let set = |f: fn(&mut proto::kerberos::decrypt::Keys, String)| {
         let keys = keys.clone();
@@ -140,6 +131,16 @@ fn keys_form(keys: UseStateHandle<proto::kerberos::decrypt::Keys>) -> Html {
             let mut k = (*keys).clone();
             f(&mut k, value_of(&e.into()));
             keys.set(k);
+        })
+    };
+    let on_key = {
+        let (keys, key_text) = (keys.clone(), key_text.clone());
+        Callback::from(move |e: InputEvent| {
+            let v = value_of(&e.into());
+            let mut k = (*keys).clone();
+            k.raw = v.split_whitespace().filter_map(parse_key).collect();
+            keys.set(k);
+            key_text.set(v);
         })
     };
     let on_file = {
@@ -166,53 +167,16 @@ fn keys_form(keys: UseStateHandle<proto::kerberos::decrypt::Keys>) -> Html {
             <legend>{ "Decrypt Kerberos parts (nothing leaves this page)" }</legend>
             <label>{ "Password" }<input type="password" autocomplete="off" data-test="krb-password" oninput={set(|k, v| k.password = (!v.is_empty()).then_some(v))} /></label>
             <label>{ "Salt, or the principal (bob@CONTOSO.COM); empty: the message's" }<input type="text" data-test="krb-salt" oninput={set(|k, v| k.salt = (!v.is_empty()).then_some(v))} /></label>
-            <label>{ "Key, ETYPE:HEX (e.g. a session key)" }<input type="text" autocomplete="off" data-test="krb-key" oninput={set(|k, v| k.raw = v.split_whitespace().filter_map(parse_key).collect())} /></label>
+            <label>{ "Keys, ETYPE:HEX separated by spaces (e.g. a session key)" }<input type="text" autocomplete="off" data-test="krb-key" value={(*key_text).clone()} oninput={on_key} /></label>
             <label>{ format!("Keytab file ({} keys)", keys.keytab.len()) }<input type="file" data-test="krb-keytab" onchange={on_file} /></label>
         </fieldset>
     }
 }
 
-/// On the main page, a Negotiate or Kerberos token: the Kerberos page decodes it.
-#[cfg(not(feature = "kerberos"))]
-fn other_page(d: &proto::decode::Decoded, text: &UseStateHandle<String>) -> Html {
-    let kerberos = d
-        .layers
-        .last()
-        .is_some_and(|l| l.kind == "bytes" && proto::decode::looks_like_negotiate(&l.bytes));
-    if !kerberos {
-        return Html::default();
-    }
-    let text = (**text).clone();
-    let open = Callback::from(move |_| {
-        crate::hand_over(&text);
-        if let Some(w) = web_sys::window() {
-            let _ = w.location().set_href("kerberos.html#/decode");
-        }
-    });
-    html! {
-        <p class="hint" data-test="to-kerberos">
-            { "Negotiate (SPNEGO) and Kerberos tokens are decoded, and decrypted, on the Kerberos page. " }
-            <button type="button" class="chip" data-test="open-kerberos-decoder" onclick={open}>{ "Open it there" }</button>
-        </p>
-    }
-}
-
-#[cfg(feature = "kerberos")]
-fn other_page(_: &proto::decode::Decoded, _: &UseStateHandle<String>) -> Html {
-    Html::default()
-}
-
-#[cfg(not(feature = "kerberos"))]
-fn panel(_: &proto::decode::Decoded) -> Html {
-    Html::default()
-}
-
 /// A real `curl --negotiate` token (the fixture of `tests/fixtures/kerberos/`).
-#[cfg(feature = "kerberos")]
 const KRB_SAMPLE: &str = include_str!("../../../tests/fixtures/kerberos/mit-curl-negotiate.txt");
 
 /// What each encrypted Kerberos part became.
-#[cfg(feature = "kerberos")]
 fn panel(d: &proto::decode::Decoded) -> Html {
     if d.decryption.is_empty() {
         return Html::default();

@@ -61,7 +61,6 @@ fn report_height() -> Option<()> {
 
 #[function_component(Embed)]
 pub fn embed() -> Html {
-    let inbox = crate::DecoderInbox(use_state(|| None));
     let link = crate::link::current();
     let scenario = link.get("scenario").unwrap_or("ntlm").to_string();
     {
@@ -100,11 +99,9 @@ pub fn embed() -> Html {
     #[cfg(feature = "embed-kerberos")]
     let walk = html! { <KerberosWalk /> };
     html! {
-        <ContextProvider<crate::DecoderInbox> context={inbox}>
-            <main id="main" class="embedded">
-                { walk }
-                <p class="embed-foot"><a href={full_app(&scenario)} target="_blank" rel="noopener" data-test="embed-open">{ "Open in authscope ↗" }</a></p>
-            </main>
-        </ContextProvider<crate::DecoderInbox>>
+        <main id="main" class="embedded">
+            { walk }
+            <p class="embed-foot"><a href={full_app(&scenario)} target="_blank" rel="noopener" data-test="embed-open">{ "Open in authscope ↗" }</a></p>
+        </main>
     }
 }

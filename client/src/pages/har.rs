@@ -180,7 +180,7 @@ fn exchanges_view(p: &ExchangesProps) -> Html {
         *shown.borrow_mut() = index;
         player.dispatch(crate::components::player::Action::Home);
     }
-    let inbox = use_context::<crate::DecoderInbox>();
+    let no_keys = use_memo((), |_| Vec::new());
     let summary = format!(
         "{}: {} entries, {} authentication exchange{}.",
         f.name,
@@ -239,7 +239,7 @@ fn exchanges_view(p: &ExchangesProps) -> Html {
                 <>
                 <ol class="exchanges">{ list }</ol>
                 { problems }
-                { stage("har", &player, &steps, vec![Lane::Browser, Lane::Server], &|s| step_detail(s, Html::default(), inbox.clone())) }
+                { stage("har", &player, &steps, vec![Lane::Browser, Lane::Server], &|s| step_detail(s, Html::default(), &no_keys)) }
                 </>
             } } }
         </section>

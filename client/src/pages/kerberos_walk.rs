@@ -38,7 +38,13 @@ pub fn kerberos_walk() -> Html {
         .filter(|id| scenario.get(id))
         .collect();
     let player = use_player(steps.len(), vec![("on", on.join(","))]);
-    let inbox = use_context::<crate::DecoderInbox>();
+    // The realm's keys go with a token opened in the Decoder (in memory: `handover`).
+    let keys = Rc::new(
+        walk.keys
+            .iter()
+            .map(|k| format!("{}:{}", k.etype, k.hex))
+            .collect::<Vec<_>>(),
+    );
     let toggles: Html = TOGGLES
         .iter()
         .map(|(id, label)| {
@@ -82,7 +88,7 @@ pub fn kerberos_walk() -> Html {
                 } else {
                     Html::default()
                 };
-                step_detail(s, view, inbox.clone())
+                step_detail(s, view, &keys)
             }) }
             <details class="keys" data-test="krb-keys">
                 <summary>{ "The realm's keys (to decrypt the messages in the Decoder)" }</summary>

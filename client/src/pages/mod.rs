@@ -1,6 +1,7 @@
 pub mod about;
 pub mod basic_walk;
 pub mod bench;
+#[cfg(feature = "decode")]
 pub mod decoder;
 #[cfg(any(feature = "embed", feature = "embed-kerberos"))]
 pub mod embed;

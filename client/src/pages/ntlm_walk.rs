@@ -119,7 +119,7 @@ pub fn ntlm_walk() -> Html {
     });
     let steps: Rc<Vec<Step>> = Rc::new(walk.steps.clone());
     let player = use_player(steps.len(), inputs.link());
-    let inbox = use_context::<crate::DecoderInbox>();
+    let no_keys = use_memo((), |_| Vec::new());
     let i = &*inputs;
     let variants = Variant::ALL
         .iter()
@@ -192,13 +192,13 @@ pub fn ntlm_walk() -> Html {
                 </div>
                 <p class="hint">{ "The user is CONTOSO\\bob, logged on to the domain (a domain account, so IIS passes the response to a domain controller); the variant with no network logon right uses CONTOSO\\carol; with the wrong password the user is logged on to the workstation's own account and types a wrong password. The site is /lab/integrated/ — the same site answers real NTLM on authscope serve (curl --ntlm -u 'CONTOSO\\bob:Builder2' …). The AUTHENTICATE answers a one-time challenge: it cannot be replayed later, but it can be relayed live and cracked offline, so do not share a real one." }</p>
             </section>
-            { stage("ntlm", &player, &steps, walk.lanes.clone(), &|s| view(s, &walk, inbox.clone())) }
+            { stage("ntlm", &player, &steps, walk.lanes.clone(), &|s| view(s, &walk, &no_keys)) }
             { live() }
         </div>
     }
 }
 
-fn view(s: &Step, walk: &Walkthrough, inbox: Option<crate::DecoderInbox>) -> Html {
+fn view(s: &Step, walk: &Walkthrough, keys: &std::rc::Rc<Vec<String>>) -> Html {
     let view = match s.kind {
         StepKind::Page => final_page(
             &walk.url,
@@ -208,13 +208,20 @@ fn view(s: &Step, walk: &Walkthrough, inbox: Option<crate::DecoderInbox>) -> Htm
         ),
         _ => Html::default(),
     };
-    step_detail(s, view, inbox)
+    step_detail(s, view, keys)
 }
 
-/// Live mode (not in embedded walkthroughs: they play the simulation only).
+/// Live mode is on the Real servers page (`debug.html#/relay`), where it runs against
+/// `authscope serve` or through its relay; the walkthrough links to it (not in embeds: they play
+/// the simulation only).
 #[cfg(not(any(feature = "embed", feature = "embed-kerberos")))]
 fn live() -> Html {
-    html! { <crate::components::live::Live /> }
+    html! {
+        <p class="hint" data-test="live-link">
+            { "Run this handshake for real, from this browser against authscope serve: " }
+            <a href={crate::route::Route::Relay.href()}>{ "Live mode, on the Real servers page" }</a>
+        </p>
+    }
 }
 
 #[cfg(any(feature = "embed", feature = "embed-kerberos"))]

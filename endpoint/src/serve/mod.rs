@@ -481,6 +481,10 @@ async fn route(
                 };
                 relay.handle(req, client).await
             }
+            // The list of targets is empty (the page's Live mode asks for it on every load).
+            None if matches!(path, "/relay" | "/relay/") && req.method() == hyper::Method::GET => {
+                plain(StatusCode::OK, "")
+            }
             None => plain(
                 StatusCode::NOT_FOUND,
                 "authscope: no relay (start authscope serve with --relay URL)\n",
