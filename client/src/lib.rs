@@ -26,8 +26,9 @@ impl LabInbox {
 
 #[function_component(App)]
 pub fn app() -> Html {
-    let route = route::use_route();
+    let (route, generation) = route::use_route();
     let lab_inbox = LabInbox(use_state(|| None));
+    let menu_open = use_state(|| false);
     if !route.here() {
         // A route of another page: go there, with the link's parameters (nothing is drawn).
         if let Some(w) = web_sys::window() {
@@ -40,7 +41,8 @@ pub fn app() -> Html {
         feature = "kerberos",
         feature = "debug",
         feature = "lab",
-        feature = "decode"
+        feature = "decode",
+        feature = "har"
     )))]
     let page = match route {
         Route::Headers => html! { <pages::headers_lab::HeadersLab /> },
@@ -51,14 +53,19 @@ pub fn app() -> Html {
     #[cfg(feature = "decode")]
     let page = match route {
         Route::Decoder => html! { <pages::decoder::Decoder /> },
+        Route::Bench => html! { <pages::bench::Bench /> },
+        // Every other route is another page's (`here` sent the app there).
+        _ => Html::default(),
+    };
+    #[cfg(feature = "har")]
+    let page = match route {
+        Route::Har => html! { <pages::har::HarImport /> },
         // Every other route is another page's (`here` sent the app there).
         _ => Html::default(),
     };
     #[cfg(feature = "debug")]
     let page = match route {
-        Route::Har => html! { <pages::har::HarImport /> },
         Route::Relay => pages::relay::relay(),
-        Route::Bench => html! { <pages::bench::Bench /> },
         // Every other route is another page's (`here` sent the app there).
         _ => Html::default(),
     };
@@ -66,6 +73,7 @@ pub fn app() -> Html {
     let page = match route {
         Route::Lab => html! { <pages::lab::Lab /> },
         Route::Isolate => html! { <pages::isolate::Isolate /> },
+        Route::Glossary => html! { <pages::glossary::Glossary /> },
         // Every other route is another page's (`here` sent the app there).
         _ => Html::default(),
     };
@@ -79,11 +87,18 @@ pub fn app() -> Html {
         let current = (r == route).then_some("page");
         html! { <a href={r.href()} class={classes!("tab", (r == route).then_some("active"))} aria-current={current}>{ label.to_string() }</a> }
     };
+    let toggle = {
+        let m = menu_open.clone();
+        Callback::from(move |_| m.set(!*m))
+    };
     html! {
         <>
-        <header class="top">
+        <header class="top" key="header">
+            { components::chrome::skip_link() }
             <a class="brand" href={Route::Headers.href()}>{ components::icons::icon(components::icons::Icon::Lock) }{ "authscope" }</a>
-            <nav aria-label="Pages">
+            <button type="button" class="menu-toggle" aria-expanded={if *menu_open { "true" } else { "false" }} aria-controls="pages-menu" onclick={toggle} data-test="menu">{ "Menu" }</button>
+            <components::chrome::ThemeSwitch />
+            <nav aria-label="Pages" id="pages-menu" class={classes!((*menu_open).then_some("open"))}>
                 { tab(Route::Headers, "Headers lab") }
                 { tab(Route::Basic, "Basic walkthrough") }
                 { tab(Route::Ntlm, "NTLM walkthrough") }
@@ -93,13 +108,15 @@ pub fn app() -> Html {
                 { tab(Route::Kerberos, "Kerberos walkthrough") }
                 { tab(Route::Relay, "Real servers") }
                 { tab(Route::Har, "HAR import") }
+                { tab(Route::Glossary, "Glossary") }
                 { tab(Route::About, "About") }
             </nav>
         </header>
-        <ContextProvider<LabInbox> context={lab_inbox}>
-            <main id="main">{ page }</main>
+        // Keyed by the fragment's changes: a changed fragment remounts the page (see `use_route`).
+        <ContextProvider<LabInbox> context={lab_inbox} key={format!("page-{generation}")}>
+            <main id="main" tabindex="-1">{ page }</main>
         </ContextProvider<LabInbox>>
-        <footer class="foot">
+        <footer class="foot" key="footer">
             { "authscope runs entirely in this page: nothing you type leaves your browser. " }
             <a href={Route::About.href()}>{ "About" }</a>
         </footer>

@@ -17,6 +17,7 @@ pub enum Route {
     Relay,
     Har,
     About,
+    Glossary,
 }
 
 impl Route {
@@ -34,20 +35,25 @@ impl Route {
             "relay" => Route::Relay,
             "har" => Route::Har,
             "about" => Route::About,
+            "glossary" => Route::Glossary,
             _ => Route::Headers,
         }
     }
     /// The page (bundle) that shows the route. The app is several pages with a bundle each, so
     /// that each stays under the size budget: `index.html` (learning: the headers, the Basic and
-    /// NTLM walkthroughs, About), `decode.html` (the Decoder: every token, Kerberos decryption),
+    /// NTLM walkthroughs, About), `decode.html` (the Decoder for every token, with
+    /// Kerberos decryption, and the decoding benchmark), `har.html` (HAR import),
     /// `kerberos.html` (the Kerberos walkthrough), `lab.html` (the IIS lab and the isolation
-    /// assistant) and `debug.html` (HAR import, real servers and Live mode, the benchmark).
+    /// assistant, the glossary) and `debug.html` (real servers: Live mode and the relay).
     pub fn page(self) -> &'static str {
         match self {
             Route::Decoder => "decode.html",
             Route::Kerberos => "kerberos.html",
             Route::Lab | Route::Isolate => "lab.html",
-            Route::Har | Route::Relay | Route::Bench => "debug.html",
+            Route::Bench => "decode.html",
+            Route::Har => "har.html",
+            Route::Glossary => "lab.html",
+            Route::Relay => "debug.html",
             _ => "index.html",
         }
     }
@@ -65,6 +71,7 @@ impl Route {
             Route::Relay => "#/relay",
             Route::Har => "#/har",
             Route::About => "#/about",
+            Route::Glossary => "#/glossary",
         }
     }
 
@@ -89,6 +96,8 @@ impl Route {
 pub const PAGE: &str = "kerberos.html";
 #[cfg(feature = "decode")]
 pub const PAGE: &str = "decode.html";
+#[cfg(feature = "har")]
+pub const PAGE: &str = "har.html";
 #[cfg(feature = "debug")]
 pub const PAGE: &str = "debug.html";
 #[cfg(feature = "embed")]
@@ -99,6 +108,7 @@ pub const PAGE: &str = "embed-kerberos.html";
 pub const PAGE: &str = "lab.html";
 #[cfg(not(any(
     feature = "decode",
+    feature = "har",
     feature = "kerberos",
     feature = "debug",
     feature = "embed",
@@ -114,15 +124,24 @@ fn current() -> Route {
     Route::from_hash(&hash)
 }
 
-/// The current route, updated on `hashchange`.
+/// The current route, and how many times the fragment changed under the page (`hashchange`: a
+/// link followed, the address edited, back or forward). The app keys the page by that count, so
+/// that a changed fragment remounts the page, which reads its whole state from the link again:
+/// every view is a live link. (`replaceState`, with which pages keep their state in the link,
+/// fires no `hashchange`.)
 #[hook]
-pub fn use_route() -> Route {
-    let route = use_state(current);
+pub fn use_route() -> (Route, u32) {
+    let route = use_state(|| (current(), 0u32));
     {
         let route = route.clone();
         use_effect_with((), move |_| {
-            let listener = web_sys::window()
-                .map(|w| EventListener::new(&w, "hashchange", move |_| route.set(current())));
+            let count = std::cell::Cell::new(0u32);
+            let listener = web_sys::window().map(|w| {
+                EventListener::new(&w, "hashchange", move |_| {
+                    count.set(count.get().wrapping_add(1));
+                    route.set((current(), count.get()));
+                })
+            });
             move || drop(listener)
         });
     }

@@ -23,6 +23,7 @@
 // 0. Leaves: byte spans, the one decoder error and warning, field trees, time, the sequence model.
 pub mod error;
 pub mod field;
+pub mod glossary;
 pub mod seq;
 mod span;
 pub mod time;

@@ -173,3 +173,129 @@ impl Step {
         }
     }
 }
+
+/// One row of two walkthroughs side by side: a step both have (the same arrow, label and
+/// status), or a step of one only.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pair {
+    Both(usize, usize),
+    Left(usize),
+    Right(usize),
+}
+
+/// Lines up two step lists for a side-by-side view, so that their difference stands out: the
+/// longest common subsequence of their steps (same lanes, label and status), the rest on its own
+/// side, in order. Quadratic in the lengths: walkthroughs have tens of steps (longer lists are
+/// compared only for their first 400 steps each).
+pub fn compare(a: &[Step], b: &[Step]) -> Vec<Pair> {
+    const MAX: usize = 400;
+    let a = a.get(..a.len().min(MAX)).unwrap_or_default();
+    let b = b.get(..b.len().min(MAX)).unwrap_or_default();
+    let same = |x: &Step, y: &Step| {
+        x.from == y.from && x.to == y.to && x.label == y.label && x.status == y.status
+    };
+    // lcs[i][j]: the longest common run of a[i..] and b[j..].
+    let width = b.len() + 1;
+    let mut lcs = vec![0u32; (a.len() + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    for i in (0..a.len()).rev() {
+        for j in (0..b.len()).rev() {
+            let v = match (a.get(i), b.get(j)) {
+                (Some(x), Some(y)) if same(x, y) => {
+                    lcs.get(at(i + 1, j + 1)).copied().unwrap_or(0) + 1
+                }
+                _ => {
+                    let down = lcs.get(at(i + 1, j)).copied().unwrap_or(0);
+                    let right = lcs.get(at(i, j + 1)).copied().unwrap_or(0);
+                    down.max(right)
+                }
+            };
+            if let Some(cell) = lcs.get_mut(at(i, j)) {
+                *cell = v;
+            }
+        }
+    }
+    let (mut i, mut j) = (0, 0);
+    let mut out = Vec::with_capacity(a.len().max(b.len()));
+    while i < a.len() || j < b.len() {
+        match (a.get(i), b.get(j)) {
+            (Some(x), Some(y)) if same(x, y) => {
+                out.push(Pair::Both(i, j));
+                i += 1;
+                j += 1;
+            }
+            (Some(_), Some(_)) => {
+                let down = lcs.get(at(i + 1, j)).copied().unwrap_or(0);
+                let right = lcs.get(at(i, j + 1)).copied().unwrap_or(0);
+                if down >= right {
+                    out.push(Pair::Left(i));
+                    i += 1;
+                } else {
+                    out.push(Pair::Right(j));
+                    j += 1;
+                }
+            }
+            (Some(_), None) => {
+                out.push(Pair::Left(i));
+                i += 1;
+            }
+            (None, _) => {
+                out.push(Pair::Right(j));
+                j += 1;
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod compare_tests {
+    use super::*;
+
+    fn step(label: &str, status: Option<&str>) -> Step {
+        let mut s = Step::new(StepKind::Request, Lane::Browser, Lane::Iis, label, label);
+        s.status = status.map(str::to_string);
+        s
+    }
+
+    #[test]
+    fn the_common_steps_line_up_and_the_difference_is_on_its_side() {
+        let a = [
+            step("GET", None),
+            step("401", Some("401.2")),
+            step("NEGOTIATE", None),
+            step("200", Some("200")),
+        ];
+        let b = [
+            step("GET", None),
+            step("401", Some("401.2")),
+            step("opens #2", None),
+            step("NEGOTIATE", None),
+            step("401", Some("401.1")),
+        ];
+        assert_eq!(
+            compare(&a, &b),
+            vec![
+                Pair::Both(0, 0),
+                Pair::Both(1, 1),
+                Pair::Right(2),
+                Pair::Both(2, 3),
+                Pair::Left(3),
+                Pair::Right(4)
+            ]
+        );
+        // A step of the same label but another status differs.
+        assert_eq!(
+            compare(&[step("x", Some("200"))], &[step("x", Some("401"))]),
+            vec![Pair::Left(0), Pair::Right(0)]
+        );
+        assert_eq!(compare(&[], &[]), vec![]);
+        assert_eq!(
+            compare(&a, &a)
+                .iter()
+                .filter(|p| matches!(p, Pair::Both(..)))
+                .count(),
+            4
+        );
+    }
+}

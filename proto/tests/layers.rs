@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 /// `proto/src/lib.rs`'s layers, bottom up.
 const LAYERS: &[&[&str]] = &[
-    &["error", "field", "seq", "span", "time"],
+    &["error", "field", "glossary", "seq", "span", "time"],
     &["asn1", "basic", "http", "ntlm"],
     &["kerberos", "spnego"],
     &["bench", "decode", "export", "har", "link"],

@@ -13,6 +13,12 @@ before(async () => {
   // A documentation page, served from another origin (another port).
   docs = createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/html' });
+    if (req.url === '/plain.html') {
+      // A plain page with one capped embed (the cap test).
+      return res.end(`<!DOCTYPE html><html><head><title>Plain</title></head><body><p>Before.</p>
+<script src="${server.url}embed.js" data-scenario="ntlm" data-variant="keep-alive-off" data-max-height="600"></script>
+<p id="after">After.</p></body></html>`);
+    }
     res.end(`<!DOCTYPE html><html><head><title>Docs</title></head><body>
 <h1>How NTLM works</h1>
 <script src="${server.url}embed.js" data-scenario="ntlm" data-variant="keep-alive-off" data-step="3" data-theme="dark"></script>
@@ -47,12 +53,14 @@ test('a documentation page embeds a walkthrough with one script line, offline', 
   const ntlm = page.frameLocator('iframe >> nth=0');
   await ntlm.locator('[data-test=counter]').waitFor();
   assert.match(await ntlm.locator('[data-test=counter]').innerText(), /^Step 3 of \d+/);
-  // Sized to its content: the frame's height follows the page inside it (another origin: the
-  // page inside tells its height).
+  // Sized to its content up to the cap (720 px by default): the frame's height follows the page
+  // inside it (another origin: the page inside tells its height); past the cap it scrolls inside.
   const frame = page.frames().find((f) => f.url().includes('scenario=ntlm'));
   const inner = await frame.evaluate(() => document.documentElement.scrollHeight);
-  assert.ok(inner > 600, `${inner}`);
-  await page.waitForFunction((h) => Math.abs(document.querySelector('iframe').getBoundingClientRect().height - h) <= 4, inner);
+  assert.ok(inner > 300, `${inner}`);
+  await page.waitForFunction((h) => Math.abs(document.querySelector('iframe').getBoundingClientRect().height - Math.min(h + 2, 720)) <= 4, inner);
+  // Tokens start folded in an embed.
+  assert.equal(await ntlm.locator('[data-test=token-decode][open]').count(), 0);
   assert.equal(await frame.evaluate(() => document.documentElement.dataset.theme), 'dark');
   const bg = await frame.evaluate(() => getComputedStyle(document.body).backgroundColor);
   assert.equal(bg, 'rgb(23, 29, 36)');
@@ -83,6 +91,31 @@ test('a documentation page embeds a walkthrough with one script line, offline', 
   assert.deepEqual(outside, []);
   assert.deepEqual(errors, []);
   await context.close();
+});
+
+test('an embed never grows past its cap as the reader steps, in light and dark; data-max-height sets the cap', async () => {
+  for (const theme of ['light', 'dark']) {
+    const context = await browser.newContext({ colorScheme: theme, viewport: { width: 1000, height: 800 } });
+    const page = await context.newPage();
+    await page.goto(`${docsUrl}plain.html`);
+    const ntlm = page.frameLocator('iframe');
+    await ntlm.locator('[data-test=counter]').waitFor();
+    const heights = [];
+    const afterTop = [];
+    const total = Number((await ntlm.locator('[data-test=counter]').innerText()).split(' of ')[1]);
+    for (let i = 1; i < total; i++) {
+      await ntlm.locator('[data-test=next]').click();
+      heights.push(await page.evaluate(() => document.querySelector('iframe').getBoundingClientRect().height));
+      afterTop.push(await page.evaluate(() => document.getElementById('after').getBoundingClientRect().top));
+    }
+    assert.ok(Math.max(...heights) <= 600, heights.join(' '));
+    // The text after the frame never moves by more than the cap.
+    assert.ok(Math.max(...afterTop) - Math.min(...afterTop) <= 600, afterTop.join(' '));
+    // The last step's content is reachable: the frame scrolls inside.
+    const frame = page.frames().find((f) => f.url().includes('scenario=ntlm'));
+    assert.ok(await frame.evaluate(() => document.documentElement.scrollHeight > window.innerHeight));
+    await context.close();
+  }
 });
 
 test('embed.html asked for the Kerberos walkthrough goes to embed-kerberos.html, hash and all', async () => {

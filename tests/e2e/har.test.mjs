@@ -1,4 +1,4 @@
-// HAR import (debug.html#/har) with the HAR files exported by Chromium's and Firefox's developer
+// HAR import (har.html#/har) with the HAR files exported by Chromium's and Firefox's developer
 // tools (tests/fixtures/har/, provenance in tests/fixtures/README.md), and a generated HAR of
 // tens of MB that must load with a progress bar, in batches, without freezing the page.
 import { test, before, after } from 'node:test';
@@ -28,7 +28,7 @@ async function load(page, file) {
 }
 
 test('a Chromium HAR: every exchange found, the broken connection flagged, tokens decoded', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}debug.html#/har`);
+  const { page, context, problems } = await openPage(browser, `${server.url}har.html#/har`);
   await load(page, path.join(fixtures, 'chromium-156.har'));
   assert.match(await page.locator('[data-test=har-summary]').innerText(), /chromium-156\.har: 10 entries, 4 authentication exchanges/);
   assert.equal(await page.locator('[data-test=har-no-ids]').count(), 0);
@@ -36,8 +36,10 @@ test('a Chromium HAR: every exchange found, the broken connection flagged, token
   const texts = await rows.allInnerTexts();
   const broken = texts.findIndex((t) => t.includes('/lab/integrated-no-keepalive/'));
   assert.ok(broken >= 0, texts.join('\n'));
-  assert.match(texts[broken], /connection-changed/);
-  assert.match(texts[broken], /negotiate-not-tried/);
+  // Plain words on the badges, not internal codes.
+  assert.match(texts[broken], /Connection changed mid-handshake/);
+  assert.match(texts[broken], /Negotiate never tried/);
+  assert.doesNotMatch(texts.join('\n'), /connection-changed|`/);
   await rows.nth(broken).click();
   assert.equal(await page.locator('[data-test=har-problems] [data-problem=connection-changed]').count(), 1);
   // A problem's entry opens that request in the walkthrough.
@@ -65,16 +67,19 @@ test('a Chromium HAR: every exchange found, the broken connection flagged, token
 });
 
 test('a Firefox HAR: no connection ids, the domain typed into the user name, three Basic attempts', async () => {
-  const { page, context, problems } = await openPage(browser, `${server.url}debug.html#/har`);
+  const { page, context, problems } = await openPage(browser, `${server.url}har.html#/har`);
   await load(page, path.join(fixtures, 'firefox-153.har'));
   assert.match(await page.locator('[data-test=har-summary]').innerText(), /3 authentication exchanges/);
   assert.equal(await page.locator('[data-test=har-no-ids]').count(), 1);
   const texts = await page.locator('[data-test=har-exchange]').allInnerTexts();
   const ntlm = texts.findIndex((t) => t.includes('/lab/integrated/'));
   assert.match(texts[ntlm], /401\.1/);
-  assert.match(texts[ntlm], /domain-in-user-name/);
+  assert.match(texts[ntlm], /Domain typed into the user name/);
   const basic = texts.find((t) => t.includes('/lab/basic/'));
-  assert.match(basic, /plain-http/);
+  assert.match(basic, /Password over plain HTTP/);
+  // Each problem says what to do.
+  await page.locator('[data-test=har-exchange]').nth(ntlm).click();
+  assert.match(await page.locator('[data-test=har-problems]').innerText(), /What to do: Type the domain/);
   assert.deepEqual(problems, []);
   await context.close();
 });
@@ -91,7 +96,7 @@ test('a HAR of tens of MB loads with a progress bar, in batches, and the page ke
   writeFileSync(file, JSON.stringify(har));
   const size = readFileSync(file).length;
   assert.ok(size > 30_000_000, `${size}`);
-  const { page, context, problems } = await openPage(browser, `${server.url}debug.html#/har`);
+  const { page, context, problems } = await openPage(browser, `${server.url}har.html#/har`);
   // Record every value the progress bar shows (a page that froze would show none before the end).
   await page.evaluate(() => {
     window.seen = [];
@@ -115,12 +120,19 @@ test('a HAR of tens of MB loads with a progress bar, in batches, and the page ke
   await context.close();
 });
 
-test('a file that is not a HAR says where it stopped', async () => {
+test('a file that is not a HAR says what it is, where it stopped, and how to export a HAR', async () => {
   const file = path.join(dir, 'broken.har');
   writeFileSync(file, '{"log": {"entries": [{"request": {"url": "http://h/", "headers": [}]}}');
-  const { page, context, problems } = await openPage(browser, `${server.url}debug.html#/har`);
+  const { page, context, problems } = await openPage(browser, `${server.url}har.html#/har`);
   await page.setInputFiles('[data-test=har-file]', file);
-  assert.match(await page.locator('[data-test=har-error]').innerText(), /Not read: not a JSON value \(byte 66\)/);
+  assert.match(await page.locator('[data-test=har-error]').innerText(), /not a HAR file that can be read: not a JSON value \(byte 66\)/);
+  const pcap = path.join(dir, 'capture.pcap');
+  writeFileSync(pcap, Buffer.from([0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0]));
+  await page.setInputFiles('[data-test=har-file]', pcap);
+  await page.waitForFunction(() => document.querySelector('[data-test=har-error]')?.textContent.includes('pcap'));
+  const said = await page.locator('[data-test=har-error]').innerText();
+  assert.match(said, /This is not a HAR file: it is a packet capture/);
+  assert.match(said, /Chromium[\s\S]*Export HAR[\s\S]*Firefox[\s\S]*Save All As HAR[\s\S]*Fiddler/);
   assert.deepEqual(problems, []);
   await context.close();
 });

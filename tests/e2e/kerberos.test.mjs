@@ -16,7 +16,7 @@ test('the Kerberos walkthrough: a ticket for HTTP/web01, an AP-REQ that opens in
   await page.click('[data-test=end]');
   const labels = await page.locator('.diagram text').allTextContents();
   assert.ok(labels.some((l) => l.startsWith('TGS-REQ for HTTP/web01.contoso.com')), labels.join('\n'));
-  await page.locator('.diagram >> text=/GET \\+ Negotiate <SPNEGO/').click();
+  await page.locator('.diagram text.label', { hasText: /GET \+ Negotiate <SPNEGO/ }).click();
   assert.match(await page.locator('[data-test=token-decode] summary').innerText(), /Kerberos AP-REQ/);
   const [dec] = await Promise.all([context.waitForEvent('page'), page.click('[data-test=open-in-decoder]')]);
   await dec.waitForSelector('[data-test=layer-kerberos]');
@@ -90,7 +90,7 @@ test('the walkthrough\'s AP-REQ opens in the Decoder beside it with the realm\'s
   const row = page.locator('[data-test=krb-keys] tr', { hasText: 'service key' });
   const etype = await row.locator('td').nth(1).innerText();
   const hex = await row.locator('code').innerText();
-  await page.locator('.diagram >> text=/GET \\+ Negotiate <SPNEGO/').click();
+  await page.locator('.diagram text.label', { hasText: /GET \+ Negotiate <SPNEGO/ }).click();
   const [dec] = await Promise.all([context.waitForEvent('page'), page.click('[data-test=open-in-decoder]')]);
   // Nothing typed: the keys came with the token.
   await dec.waitForSelector('[data-test=decryption] li.ok');

@@ -61,7 +61,7 @@ pageTest('the isolation assistant leads from a 401.1 to the LogonMethod scenario
   await page.selectOption('[data-test=iso-status]', '401.1');
   await page.fill('[data-test=iso-flags]', '1');
   await page.selectOption('[data-test=iso-creds]', 'anonymous');
-  const titles = await page.locator('[data-test=cause] h4').allInnerTexts();
+  const titles = await page.locator('[data-test=cause] h3').allInnerTexts();
   assert.ok(titles.some((t) => t.includes('LogonMethod 0')), titles.join('\n'));
   await page.click('[data-test=open-logonmethod-interactive]');
   await page.waitForSelector('[data-test=lab-status]');
@@ -87,14 +87,14 @@ pageTest('the browser counts Basic attempts: three in Internet Explorer 6, until
   const legs = (text) => text.split('\n').slice(1);
   assert.equal(legs(await log()).length, 4);
   assert.equal(await lab.status(), '401.1');
-  assert.equal(await page.locator('.diagram >> text=/credential dialog, attempt/').count(), 3);
+  assert.equal(await page.locator('.diagram text.label >> text=/credential dialog, attempt/').count(), 3);
   // The last request as curl: the user, the password left out; the link keeps scenario and browser.
   assert.match(await page.locator('[data-test=lab-curl]').textContent(), /^curl -v -u '[^:']+:<password>' .*'http:\/\/[^']+\/lab\/basic-wrong-password\/'$/);
   await page.waitForFunction(() => /#\/lab\?scenario=basic-wrong-password&as=ie6/.test(location.hash));
   await page.selectOption('[data-test=lab-via]', 'direct');
   assert.equal(legs(await log()).length, 1);
   await page.selectOption('[data-test=lab-via]', 'chromium');
-  assert.equal(await page.locator('.diagram >> text=/credential dialog, attempt/').count(), 4);
+  assert.equal(await page.locator('.diagram text.label >> text=/credential dialog, attempt/').count(), 4);
 });
 
 pageTest('a pooling proxy between the browser and IIS breaks NTLM with 401.2', 'lab.html#/lab', async (page, lab) => {
@@ -146,10 +146,10 @@ pageTest('a locked-out account over NTLM is 401.1, and the Security log says why
 
 pageTest('by its dotted name the site is in the Internet zone: Internet Explorer asks, and says why', 'lab.html#/lab', async (page, lab) => {
   await lab.scenario('ntlm-persist-single-request');
-  assert.equal(await page.locator('.diagram >> text=/silent logon/').count(), 1);
+  assert.equal(await page.locator('.diagram text.label >> text=/silent logon/').count(), 1);
   await page.selectOption('[data-test=lab-url]', 'fqdn');
-  assert.equal(await page.locator('.diagram >> text=/silent logon/').count(), 0);
-  assert.equal(await page.locator('.diagram >> text=/credential dialog, attempt 1/').count(), 1);
+  assert.equal(await page.locator('.diagram text.label >> text=/silent logon/').count(), 0);
+  assert.equal(await page.locator('.diagram text.label >> text=/credential dialog, attempt 1/').count(), 1);
   await page.click('[data-test=lab-why] summary');
   assert.match(await page.locator('[data-test=lab-why]').innerText(), /Internet zone[\s\S]*documented:/);
 });

@@ -36,7 +36,7 @@ test('the npm package holds every page, its bundles and the embed script, and th
   assert.match(meta.version, /^\d+\.\d+\.\d+/);
   assert.equal(meta.exports['./embed.js'], './dist/embed.js');
   const files = readdirSync(path.join(pkg, 'dist'));
-  for (const page of ['index.html', 'decode.html', 'kerberos.html', 'lab.html', 'debug.html', 'embed.html', 'embed-kerberos.html', 'embed.js']) {
+  for (const page of ['index.html', 'decode.html', 'har.html', 'kerberos.html', 'lab.html', 'debug.html', 'embed.html', 'embed-kerberos.html', 'embed.js']) {
     assert.ok(files.includes(page), page);
   }
   // Every bundle a page loads is in the package.

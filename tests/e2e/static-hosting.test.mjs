@@ -73,7 +73,7 @@ test('nginx with the sample configuration serves every page under its CSP, and f
   assert.match(await p2.locator('[data-test=krb-outcome]').innerText(), /by Kerberos/);
   assert.deepEqual(pr2, []);
   await c2.close();
-  for (const p of ['lab.html#/lab', 'debug.html#/har', 'embed.html#scenario=basic', 'embed-kerberos.html#scenario=kerberos']) {
+  for (const p of ['lab.html#/lab', 'har.html#/har', 'embed.html#scenario=basic', 'embed-kerberos.html#scenario=kerberos']) {
     const { page: pg, context: cx, problems: pb } = await openPage(browser, url + p);
     assert.deepEqual(pb, [], p);
     await cx.close();

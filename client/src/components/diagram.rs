@@ -29,17 +29,35 @@ fn kind_class(k: StepKind) -> &'static str {
     }
 }
 
+/// A 2xx is drawn as success, a refusal as an error; a 401 that carries a token (NTLM's
+/// CHALLENGE, a Negotiate continuation) is the handshake's normal middle, drawn plain.
 fn status_class(step: &Step) -> &'static str {
     match step.status.as_deref() {
         Some(s) if s.starts_with('2') => "ok",
+        Some(s) if s.starts_with("401") && step.token.is_some() => "",
         Some(s) if s.starts_with('4') || s.starts_with('5') => "bad",
         _ => "",
     }
 }
 
+/// The most characters of a label drawn on an arrow; the whole label is the row's tooltip, its
+/// accessible name and the step's title (a label may hold a whole token).
+const LABEL_MAX: usize = 56;
+
+fn short(label: &str) -> String {
+    if label.chars().count() <= LABEL_MAX {
+        label.to_string()
+    } else {
+        let mut s: String = label.chars().take(LABEL_MAX - 1).collect();
+        s.push('…');
+        s
+    }
+}
+
 pub fn diagram(p: &Props) -> Html {
-    let n = i32::try_from(p.steps.len()).unwrap_or(0);
-    let height = TOP + n * ROW + 16;
+    // The drawing grows with the steps shown: no room is kept for the rows still to come.
+    let shown = i32::try_from(p.index.min(p.steps.len().saturating_sub(1)) + 1).unwrap_or(0);
+    let height = TOP + shown * ROW + 16;
     let lanes: Html = p
         .lanes
         .iter()
@@ -76,6 +94,7 @@ pub fn diagram(p: &Props) -> Html {
             };
             let class = classes!("row", current.then_some("current"), status_class(s), kind_class(s.kind));
             let label = format!("Step {}: {}", i + 1, s.label);
+            let drawn = short(&s.label);
             let reply = is_reply(s);
             let body = if s.from != s.to {
                 let x1 = lane_x(&p.lanes, s.from);
@@ -87,7 +106,7 @@ pub fn diagram(p: &Props) -> Html {
                     <line class={classes!("arrow", reply.then_some("reply"))}
                           x1={x1.to_string()} y1={(y + 18).to_string()} x2={x2.to_string()} y2={(y + 18).to_string()} />
                     <polyline class="head" points={format!("{},{} {},{} {},{}", x2 + dir, y + 13, x2, y + 18, x2 + dir, y + 23)} />
-                    <text class="label" x={mid.to_string()} y={(y + 11).to_string()} text-anchor="middle">{ s.label.clone() }</text>
+                    <text class="label" x={mid.to_string()} y={(y + 11).to_string()} text-anchor="middle">{ drawn }</text>
                     </>
                 }
             } else {
@@ -95,24 +114,47 @@ pub fn diagram(p: &Props) -> Html {
                 html! {
                     <>
                     <rect class={classes!("note", (s.kind == StepKind::Connection).then_some("conn"))} x={(x + 12).to_string()} y={(y + 4).to_string()} width="300" height="28" rx="5" />
-                    <text class="label" x={(x + 22).to_string()} y={(y + 23).to_string()}>{ s.label.clone() }</text>
+                    <text class="label" x={(x + 22).to_string()} y={(y + 23).to_string()}>{ drawn }</text>
                     </>
                 }
             };
             html! {
-                <g class={class} key={format!("{i}")} tabindex="0" role="button" aria-label={label}
+                <g class={class} key={format!("{i}")} tabindex={if current { "0" } else { "-1" }} role="button"
                    aria-current={current.then_some("step")} onclick={select} onkeydown={key}>
+                    <title>{ label }</title>
                     <rect class="hit" x="0" y={y.to_string()} width={WIDTH.to_string()} height={ROW.to_string()} />
-                    <text class="num" x="8" y={(y + 23).to_string()}>{ (i + 1).to_string() }</text>
+                    <text class="num" x="8" y={(y + 23).to_string()} aria-hidden="true">{ (i + 1).to_string() }</text>
                     { body }
                 </g>
             }
         })
         .collect();
+    // The text alternative: the whole sequence as a list, read in order (and printed).
+    let text: Html = p
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let arrow = if s.from == s.to {
+                format!("{}: ", s.from.name())
+            } else {
+                format!("{} → {}: ", s.from.name(), s.to.name())
+            };
+            html! { <li class={classes!((i == p.index).then_some("current"))}>{ arrow }{ s.label.clone() }{ s.status.as_ref().map(|st| format!(" ({st})")).unwrap_or_default() }</li> }
+        })
+        .collect();
     html! {
-        <svg class="diagram" viewBox={format!("0 0 {WIDTH} {height}")} role="group" aria-label="Sequence diagram" data-test="diagram">
-            { lanes }
-            { rows }
-        </svg>
+        <div class="diagram-box">
+            <div class="diagram-scroll">
+                <svg class="diagram" viewBox={format!("0 0 {WIDTH} {height}")} width={WIDTH.to_string()} role="group" aria-label="Sequence diagram: the steps so far; each row opens its step" data-test="diagram">
+                    { lanes }
+                    { rows }
+                </svg>
+            </div>
+            <details class="diagram-text" data-test="diagram-text">
+                <summary>{ format!("The sequence as text ({} steps)", p.steps.len()) }</summary>
+                <ol>{ text }</ol>
+            </details>
+        </div>
     }
 }

@@ -394,6 +394,13 @@ pub fn live() -> Html {
         upstreams
     };
     let changed = connections.len() >= 3 && connections.get(1) != connections.get(2);
+    // The first request, sent with no credentials, was served: its connection was logged on by
+    // an earlier run (NTLM authenticates the connection, and IIS serves every later request on it
+    // as that user unless AuthPersistSingleRequest is set).
+    let logged_on = legs
+        .first()
+        .and_then(|l| l.as_ref().ok())
+        .is_some_and(|l| l.status / 100 == 2);
     #[cfg(feature = "debug")]
     let (relay_options, relay_form) = relay_ui(&targets, &site, &path, &split);
     #[cfg(not(feature = "debug"))]
@@ -416,6 +423,7 @@ pub fn live() -> Html {
             <button type="button" class="primary" data-test="live-run" onclick={run}>{ "Run live" }</button>
             <ol class="legs">{ rows }</ol>
             { if changed { html! { <p class="note">{ "The AUTHENTICATE travelled on another connection than the CHALLENGE: IIS cannot match them, so the handshake fails (401.2)." }</p> } } else { Html::default() } }
+            { if logged_on { html! { <p class="note" role="status" data-test="live-logged-on">{ format!("Why 200 at once? The first request carried no credentials, yet it was served: it went on connection {}, which an earlier run already logged on. NTLM authenticates the TCP connection, not each request (MS-NTHT), and IIS serves every later request on that connection as the same user while it stays open (unless the metabase's AuthPersistSingleRequest is true). The handshake below then starts again on the same connection. To see the whole sequence from the start, wait until the idle connection is closed: authscope serve closes it after --idle-timeout (5 s by default); IIS 6 after its ConnectionTimeout (120 s by default); the browser may close it sooner.", legs.first().and_then(|l| l.as_ref().ok()).map_or("?", |l| l.connection.as_str())) }</p> } } else { Html::default() } }
         </section>
     }
 }

@@ -1,4 +1,7 @@
 pub mod browser_view;
+pub mod chrome;
+pub mod compare;
+pub mod copy;
 pub mod diagram;
 pub mod form;
 pub mod icons;

@@ -4,7 +4,7 @@ use yew::prelude::*;
 pub fn about() -> Html {
     html! {
         <div class="page about">
-            <h2>{ "About authscope" }</h2>
+            <h1>{ "About authscope" }</h1>
             <p>{ "authscope shows, step by step and byte by byte, how a browser authenticates to a web server and why it fails: the WWW-Authenticate challenges, the scheme each browser picks, the credentials it sends, and IIS 6's 401.1 and 401.2 answers." }</p>
             <h3>{ "Nothing leaves your browser" }</h3>
             <p>{ "Everything runs in this page, compiled to WebAssembly; the IIS site in the walkthroughs is simulated here. Passwords you type are never stored, put in a link or sent anywhere." }</p>

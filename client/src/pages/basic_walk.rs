@@ -124,8 +124,9 @@ pub fn basic_walk() -> Html {
     html! {
         <div class="page walk">
             <section class="setup" aria-labelledby="setup-h">
-                <h2 id="setup-h">{ "Basic walkthrough" }</h2>
+                <h1 id="setup-h">{ "Basic walkthrough" }</h1>
                 <p class="lede">{ "A browser asks an IIS 6 site for a page. Watch the anonymous request, the 401 and its WWW-Authenticate list, the credential dialog, the Authorization: Basic header and IIS's verdict." }</p>
+                { crate::components::chrome::setup_form("The setup: the site, the browser, what the user types", html! { <>
                 <div class="form">
                     <label>{ "Site" }
                         <select data-test="site" onchange={on_site}>
@@ -154,6 +155,7 @@ pub fn basic_walk() -> Html {
                     { limit_note }
                     { " These demo passwords are shown on purpose: Basic sends them in the clear." }
                 </p>
+                </> }) }
             </section>
             { stage("basic", &player, &steps, vec![Lane::Browser, Lane::Iis], &|s| detail(s, &walk, &url, &no_keys)) }
         </div>

@@ -22,7 +22,7 @@ pub fn bench() -> Html {
     };
     html! {
         <div class="page bench">
-            <h2>{ "Decoder benchmark" }</h2>
+            <h1>{ "Decoder benchmark" }</h1>
             <p class="lede">{ "How many NTLM messages this browser decodes per second (about one second per row; the page is busy meanwhile)." }</p>
             <button type="button" class="primary" data-test="bench-run" onclick={run}>{ "Run" }</button>
             <table class="derivation" data-test="bench-results">

@@ -72,7 +72,7 @@ pub fn decoder() -> Html {
     let secret = d.credential_equivalent();
     html! {
         <div class="page decoder">
-            <h2>{ "Decoder" }</h2>
+            <h1>{ "Decoder" }</h1>
             <p class="lede">{ "Paste a header line, NTLM <base64>, Negotiate <base64>, bare base64 or hex. Everything is decoded here, in your browser." }</p>
             { paste_box(&PasteProps { label: "Token or header", test: "decode-input", rows: 4, samples, text: text.clone() }) }
             { if secret { html! {

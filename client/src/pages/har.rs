@@ -67,11 +67,15 @@ async fn read(file: web_sys::File, load: UseStateHandle<Load>) -> Result<Found, 
         TimeoutFuture::new(0).await;
     }
     let len = bytes.len();
-    let mut reader = Reader::new(&bytes).map_err(|e| e.to_string())?;
+    if let Some(what) = proto::har::not_a_har(&bytes) {
+        return Err(format!("This is not a HAR file: it is {what}."));
+    }
+    let mut reader = Reader::new(&bytes)
+        .map_err(|e| format!("This is not a HAR file that can be read: {e}."))?;
     let mut all = Vec::new();
     let mut mark = 0;
     while let Some(e) = reader.next_entry() {
-        all.push(e.map_err(|e| e.to_string())?);
+        all.push(e.map_err(|e| format!("This is not a HAR file that can be read: {e}."))?);
         if reader.position() - mark >= BATCH {
             mark = reader.position();
             load.set(Load::Parsing(mark, len, all.len()));
@@ -138,7 +142,7 @@ pub fn har_import() -> Html {
                 <progress data-test="har-progress" max={len.to_string()} value={pos.to_string()} /></p>
         },
         Load::Failed(e) => {
-            html! { <p class="error" role="status" data-test="har-error">{ format!("Not read: {e}") }</p> }
+            html! { <div class="error" role="alert" data-test="har-error"><p>{ e.clone() }</p><p>{ proto::har::HOW_TO_EXPORT }</p></div> }
         }
         _ => Html::default(),
     };
@@ -148,7 +152,7 @@ pub fn har_import() -> Html {
     };
     html! {
         <div class="page har">
-            <h2>{ "HAR import" }</h2>
+            <h1>{ "HAR import" }</h1>
             <p class="lede">{ "Drop a HAR file exported from the Network panel of Chromium, Edge or Firefox (\"Save all as HAR\", \"Export HAR (with sensitive data)\"), or from Fiddler. Every authentication exchange in it becomes a walkthrough, with its tokens decoded and its problems flagged. The file is read here, in your browser: it is never uploaded." }</p>
             <p class="secret">{ "A HAR file holds cookies and Authorization headers. An NTLM AUTHENTICATE message in it can be cracked offline to recover the password: do not attach HAR files to tickets or chats." }</p>
             <label class="drop" data-test="har-drop" ondrop={on_drop} ondragover={on_over}>
@@ -202,7 +206,7 @@ fn exchanges_view(p: &ExchangesProps) -> Html {
                         <span class={classes!("badge", if x.status / 100 == 2 { "ok" } else { "bad" })}>{ status }</span>
                         <code>{ x.url.clone() }</code>
                         <span class="muted">{ format!(" offered {}; used {}", list_or(&x.offered, "nothing"), list_or(&x.used, "no credentials")) }</span>
-                        { for x.problems.iter().map(|p| html! { <span class="badge bad" data-test="har-flag">{ p.kind.id() }</span> }) }
+                        { for x.problems.iter().map(|p| html! { <span class="badge bad" data-test="har-flag" data-problem={p.kind.id()}>{ p.kind.title() }</span> }) }
                     </button>
                 </li>
             }
@@ -220,7 +224,7 @@ fn exchanges_view(p: &ExchangesProps) -> Html {
                         let go = Callback::from(move |_| if let Some(i) = step { d.dispatch(crate::components::player::Action::Goto(i)) });
                         html! {
                             <li class="diag warning" data-problem={p.kind.id()}><span class="icon" aria-label="problem">{ "⚠" }</span>
-                                <span class="msg">{ p.message.clone() }</span>
+                                <span class="msg"><b>{ format!("{}. ", p.kind.title()) }</b>{ p.message.clone() }<br /><b>{ "What to do: " }</b>{ p.kind.what_to_do() }</span>
                                 <button type="button" class="chip" data-test="har-problem-entry" title="Show this request in the walkthrough" onclick={go}>{ format!("entry {}", p.entry + 1) }</button></li>
                         }
                     }) }
@@ -230,9 +234,9 @@ fn exchanges_view(p: &ExchangesProps) -> Html {
         .unwrap_or_default();
     html! {
         <section class="har-result" aria-label="Exchanges">
-            <p data-test="har-summary">{ summary }</p>
+            <p data-test="har-summary" role="status">{ summary }</p>
             { if f.ids { Html::default() } else { html! {
-                <p class="hint" data-test="har-no-ids">{ "This HAR records no connection ids (Firefox writes none, and Chromium's `connection` is the server's port; its `_connectionId` is what identifies a connection): a connection that changes in the middle of an NTLM handshake cannot be seen here." }</p>
+                <p class="hint" data-test="har-no-ids">{ "This HAR records no connection ids (Firefox writes none, and Chromium's \"connection\" field is the server's port; its \"_connectionId\" is what identifies a connection): a connection that changes in the middle of an NTLM handshake cannot be seen here." }</p>
             } } }
             <p class="hint">{ "A browser that logs on by itself (a credential dialog, or integrated authentication) records one entry per page: the legs of its handshake are not in the HAR, only the last request and its answer. Requests a page sends with its own Authorization header (as authscope's Live mode does) show every leg." }</p>
             { if f.exchanges.is_empty() { html! { <p data-test="har-none">{ "No 401 response and no Authorization header in this file." }</p> } } else { html! {

@@ -237,10 +237,10 @@ pub fn headers_lab() -> Html {
     let fields = a.source.fields.len();
     html! {
         <div class="page lab">
-            <h2>{ "Headers lab" }</h2>
+            <h1>{ "Headers lab" }</h1>
             <p class="lede">{ "Paste WWW-Authenticate values (one header per line) or a whole response header block. authscope reads them the way RFC 9110 does and the way each browser does." }</p>
             { paste_box(&PasteProps { label: "Response headers or WWW-Authenticate values", test: "headers-input", rows: 6, samples, text: text.clone() }) }
-            <p class="summary" data-test="summary">
+            <p class="summary" data-test="summary" role="status">
                 { format!("{} header field{}, {} challenge{}", fields, if fields == 1 { "" } else { "s" }, a.parsed.challenges.len(), if a.parsed.challenges.len() == 1 { "" } else { "s" }) }
                 { if a.source.skipped_lines > 0 { format!("; {} other header line{} ignored", a.source.skipped_lines, if a.source.skipped_lines == 1 { "" } else { "s" }) } else { String::new() } }
             </p>

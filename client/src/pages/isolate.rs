@@ -6,11 +6,52 @@ use proto::iis::isolate::{self, Answers, Credentials};
 use proto::iis::AuthFlags;
 use yew::prelude::*;
 
+/// AuthFlags as typed: decimal, or hexadecimal with `0x`; anything else is no number.
+fn parse_flags(v: &str) -> Option<u32> {
+    let v = v.trim();
+    match v.strip_prefix("0x").or_else(|| v.strip_prefix("0X")) {
+        Some(h) => u32::from_str_radix(h, 16).ok(),
+        None => v.parse().ok(),
+    }
+}
+
+fn creds_id(c: Credentials) -> &'static str {
+    match c {
+        Credentials::Anonymous => "anonymous",
+        Credentials::Basic => "basic",
+        Credentials::Integrated => "integrated",
+        Credentials::Unknown => "unknown",
+    }
+}
+
 #[function_component(Isolate)]
 pub fn isolate() -> Html {
-    let status = use_state(|| "401.1".to_string());
-    let flags = use_state(|| AuthFlags::ANONYMOUS);
-    let creds = use_state(|| Credentials::Anonymous);
+    // The answers live in the link (`status`, `flags`, `creds`): a reload or a shared link opens
+    // the same causes.
+    let link = crate::link::current();
+    let status = use_state(|| {
+        link.get("status")
+            .filter(|s| ["401.1", "401.2", "401.3", "500"].contains(s))
+            .unwrap_or("401.1")
+            .to_string()
+    });
+    let flags = use_state(|| {
+        link.get("flags")
+            .and_then(parse_flags)
+            .unwrap_or(AuthFlags::ANONYMOUS)
+    });
+    let flags_text = use_state(|| flags.to_string());
+    let creds = use_state(|| match link.get("creds").unwrap_or("") {
+        "basic" => Credentials::Basic,
+        "integrated" => Credentials::Integrated,
+        "unknown" => Credentials::Unknown,
+        _ => Credentials::Anonymous,
+    });
+    crate::link::use_permalink(vec![
+        ("status", (*status).clone()),
+        ("flags", flags.to_string()),
+        ("creds", creds_id(*creds).to_string()),
+    ]);
     let lab = use_context::<crate::LabInbox>();
     let causes = isolate::causes(&Answers {
         status: (*status).clone(),
@@ -33,25 +74,32 @@ pub fn isolate() -> Html {
         })
     };
     let on_flags = {
-        let flags = flags.clone();
+        let (flags, flags_text) = (flags.clone(), flags_text.clone());
         Callback::from(move |e: InputEvent| {
             let e: Event = e.into();
-            flags.set(value_of(&e).trim().parse().unwrap_or(0));
+            let v = value_of(&e);
+            // Not a number: the answer stays as it was, and the field says why.
+            if let Some(f) = parse_flags(&v) {
+                flags.set(f);
+            }
+            flags_text.set(v);
         })
     };
+    let flags_ok = parse_flags(&flags_text).is_some();
     let bit = |b: u32, label: &'static str| {
         let checked = *flags & b != 0;
-        let flags = flags.clone();
+        let (flags, flags_text) = (flags.clone(), flags_text.clone());
         let onchange = Callback::from(move |e: Event| {
             let on = checked_of(&e);
-            flags.set(if on { *flags | b } else { *flags & !b });
+            let f = if on { *flags | b } else { *flags & !b };
+            flags.set(f);
+            flags_text.set(f.to_string());
         });
         html! { <label class="check"><input type="checkbox" {checked} {onchange} data-test={format!("flag-{b}")} />{ label }</label> }
     };
     let list: Html = causes
         .iter()
-        .enumerate()
-        .map(|(i, c)| {
+        .map(|c| {
             let open = {
                 let (lab, id) = (lab.clone(), c.scenario);
                 Callback::from(move |_| {
@@ -62,7 +110,7 @@ pub fn isolate() -> Html {
             };
             html! {
                 <li class="cause" data-test="cause">
-                    <h4>{ format!("{}. {}", i + 1, c.title) }</h4>
+                    <h3>{ c.title }</h3>
                     <p>{ c.why }</p>
                     <p><b>{ "Check: " }</b>{ c.check }</p>
                     <p><b>{ "Fix: " }</b>{ c.fix }</p>
@@ -73,7 +121,7 @@ pub fn isolate() -> Html {
         .collect();
     html! {
         <div class="page isolate">
-            <h2>{ "Isolate a 401" }</h2>
+            <h1>{ "Isolate a 401" }</h1>
             <p class="lede">{ "The IIS 6 guide starts with two facts: the URL requested and the authentication methods configured for its node. Answer three questions; the likely causes follow, most likely first." }</p>
             <div class="iis-dialog">
                 <label>{ "1. What did IIS answer? (the sub-status is in the W3C log's sc-substatus, or in IIS's error page)" }
@@ -83,7 +131,8 @@ pub fn isolate() -> Html {
                 </label>
                 <p>{ "2. Which methods are enabled for the URL's node? Read them with:" }</p>
                 <pre>{ isolate::READ_AUTHFLAGS }</pre>
-                <label>{ "AuthFlags" }<input type="text" data-test="iso-flags" value={flags.to_string()} oninput={on_flags} /></label>
+                <label>{ "AuthFlags (a number, decimal or 0x hex)" }<input type="text" inputmode="numeric" data-test="iso-flags" value={(*flags_text).clone()} oninput={on_flags} aria-invalid={(!flags_ok).then_some("true")} aria-describedby="iso-flags-error" /></label>
+                <p id="iso-flags-error" class="error" data-test="iso-flags-error" hidden={flags_ok}>{ format!("\"{}\" is not a number: AuthFlags is a number such as 5 (Anonymous and Integrated) or 0x7; the causes below are for {}.", *flags_text, *flags) }</p>
                 <div class="row">{ bit(AuthFlags::ANONYMOUS, "Anonymous (1)") }{ bit(AuthFlags::BASIC, "Basic (2)") }{ bit(AuthFlags::NTLM, "Integrated Windows (4)") }</div>
                 <label>{ "3. How was the failing request authenticated?" }
                     <select data-test="iso-creds" onchange={on_creds}>
@@ -94,7 +143,12 @@ pub fn isolate() -> Html {
                     </select>
                 </label>
             </div>
-            <h3>{ "Likely causes" }</h3>
+            <h2>{ "Likely causes" }</h2>
+            <p role="status" class="verdict" data-test="iso-summary">{ match causes.first() {
+                None => "No cause in the guide matches these answers.".to_string(),
+                Some(c) if causes.len() == 1 => format!("One likely cause: {}.", c.title),
+                Some(c) => format!("{} likely causes; the most likely: {}.", causes.len(), c.title),
+            } }</p>
             { if causes.is_empty() { html! { <p class="empty">{ "Nothing in the guide matches these answers." }</p> } } else { html! { <ol class="causes">{ list }</ol> } } }
         </div>
     }

@@ -69,12 +69,14 @@ pub fn kerberos_walk() -> Html {
     html! {
         <div class="page walk">
             <section class="setup" aria-labelledby="krb-h">
-                <h2 id="krb-h">{ "Kerberos walkthrough" }</h2>
+                <h1 id="krb-h">{ "Kerberos walkthrough" }</h1>
                 <p class="lede">{ "The IIS 6 guide's Kerberos sequence: the TGT, the service ticket for HTTP/<host>, the AP-REQ in Authorization: Negotiate, and IIS's answer with the AP-REP. Every message is real DER, really encrypted; open any of them in the Decoder with the keys below. Switch on a problem of the guide and watch the symptom." }</p>
-                <fieldset class="iis-dialog toggles">
-                    <legend>{ "What is wrong" }</legend>
-                    { toggles }
-                </fieldset>
+                { crate::components::chrome::setup_form("The setup: what is wrong", html! {
+                    <fieldset class="iis-dialog toggles">
+                        <legend>{ "What is wrong" }</legend>
+                        { toggles }
+                    </fieldset>
+                }) }
                 <p class="verdict" data-test="krb-outcome"><span class={classes!("badge", if ok { "ok" } else { "bad" })}>{ verdict }</span></p>
                 { if walk.fixes.is_empty() { Html::default() } else { html! {
                     <div class="fixes" data-test="krb-fixes"><h4>{ "How to fix it" }</h4><ul>{ for walk.fixes.iter().map(|f| html! { <li>{ f.clone() }</li> }) }</ul></div>

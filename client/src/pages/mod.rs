@@ -5,7 +5,8 @@ pub mod bench;
 pub mod decoder;
 #[cfg(any(feature = "embed", feature = "embed-kerberos"))]
 pub mod embed;
-#[cfg(feature = "debug")]
+pub mod glossary;
+#[cfg(feature = "har")]
 pub mod har;
 pub mod headers_lab;
 pub mod isolate;

@@ -21,6 +21,8 @@ struct Inputs {
     era: Era,
     /// `None`: the era's default LmCompatibilityLevel.
     level: Option<u8>,
+    /// Another variant shown side by side with this one (`vs`).
+    vs: Option<Variant>,
 }
 
 impl Inputs {
@@ -45,6 +47,7 @@ impl Inputs {
                 .get("level")
                 .and_then(|v| v.parse().ok())
                 .filter(|v| *v <= 5),
+            vs: l.get("vs").and_then(Variant::from_id),
         }
     }
 
@@ -67,6 +70,10 @@ impl Inputs {
             (
                 "level",
                 self.level.map(|l| l.to_string()).unwrap_or_default(),
+            ),
+            (
+                "vs",
+                self.vs.map(|v| v.id().to_string()).unwrap_or_default(),
             ),
         ]
     }
@@ -104,6 +111,20 @@ pub fn ntlm_walk() -> Html {
         #[allow(clippy::cast_possible_truncation)]
         let secs = (js_sys::Date::now() / 1000.0) as i64;
         secs
+    });
+    let scenario = |i: &Inputs, variant: Variant, t: i64| Scenario {
+        variant,
+        profile: i.profile,
+        os: i.os,
+        by_fqdn: i.by_fqdn,
+        offer_negotiate: i.offer_negotiate,
+        era: i.era,
+        level: i.level,
+        now: t,
+    };
+    // The variant compared with this one, in the same setting.
+    let other = use_memo(((*inputs).clone(), *now), move |(i, t)| {
+        i.vs.map(|v| Rc::new(run(&scenario(i, v, *t)).steps))
     });
     let walk = use_memo(((*inputs).clone(), *now), |(i, t)| {
         Rc::new(run(&Scenario {
@@ -176,11 +197,23 @@ pub fn ntlm_walk() -> Html {
         (l.to_string(), format!("{l}: {what}"), i.level == Some(l))
     }));
     let ie = i.profile == Profile::Ie6;
+    let mut versus = vec![("".to_string(), "nothing".to_string(), i.vs.is_none())];
+    versus.extend(
+        Variant::ALL
+            .iter()
+            .filter(|v| **v != i.variant)
+            .map(|v| (v.id().to_string(), v.title().to_string(), i.vs == Some(*v))),
+    );
+    let compared = (*other).clone().map(|o| html! {
+        <crate::components::compare::Compare left={steps.clone()} right={o}
+            left_title={AttrValue::from(i.variant.title())} right_title={AttrValue::from(i.vs.map_or("", |v| v.title()))} />
+    });
     html! {
         <div class="page walk">
             <section class="setup" aria-labelledby="ntcr-h">
-                <h2 id="ntcr-h">{ "NT Challenge/Response (NTLM) walkthrough" }</h2>
+                <h1 id="ntcr-h">{ "NT Challenge/Response (NTLM) walkthrough" }</h1>
                 <p class="lede">{ "The sequence of the IIS 6 guide: the anonymous request and its 401.2, NEGOTIATE, CHALLENGE, AUTHENTICATE on the same connection, the domain controller's pass-through, the verdict and the Security log entries it writes. What the browser does comes from its real rules; every token is a real NTLM message of the chosen era; open any step to decode it." }</p>
+                { crate::components::chrome::setup_form("The setup: what happens, the browser, the Windows versions", html! { <>
                 <div class="form">
                     { pick("What happens", "variant", variants, &inputs, |i, v| i.variant = Variant::from_id(v).unwrap_or(Variant::Healthy)) }
                     { pick("Browser", "profile", browsers, &inputs, |i, v| i.profile = Profile::from_id(v).unwrap_or(Profile::Ie6)) }
@@ -189,10 +222,13 @@ pub fn ntlm_walk() -> Html {
                     { pick("IIS offers", "offer", offers, &inputs, |i, v| i.offer_negotiate = v == "negotiate") }
                     { pick("Windows versions", "era", eras, &inputs, |i, v| i.era = Era::from_id(v).unwrap_or(Era::Y2003)) }
                     { pick("Client LmCompatibilityLevel", "level", levels, &inputs, |i, v| i.level = v.parse().ok()) }
+                    { pick("Side by side with", "vs", versus, &inputs, |i, v| i.vs = Variant::from_id(v)) }
                 </div>
                 <p class="hint">{ "The user is CONTOSO\\bob, logged on to the domain (a domain account, so IIS passes the response to a domain controller); the variant with no network logon right uses CONTOSO\\carol; with the wrong password the user is logged on to the workstation's own account and types a wrong password. The site is /lab/integrated/ — the same site answers real NTLM on authscope serve (curl --ntlm -u 'CONTOSO\\bob:Builder2' …). The AUTHENTICATE answers a one-time challenge: it cannot be replayed later, but it can be relayed live and cracked offline, so do not share a real one." }</p>
+                </> }) }
             </section>
             { stage("ntlm", &player, &steps, walk.lanes.clone(), &|s| view(s, &walk, &no_keys)) }
+            { compared.unwrap_or_default() }
             { live() }
         </div>
     }

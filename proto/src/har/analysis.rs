@@ -38,6 +38,32 @@ impl ProblemKind {
             ProblemKind::Refused => "refused",
         }
     }
+
+    /// The problem in plain words, as its badge says it.
+    pub fn title(self) -> &'static str {
+        match self {
+            ProblemKind::FellBack => "Kerberos was not used",
+            ProblemKind::NegotiateNotTried => "Negotiate never tried",
+            ProblemKind::ConnectionChanged => "Connection changed mid-handshake",
+            ProblemKind::RepeatedFailures => "Refused three times",
+            ProblemKind::PlainHttp => "Password over plain HTTP",
+            ProblemKind::DomainInUserName => "Domain typed into the user name",
+            ProblemKind::Refused => "Refused",
+        }
+    }
+
+    /// What to do about it (each with where the rule is written down).
+    pub fn what_to_do(self) -> &'static str {
+        match self {
+            ProblemKind::FellBack => "Check that the URL's host name has an SPN: setspn -Q HTTP/<host> must find exactly one account, the one the application pool runs as (a CNAME or an A record names a host: the SPN must be for the name the browser used). Check that the client has a ticket (klist) and that its clock is close to the KDC's (KRB_AP_ERR_SKEW, RFC 4120 §3.2.3; Windows allows 5 minutes by default, Kerberos Policy \"Maximum tolerance for computer clock synchronization\"). Sources: Microsoft, \"Service principal names\" (setspn), KB 871179.",
+            ProblemKind::NegotiateNotTried => "The browser's policy kept it from Negotiate: add the site to the Local intranet zone (Internet Explorer, Edge), to AuthServerAllowlist (Chromium) or to network.negotiate-auth.trusted-uris (Firefox); curl needs --negotiate rather than --ntlm. Sources: Chromium's http_auth_handler_negotiate, Gecko's nsHttpNegotiateAuth.",
+            ProblemKind::ConnectionChanged => "NTLM over HTTP authenticates one TCP connection (MS-NTHT): keep the handshake on one connection. Turn keep-alives on in IIS (\"Enable HTTP keep-alives\"), and make the proxy or load balancer keep each client connection on one server connection (connection affinity), or offer Kerberos, which does not depend on the connection.",
+            ProblemKind::RepeatedFailures => "Read the server's Security log for the failure's reason (event 529 bad password, 531 disabled, 532 expired, 539 locked out, 534 logon type not granted on Windows Server 2003; 4625 with its status today), then fix the account or the password.",
+            ProblemKind::PlainHttp => "Basic sends the password in base64, readable by anyone on the path (RFC 7617 §4): serve the site over HTTPS, or use Integrated Windows authentication.",
+            ProblemKind::DomainInUserName => "Type the domain in the dialog's domain field, or write the user as user@domain.example (a UPN) where the client supports it; a client that does not split DOMAIN\\user sends it as one name (MS-NLMP 2.2.1.3).",
+            ProblemKind::Refused => "Open the refused request in the walkthrough: its status and sub-status (401.1 logon failed, 401.2 no method allowed or offered, 401.3 ACL) say where to look; the IIS lab and \"Isolate a 401\" walk through the causes.",
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -241,3 +241,38 @@ fn a_healthy_and_a_failed_handshake_are_one_success_and_one_refusal() {
         not_tried.message
     );
 }
+
+#[test]
+fn a_file_that_is_not_a_har_says_what_it_is() {
+    use super::not_a_har;
+    assert!(not_a_har(&[0xd4, 0xc3, 0xb2, 0xa1, 2, 0]).is_some_and(|w| w.contains("pcap")));
+    assert!(not_a_har(&[0x0a, 0x0d, 0x0d, 0x0a]).is_some_and(|w| w.contains("pcapng")));
+    assert!(not_a_har(b"PK\x03\x04").is_some_and(|w| w.contains("Fiddler")));
+    assert!(not_a_har(b"  <!DOCTYPE html>").is_some_and(|w| w.contains("HTML")));
+    assert!(not_a_har(b"GET / HTTP/1.1\r\n").is_some_and(|w| w.contains("raw HTTP")));
+    assert!(not_a_har(b"[1,2]").is_some_and(|w| w.contains("array")));
+    assert!(not_a_har(b"").is_some_and(|w| w.contains("empty")));
+    assert!(not_a_har(b"hello").is_some());
+    assert_eq!(not_a_har(b"\n { \"log\": {} }"), None);
+}
+
+#[test]
+fn every_problem_has_plain_words_and_what_to_do() {
+    use super::ProblemKind::*;
+    for k in [
+        FellBack,
+        NegotiateNotTried,
+        ConnectionChanged,
+        RepeatedFailures,
+        PlainHttp,
+        DomainInUserName,
+        Refused,
+    ] {
+        assert!(
+            !k.title().contains('-') || k.title().contains("mid-handshake"),
+            "{}",
+            k.title()
+        );
+        assert!(k.what_to_do().len() > 60);
+    }
+}

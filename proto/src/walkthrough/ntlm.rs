@@ -448,6 +448,16 @@ impl Narrator<'_> {
             "The domain controller's verdict",
         );
         reply.narration = narration;
+        reply.explanation.push(if valid {
+            "IIS passed the user and domain names, its challenge and the client's response to the domain controller over the Netlogon secure channel (pass-through authentication). The domain controller holds the account's password hash: it computed the response the user should have sent for that challenge and found the same one. It answers \"valid\" with the account's identity and groups, from which the IIS computer builds the user's logon; neither the password nor its hash crosses to IIS.".to_string()
+        } else {
+            "IIS passed the user and domain names, its challenge and the client's response to the domain controller over the Netlogon secure channel (pass-through authentication). The domain controller refuses with a status code; IIS turns it into 401.1, and the code is the one the W3C log's sc-win32-status and the Security log's event show.".to_string()
+        });
+        reply.because(
+            "A member server validates a domain account's NTLM logon by passing it to a domain controller (NTLM pass-through over Netlogon), which checks the response against the account's stored hash.",
+            "MS-APDS (NTLM pass-through authentication), MS-NRPC NetrLogonSamLogonEx; MS-NLMP 3.2.5.1.2",
+            "documented",
+        );
         reply.status = Some(if valid { "valid" } else { "refused" }.into());
         self.steps.push(reply);
         if failure == Some(Failure::LogonType) {

@@ -34,7 +34,11 @@ fn use_lab() -> (UseReducerHandle<State>, Rc<Visit>) {
             s.env.os = os;
         }
         s.env.by_fqdn = l.get("url") == Some("fqdn");
-        s
+        // The site's edits, replayed (not with a scenario handed over by the assistant).
+        match (handed.is_none(), l.get("edits")) {
+            (true, Some(e)) => s.replay(e),
+            _ => s,
+        }
     });
     crate::link::use_permalink(vec![
         ("scenario", state.scenario.clone()),
@@ -44,6 +48,7 @@ fn use_lab() -> (UseReducerHandle<State>, Rc<Visit>) {
             "url",
             if state.env.by_fqdn { "fqdn" } else { "" }.to_string(),
         ),
+        ("edits", state.edits_text()),
     ]);
     // The hand-over is read once.
     use_effect_with((), move |_| {

@@ -21,6 +21,10 @@ pub struct State {
     pub via: Via,
     /// Where the browser runs, how the URL names the server, the browser's policies.
     pub env: Env,
+    /// The edits since the scenario was loaded, as the link holds them (`edits`).
+    pub edits: Vec<(String, String)>,
+    /// A password was edited: the link cannot rebuild this site.
+    pub unlinked: bool,
 }
 
 impl State {
@@ -49,7 +53,31 @@ impl State {
             client,
             via: Via::Browser(Profile::Ie6),
             env: Env::defaults(Profile::Ie6),
+            edits: Vec::new(),
+            unlinked: false,
         }
+    }
+
+    /// The edits for the link, `~`-separated (empty when there are none).
+    pub fn edits_text(&self) -> String {
+        let sep = edits::SEP.to_string();
+        self.edits
+            .iter()
+            .map(|(_, e)| e.as_str())
+            .collect::<Vec<_>>()
+            .join(&sep)
+    }
+
+    /// Replays a link's edits on the scenario just loaded.
+    pub fn replay(mut self, text: &str) -> State {
+        for action in text
+            .split(edits::SEP)
+            .filter_map(edits::decode)
+            .take(edits::MAX)
+        {
+            self = self.apply(action);
+        }
+        self
     }
 
     /// The properties as they apply at the selected node: what the form shows.
@@ -351,7 +379,24 @@ impl Reducible for State {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        let mut s = Rc::unwrap_or_clone(self);
+        Rc::new(Rc::unwrap_or_clone(self).apply(action))
+    }
+}
+
+impl State {
+    /// Applies one action, and logs it for the link.
+    fn apply(self, action: Action) -> State {
+        let mut s = self;
+        if edits::is_secret(&action) {
+            s.unlinked = true;
+        } else if let Some((key, entry)) = edits::encode(&action) {
+            let full = s.edits.len() >= edits::MAX;
+            match s.edits.last_mut() {
+                Some(last) if !key.is_empty() && last.0 == key => last.1 = entry,
+                _ if !full => s.edits.push((key, entry)),
+                _ => s.unlinked = true,
+            }
+        }
         match action {
             Action::Load(id) => {
                 let (via, env) = (s.via, s.env.clone());
@@ -436,6 +481,165 @@ impl Reducible for State {
             Action::Client(kind) => s.client = kind.client(),
             Action::Credential(which, v) => which.set(&mut s.client, v),
         }
-        Rc::new(s)
+        s
+    }
+}
+
+/// The lab's edits in the link. A page keeps its edits as a log of actions (`State::edits`), each
+/// a short text, and the link holds the log (`edits=`), so that a reload or a shared link rebuilds
+/// the same site from its scenario. Never a password: password edits are not logged, and the page
+/// says that they are not in the link (`State::unlinked`). Typing in one field replaces that
+/// field's last entry rather than adding one a key.
+pub mod edits {
+    use super::{AccountEdit, AccountFlag, Action, ClientKind, Credential, FileEdit, Setting};
+    use proto::iis::{Identity, Network};
+
+    /// The most entries a link holds; later edits stay in the page only.
+    pub const MAX: usize = 200;
+    /// Between entries in the link.
+    pub const SEP: char = '~';
+
+    fn b(v: bool) -> &'static str {
+        if v {
+            "1"
+        } else {
+            "0"
+        }
+    }
+
+    /// `~` and `%` inside a value, escaped (the link escapes the rest).
+    fn esc(v: &str) -> String {
+        v.replace('%', "%25").replace('~', "%7E")
+    }
+
+    fn unesc(v: &str) -> String {
+        v.replace("%7E", "~").replace("%25", "%")
+    }
+
+    fn identity_id(i: Identity) -> &'static str {
+        i.name()
+    }
+
+    /// An action as a log entry: `(key, entry)`, where entries of one key replace each other.
+    /// `None`: not logged (a password, or what the link keeps as its own parameter).
+    pub fn encode(a: &Action) -> Option<(String, String)> {
+        let kv = |k: String, v: String| Some((k.clone(), format!("{k}={}", esc(&v))));
+        match a {
+            Action::Load(_) | Action::Via(_) | Action::Os(_) | Action::ByFqdn(_) => None,
+            Action::SelectNode(n) => kv("sel".into(), n.map(|n| n.to_string()).unwrap_or_default()),
+            Action::AddNode(p) => Some(("".into(), format!("node={}", esc(p)))),
+            Action::Set(s) => match s {
+                Setting::AuthFlag(bit, on) => kv(format!("flag{bit}"), b(*on).into()),
+                Setting::AnonymousUser(v) => kv("anonuser".into(), v.clone()),
+                Setting::AnonymousPassword(_) | Setting::UncPassword(_) => None,
+                Setting::AnonymousPasswordSync(v) => kv("sync".into(), b(*v).into()),
+                Setting::DefaultLogonDomain(v) => kv("logondomain".into(), v.clone()),
+                Setting::Realm(v) => kv("realm".into(), v.clone()),
+                Setting::LogonMethod(v) => kv("logon".into(), v.to_string()),
+                Setting::WorkerIdentity(v) => kv("identity".into(), identity_id(*v).into()),
+                Setting::IissubaRegistered(v) => kv("iissuba".into(), b(*v).into()),
+                Setting::DcReachable(v) => kv("dc".into(), b(*v).into()),
+                Setting::AuditFailures(v) => kv("audit".into(), b(*v).into()),
+                Setting::AllowKeepAlive(v) => kv("keepalive".into(), b(*v).into()),
+                Setting::AuthPersistSingleRequest(v) => kv("persist".into(), b(*v).into()),
+                Setting::Network(v) => kv("network".into(), v.id().into()),
+                Setting::DefaultDoc(v) => kv("doc".into(), v.join(",")),
+                Setting::UncUser(v) => kv("uncuser".into(), v.clone()),
+            },
+            Action::AddAccount(v) => Some(("".into(), format!("account={}", esc(v)))),
+            Action::Account(_, AccountEdit::Password(_)) => None,
+            Action::Account(i, AccountEdit::Flag(f, on)) => {
+                let f = AccountFlag::ALL
+                    .iter()
+                    .position(|x| std::mem::discriminant(x) == std::mem::discriminant(f))?;
+                kv(format!("acct{i}.{f}"), b(*on).into())
+            }
+            Action::RemoveAccount(i) => Some(("".into(), format!("unaccount={i}"))),
+            Action::AddFile(p) => Some(("".into(), format!("file={}", esc(p)))),
+            Action::File(i, FileEdit::Path(v)) => kv(format!("filepath{i}"), v.clone()),
+            Action::File(i, FileEdit::Acl(v)) => kv(format!("acl{i}"), v.join(",")),
+            Action::RemoveFile(i) => Some(("".into(), format!("unfile={i}"))),
+            Action::Path(v) => kv("path".into(), v.clone()),
+            Action::Client(k) => kv("client".into(), k.id().into()),
+            Action::Credential(Credential::Password, _) => None,
+            Action::Credential(Credential::User, v) => kv("user".into(), v.clone()),
+            Action::Credential(Credential::Domain, v) => kv("userdomain".into(), v.clone()),
+        }
+    }
+
+    /// Whether an action is an edit that the link cannot hold (a password).
+    pub fn is_secret(a: &Action) -> bool {
+        matches!(
+            a,
+            Action::Set(Setting::AnonymousPassword(_) | Setting::UncPassword(_))
+                | Action::Account(_, AccountEdit::Password(_))
+                | Action::Credential(Credential::Password, _)
+        )
+    }
+
+    /// A log entry back into its action; `None` for anything malformed (ignored).
+    pub fn decode(entry: &str) -> Option<Action> {
+        let (k, v) = entry.split_once('=')?;
+        let v = unesc(v);
+        let on = || match v.as_str() {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        };
+        let list = || super::list(&v);
+        let set = |s: Setting| Some(Action::Set(s));
+        if let Some(bit) = k.strip_prefix("flag") {
+            return set(Setting::AuthFlag(bit.parse().ok()?, on()?));
+        }
+        if let Some(rest) = k.strip_prefix("acct") {
+            let (i, f) = rest.split_once('.')?;
+            let f = *AccountFlag::ALL.get(f.parse::<usize>().ok()?)?;
+            return Some(Action::Account(
+                i.parse().ok()?,
+                AccountEdit::Flag(f, on()?),
+            ));
+        }
+        if let Some(i) = k.strip_prefix("filepath") {
+            return Some(Action::File(i.parse().ok()?, FileEdit::Path(v)));
+        }
+        if let Some(i) = k.strip_prefix("acl") {
+            return Some(Action::File(i.parse().ok()?, FileEdit::Acl(list())));
+        }
+        Some(match k {
+            "sel" => Action::SelectNode(if v.is_empty() {
+                None
+            } else {
+                Some(v.parse().ok()?)
+            }),
+            "node" => Action::AddNode(v),
+            "anonuser" => Action::Set(Setting::AnonymousUser(v)),
+            "sync" => Action::Set(Setting::AnonymousPasswordSync(on()?)),
+            "logondomain" => Action::Set(Setting::DefaultLogonDomain(v)),
+            "realm" => Action::Set(Setting::Realm(v)),
+            "logon" => Action::Set(Setting::LogonMethod(v.parse().ok()?)),
+            "identity" => Action::Set(Setting::WorkerIdentity(match v.as_str() {
+                "LocalSystem" => Identity::LocalSystem,
+                "LocalService" => Identity::LocalService,
+                "NetworkService" => Identity::NetworkService,
+                _ => return None,
+            })),
+            "iissuba" => Action::Set(Setting::IissubaRegistered(on()?)),
+            "dc" => Action::Set(Setting::DcReachable(on()?)),
+            "audit" => Action::Set(Setting::AuditFailures(on()?)),
+            "keepalive" => Action::Set(Setting::AllowKeepAlive(on()?)),
+            "persist" => Action::Set(Setting::AuthPersistSingleRequest(on()?)),
+            "network" => Action::Set(Setting::Network(Network::from_id(&v)?)),
+            "doc" => Action::Set(Setting::DefaultDoc(list())),
+            "uncuser" => Action::Set(Setting::UncUser(v)),
+            "account" => Action::AddAccount(v),
+            "unaccount" => Action::RemoveAccount(v.parse().ok()?),
+            "file" => Action::AddFile(v),
+            "unfile" => Action::RemoveFile(v.parse().ok()?),
+            "path" => Action::Path(v),
+            "client" => Action::Client(ClientKind::from_id(&v)),
+            "user" => Action::Credential(Credential::User, v),
+            "userdomain" => Action::Credential(Credential::Domain, v),
+            _ => return None,
+        })
     }
 }

@@ -59,9 +59,10 @@ pub fn page(s: &State, d: &Dispatch, visited: &Visit) -> Html {
     let all = scenarios::all();
     html! {
         <div class="page lab-page">
-            <h2>{ "IIS 6 lab" }</h2>
+            <h1>{ "IIS 6 lab" }</h1>
             <p class="lede">{ "Rebuild a configuration, send a request as a browser would, and see IIS 6's answer with the chain of decisions behind it. Each scenario is a case of \"401.1 and 401.2 - Authentication Problems\"; change one property and watch the answer change." }</p>
             { scenario_picker(s, &shown, &all, d) }
+            { if s.unlinked { html! { <p class="hint" data-test="lab-unlinked">{ "This page's link rebuilds the site without the passwords you typed (a link never holds a password): type them again after a reload or in a shared link." }</p> } } else { Html::default() } }
             <div class="lab-grid">
                 <section class="lab-config">
                     { node_fieldset(s, d) }
@@ -208,10 +209,12 @@ fn accounts_fieldset(site: &Site, d: &Dispatch) -> Html {
     html! {
         <fieldset class="iis-dialog">
             <legend>{ "Accounts" }</legend>
+            <div class="table-scroll" tabindex="0" role="region" aria-label="Accounts">
             <table class="accounts">
-                <thead><tr><th>{ "Account" }</th><th>{ "Password" }</th><th>{ "Disabled" }</th><th>{ "Expired" }</th><th>{ "Locked out" }</th><th>{ "Log on locally" }</th><th>{ "Network" }</th><th>{ "Batch" }</th><th></th></tr></thead>
+                <thead><tr><th>{ "Account" }</th><th>{ "Password" }</th><th>{ "Disabled" }</th><th>{ "Expired" }</th><th>{ "Locked out" }</th><th>{ "Log on locally" }</th><th>{ "Network" }</th><th>{ "Batch" }</th><th><span class="visually-hidden">{ "Delete" }</span></th></tr></thead>
                 <tbody>{ for rows }</tbody>
             </table>
+            </div>
             <label>{ "New user (DOMAIN\\name, or a name on this computer)" }
                 <input type="text" data-test="add-account" placeholder="CONTOSO\\dave" onchange={send(d, |e| Action::AddAccount(value_of(e)))} />
             </label>
@@ -232,8 +235,10 @@ fn files_fieldset(site: &Site, d: &Dispatch) -> Html {
         <fieldset class="iis-dialog">
             <legend>{ "Files and NTFS permissions" }</legend>
             { if site.files.is_empty() { html! { <p class="hint">{ "No files listed: every path exists and everyone may read it. Add one to give it an ACL." }</p> } } else { html! {
-                <table class="accounts"><thead><tr><th>{ "File" }</th><th>{ "Read access (comma-separated accounts and groups)" }</th><th></th></tr></thead>
+                <div class="table-scroll" tabindex="0" role="region" aria-label="Files">
+                <table class="accounts"><thead><tr><th>{ "File" }</th><th>{ "Read access (comma-separated accounts and groups)" }</th><th><span class="visually-hidden">{ "Delete" }</span></th></tr></thead>
                 <tbody>{ for rows }</tbody></table>
+                </div>
             } } }
             <label>{ "New file" }
                 <input type="text" data-test="add-file" placeholder="/index.htm" onchange={send(d, |e| Action::AddFile(value_of(e)))} />
@@ -334,7 +339,8 @@ fn answer(s: &State, site: &Site, visited: &Visit) -> Html {
     };
     html! {
         <div class="lab-result">
-            <h3>{ "IIS answers " }<span class={classes!("badge", if r.status == 200 { "ok" } else { "bad" })} data-test="lab-status">{ st.clone() }</span></h3>
+            <h2 role="status" aria-live="polite" data-test="lab-answer">{ "IIS answers " }<span class={classes!("badge", if r.status == 200 { "ok" } else { "bad" })} data-test="lab-status">{ st.clone() }</span>
+                <span class="visually-hidden">{ r.trace.last().map(|t| format!(": {t}")).unwrap_or_default() }</span></h2>
             { view }
             { diagram(&DiagramProps { steps: steps.clone(), index: steps.len().saturating_sub(1), lanes: vec![Lane::Browser, Lane::Iis], on_select: Callback::noop() }) }
             { crate::components::player::export("lab", &steps, &[Lane::Browser, Lane::Iis]) }
