@@ -41,6 +41,7 @@ const ROUTES = {
   decode: 'decode.html#/decode',
   kerberos: 'kerberos.html#/kerberos',
   lab: 'lab.html#/lab',
+  har: 'har.html#/har',
   debug: 'debug.html#/relay',
   embed: 'embed.html#scenario=ntlm',
   'embed-kerberos': 'embed-kerberos.html#scenario=kerberos',
