@@ -2,5 +2,5 @@ fn main() {
     #[cfg(not(any(feature = "embed", feature = "embed-kerberos")))]
     yew::Renderer::<authscope_client::App>::new().render();
     #[cfg(any(feature = "embed", feature = "embed-kerberos"))]
-    yew::Renderer::<authscope_client::pages::embed::Embed>::new().render();
+    yew::Renderer::<authscope_client::pages::embed::EmbedHost>::new().render();
 }

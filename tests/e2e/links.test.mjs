@@ -82,3 +82,14 @@ test('the isolation assistant\'s answers are in the link; a non-number AuthFlags
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('an embed follows its edited fragment too', async () => {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}embed.html#scenario=ntlm&step=2`);
+  await page.waitForSelector('[data-test=counter]');
+  assert.match(await counter(page), /^Step 2 of/);
+  await page.evaluate(() => { location.hash = '#scenario=ntlm&variant=keep-alive-off&step=5'; });
+  await page.waitForFunction(() => document.querySelector('[data-test=counter]')?.textContent.startsWith('Step 5 of'));
+  await context.close();
+});

@@ -59,6 +59,18 @@ fn report_height() -> Option<()> {
     Some(())
 }
 
+/// The embed, remounted when its fragment changes under it (as the app's pages are: see
+/// `route::use_route`), so that a writer's or reader's edited link is followed.
+#[function_component(EmbedHost)]
+pub fn embed_host() -> Html {
+    let (_, generation) = crate::route::use_route();
+    // One observer of the height for the page's life, whatever the remounts.
+    use_effect_with((), |_| {
+        report_height();
+    });
+    html! { <><Embed key={generation.to_string()} /></> }
+}
+
 #[function_component(Embed)]
 pub fn embed() -> Html {
     let link = crate::link::current();
@@ -75,7 +87,6 @@ pub fn embed() -> Html {
                 }
                 let _ = el.set_attribute("class", "embed");
             }
-            report_height();
         });
     }
     // The page that has this scenario's walkthrough; the other page goes there, hash and all.
