@@ -193,7 +193,7 @@ fn panel(d: &proto::decode::Decoded) -> Html {
                 } }
                 { if x.string_to_key.is_empty() || x.opened_with.is_none() { Html::default() } else { html! {
                     <table class="derivation" data-test="string-to-key">
-                        <caption>{ "string-to-key (RFC 3962 §4, RFC 4757)" }</caption>
+                        <caption>{ "string-to-key (RFC 3962 §4, RFC 8009 §4, RFC 4757)" }</caption>
                         <tbody>{ for x.string_to_key.iter().map(|(k, v)| html! { <tr><th>{ k.clone() }</th><td><code>{ v.clone() }</code></td></tr> }) }</tbody>
                     </table>
                 } } }

@@ -1,6 +1,7 @@
 //! Kerberos encryption (RFC 3961 framework): AES128/AES256-CTS-HMAC-SHA1-96 (RFC 3962,
-//! etypes 17 and 18) and RC4-HMAC (RFC 4757, etype 23), from RustCrypto's `aes`, `sha1`, `hmac`,
-//! `pbkdf2`, `rc4`, `md4` and `md-5`. The glue (n-fold, DK, CBC with ciphertext stealing, the
+//! etypes 17 and 18), AES128-CTS-HMAC-SHA256-128 and AES256-CTS-HMAC-SHA384-192 (RFC 8009,
+//! etypes 19 and 20) and RC4-HMAC (RFC 4757, etype 23), from RustCrypto's `aes`, `sha1`, `sha2`,
+//! `hmac`, `pbkdf2`, `rc4`, `md4` and `md-5`. The glue (n-fold, DK, CBC with ciphertext stealing, the
 //! RC4-HMAC key usage mapping) is the RFCs' pseudocode, one function each, and every step of
 //! string-to-key is returned for the page to show.
 //!
@@ -11,16 +12,27 @@
 //! Ke = DK(key, usage‖0xAA)                     chk = HMAC-MD5(K1, confounder‖plain)
 //! Ki = DK(key, usage‖0x55)                     K3 = HMAC-MD5(K1, chk)
 //! out = CTS(Ke, conf‖plain) ‖ HMAC-SHA1(Ki, conf‖plain)[..12]   out = chk ‖ RC4(K3, conf‖plain)
+//!
+//! AES-SHA2 (RFC 8009): SHA-256 for etype 19, SHA-384 for 20; h = 16 or 24 bytes
+//! KDF(key, label, k) = HMAC-SHA2(key, 00000001 ‖ label ‖ 00 ‖ k as 4 BE bytes)[..k/8]
+//! tkey = PBKDF2-HMAC-SHA2(pw, "aes128-cts-hmac-sha256-128" ‖ 00 ‖ salt, 32768)
+//! key  = KDF(tkey, "kerberos", 128 or 256)
+//! Kc = KDF(key, usage‖0x99, h)   Ke = KDF(key, usage‖0xAA, 128 or 256)   Ki = KDF(key, usage‖0x55, h)
+//! C = CTS(Ke, conf‖plain)        out = C ‖ HMAC-SHA2(Ki, IV ‖ C)[..h]  (IV: 16 zero bytes)
 //! ```
 
 use crate::ntlm::crypto::{hmac_md5, md4, unicode};
 use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
+#[cfg(feature = "aes-sha2")]
+use sha2::{Sha256, Sha384};
 
 /// Encryption types (IANA "Kerberos Encryption Type Numbers").
 pub const AES128_CTS_HMAC_SHA1_96: i32 = 17;
 pub const AES256_CTS_HMAC_SHA1_96: i32 = 18;
+pub const AES128_CTS_HMAC_SHA256_128: i32 = 19;
+pub const AES256_CTS_HMAC_SHA384_192: i32 = 20;
 pub const RC4_HMAC: i32 = 23;
 
 /// The name of an encryption type, including those authscope only names.
@@ -312,6 +324,114 @@ pub fn aes_string_to_key(
     })
 }
 
+#[cfg(feature = "aes-sha2")]
+/// HMAC-SHA-256 (etype 19) or HMAC-SHA-384 (etype 20).
+fn hmac_sha2(etype: i32, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+    fn run<M: Mac + KeyInit>(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
+        let Ok(mut mac) = <M as KeyInit>::new_from_slice(key) else {
+            return Vec::new();
+        };
+        for p in parts {
+            mac.update(p);
+        }
+        mac.finalize().into_bytes().to_vec()
+    }
+    if etype == AES256_CTS_HMAC_SHA384_192 {
+        run::<Hmac<Sha384>>(key, parts)
+    } else {
+        run::<Hmac<Sha256>>(key, parts)
+    }
+}
+
+#[cfg(feature = "aes-sha2")]
+/// An RFC 8009 etype's sizes: (key bytes, Ke bits, h bits: Kc, Ki and the MAC).
+fn sha2_sizes(etype: i32) -> Option<(usize, u32, u32)> {
+    match etype {
+        AES128_CTS_HMAC_SHA256_128 => Some((16, 128, 128)),
+        AES256_CTS_HMAC_SHA384_192 => Some((32, 256, 192)),
+        _ => None,
+    }
+}
+
+#[cfg(feature = "aes-sha2")]
+/// KDF-HMAC-SHA2(key, label, k) (RFC 8009 §3; NIST SP 800-108 counter mode, one block):
+/// HMAC-SHA-256/384(key, 00000001 ‖ label ‖ 00 ‖ k) truncated to k bits.
+pub fn kdf_hmac_sha2(etype: i32, key: &[u8], label: &[u8], bits: u32) -> Vec<u8> {
+    let mut out = hmac_sha2(
+        etype,
+        key,
+        &[&[0, 0, 0, 1], label, &[0], &bits.to_be_bytes()],
+    );
+    out.truncate(usize::try_from(bits / 8).unwrap_or(0));
+    out
+}
+
+#[cfg(feature = "aes-sha2")]
+/// Every step of an RFC 8009 string-to-key, for the page.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Sha2StringToKey {
+    /// The etype's name, a zero byte, the salt (`saltp`).
+    pub saltp: Vec<u8>,
+    pub iterations: u32,
+    /// PBKDF2-HMAC-SHA256/384 output (`tkey`).
+    pub pbkdf2: Vec<u8>,
+    /// KDF-HMAC-SHA2(tkey, "kerberos", k).
+    pub key: Vec<u8>,
+}
+
+#[cfg(feature = "aes-sha2")]
+/// RFC 8009 §4 string-to-key: `iterations` from the s2kparams, 32768 by default.
+pub fn sha2_string_to_key(
+    etype: i32,
+    password: &[u8],
+    salt: &[u8],
+    iterations: u32,
+) -> Result<Sha2StringToKey, CryptoError> {
+    let (len, _, _) = sha2_sizes(etype).ok_or(CryptoError::UnsupportedEtype)?;
+    let name = if etype == AES128_CTS_HMAC_SHA256_128 {
+        "aes128-cts-hmac-sha256-128"
+    } else {
+        "aes256-cts-hmac-sha384-192"
+    };
+    let mut saltp = name.as_bytes().to_vec();
+    saltp.push(0);
+    saltp.extend_from_slice(salt);
+    let mut tkey = vec![0u8; len];
+    if etype == AES256_CTS_HMAC_SHA384_192 {
+        pbkdf2::pbkdf2_hmac::<Sha384>(password, &saltp, iterations, &mut tkey);
+    } else {
+        pbkdf2::pbkdf2_hmac::<Sha256>(password, &saltp, iterations, &mut tkey);
+    }
+    let bits = u32::try_from(len * 8).unwrap_or(0);
+    let key = kdf_hmac_sha2(etype, &tkey, b"kerberos", bits);
+    Ok(Sha2StringToKey {
+        saltp,
+        iterations,
+        pbkdf2: tkey,
+        key,
+    })
+}
+
+/// Kc, Ke and Ki.
+#[cfg(feature = "aes-sha2")]
+type UsageKeys = (Vec<u8>, Vec<u8>, Vec<u8>);
+
+#[cfg(feature = "aes-sha2")]
+/// RFC 8009's Kc, Ke and Ki for a key usage.
+fn sha2_usage_keys(key: &Key, usage: u32) -> Result<UsageKeys, CryptoError> {
+    let (len, ke_bits, h_bits) = sha2_sizes(key.etype).ok_or(CryptoError::UnsupportedEtype)?;
+    if key.bytes.len() != len {
+        return Err(CryptoError::BadKey);
+    }
+    let u = usage.to_be_bytes();
+    let label = |c: u8| [u[0], u[1], u[2], u[3], c];
+    Ok((
+        kdf_hmac_sha2(key.etype, &key.bytes, &label(0x99), h_bits),
+        kdf_hmac_sha2(key.etype, &key.bytes, &label(0xaa), ke_bits),
+        kdf_hmac_sha2(key.etype, &key.bytes, &label(0x55), h_bits),
+    ))
+}
+
 /// The default salt (RFC 4120 §4): the realm followed by the principal's components, e.g.
 /// `CONTOSO.COMbob`; Active Directory uses `CONTOSO.COMhostweb01.contoso.com` for computers.
 pub fn default_salt(realm: &str, components: &[&str]) -> String {
@@ -326,6 +446,10 @@ pub fn default_salt(realm: &str, components: &[&str]) -> String {
 pub fn string_to_key(etype: i32, password: &str, salt: &str) -> Result<Key, CryptoError> {
     let bytes = match etype {
         RC4_HMAC => md4(&unicode(password)).to_vec(),
+        #[cfg(feature = "aes-sha2")]
+        AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
+            sha2_string_to_key(etype, password.as_bytes(), salt.as_bytes(), 32768)?.key
+        }
         _ => aes_string_to_key(etype, password, salt, 4096)?.key,
     };
     Ok(Key { etype, bytes })
@@ -379,8 +503,33 @@ pub fn encrypt(
             out.extend_from_slice(hmac_sha1(&ki, &data).get(..12).unwrap_or(&[]));
             Ok(out)
         }
+        #[cfg(feature = "aes-sha2")]
+        AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
+            let (_, ke, ki) = sha2_usage_keys(key, usage)?;
+            sha2_encrypt(key.etype, &ke, &ki, confounder, plain)
+        }
         _ => Err(CryptoError::UnsupportedEtype),
     }
+}
+
+#[cfg(feature = "aes-sha2")]
+/// RFC 8009 §5 encryption with the derived Ke and Ki: C = CTS(Ke, conf ‖ plain), then the MAC
+/// over the cipher state (16 zero bytes) and C, truncated to h.
+pub fn sha2_encrypt(
+    etype: i32,
+    ke: &[u8],
+    ki: &[u8],
+    confounder: &[u8; 16],
+    plain: &[u8],
+) -> Result<Vec<u8>, CryptoError> {
+    let (_, _, h_bits) = sha2_sizes(etype).ok_or(CryptoError::UnsupportedEtype)?;
+    let mut data = confounder.to_vec();
+    data.extend_from_slice(plain);
+    let mut out = cts_encrypt(ke, &data)?;
+    let mac = hmac_sha2(etype, ki, &[&[0u8; 16], &out]);
+    let h = usize::try_from(h_bits / 8).unwrap_or(0);
+    out.extend_from_slice(mac.get(..h).unwrap_or(&[]));
+    Ok(out)
 }
 
 /// decrypt(key, usage, ciphertext): the plaintext without its confounder, or why not.
@@ -416,6 +565,22 @@ pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoEr
             }
             Ok(data.get(16..).unwrap_or(&[]).to_vec())
         }
+        #[cfg(feature = "aes-sha2")]
+        AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
+            let (_, _, h_bits) = sha2_sizes(key.etype).ok_or(CryptoError::UnsupportedEtype)?;
+            let h = usize::try_from(h_bits / 8).unwrap_or(0);
+            if cipher.len() < 16 + h {
+                return Err(CryptoError::TooShort);
+            }
+            let (body, mac) = cipher.split_at(cipher.len() - h);
+            let (_, ke, ki) = sha2_usage_keys(key, usage)?;
+            // Encrypt-then-MAC: the MAC is checked before anything is decrypted.
+            if hmac_sha2(key.etype, &ki, &[&[0u8; 16], body]).get(..h) != Some(mac) {
+                return Err(CryptoError::Integrity);
+            }
+            let data = cts_decrypt(&ke, body)?;
+            Ok(data.get(16..).unwrap_or(&[]).to_vec())
+        }
         _ => Err(CryptoError::UnsupportedEtype),
     }
 }
@@ -438,6 +603,15 @@ pub fn checksum(key: &Key, usage: u32, data: &[u8]) -> Result<(i64, Vec<u8>), Cr
                 16
             };
             Ok((kind, hmac_sha1(&kc, data).get(..12).unwrap_or(&[]).to_vec()))
+        }
+        // hmac-sha256-128-aes128 (19) and hmac-sha384-192-aes256 (20), RFC 8009 §5.
+        #[cfg(feature = "aes-sha2")]
+        AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
+            let (kc, _, _) = sha2_usage_keys(key, usage)?;
+            let (_, _, h_bits) = sha2_sizes(key.etype).ok_or(CryptoError::UnsupportedEtype)?;
+            let h = usize::try_from(h_bits / 8).unwrap_or(0);
+            let mac = hmac_sha2(key.etype, &kc, &[data]);
+            Ok((i64::from(key.etype), mac.get(..h).unwrap_or(&[]).to_vec()))
         }
         _ => Err(CryptoError::UnsupportedEtype),
     }
@@ -618,5 +792,87 @@ mod tests {
                 assert_eq!(decrypt(&key, 11, &bad), Err(CryptoError::Integrity));
             }
         }
+    }
+
+    /// RFC 8009 Appendix A: string-to-key (32768 iterations, the salt 10DF…5F61 followed by
+    /// "ATHENA.MIT.EDUraeburn"), the Kc/Ke/Ki of usage 2, the four encryptions of each etype
+    /// (empty, shorter than a block, one block, more than a block) and the checksums.
+    #[test]
+    #[cfg(feature = "aes-sha2")]
+    fn rfc8009_known_answers() {
+        let mut salt = unhex("10DF9DD783E5BC8ACEA1730E74355F61");
+        salt.extend_from_slice(b"ATHENA.MIT.EDUraeburn");
+        for (etype, want) in [
+            (19, "089BCA48B105EA6EA77CA5D2F39DC5E7"),
+            (
+                20,
+                "45BD806DBF6A833A9CFFC1C94589A222367A79BC21C413718906E9F578A78467",
+            ),
+        ] {
+            let k = sha2_string_to_key(etype, b"password", &salt, 32768).unwrap();
+            assert_eq!(k.key, unhex(want), "string-to-key, etype {etype}");
+        }
+        // Key derivation for usage 2.
+        let k128 = Key {
+            etype: 19,
+            bytes: unhex("3705D96080C17728A0E800EAB6E0D23C"),
+        };
+        let k256 = Key {
+            etype: 20,
+            bytes: unhex("6D404D37FAF79F9DF0D33568D320669800EB4836472EA8A026D16B7182460C52"),
+        };
+        let (kc, ke, ki) = sha2_usage_keys(&k128, 2).unwrap();
+        assert_eq!(kc, unhex("B31A018A48F54776F403E9A396325DC3"));
+        assert_eq!(ke, unhex("9B197DD1E8C5609D6E67C3E37C62C72E"));
+        assert_eq!(ki, unhex("9FDA0E56AB2D85E1569A688696C26A6C"));
+        let (kc, ke, ki) = sha2_usage_keys(&k256, 2).unwrap();
+        assert_eq!(
+            kc,
+            unhex("EF5718BE86CC84963D8BBB5031E9F5C4BA41F28FAF69E73D")
+        );
+        assert_eq!(
+            ke,
+            unhex("56AB22BEE63D82D7BC5227F6773F8EA7A5EB1C825160C38312980C442E5C7E49")
+        );
+        assert_eq!(
+            ki,
+            unhex("69B16514E3CD8E56B82010D5C73012B622C4D00FFC23ED1F")
+        );
+        // Encryption, and decryption back, with usage 2's keys.
+        let cases = [
+            (&k128, "", "7E5895EAF2672435BAD817F545A37148", "EF85FB890BB8472F4DAB20394DCA781DAD877EDA39D50C870C0D5A0A8E48C718"),
+            (&k128, "000102030405", "7BCA285E2FD4130FB55B1A5C83BC5B24", "84D7F30754ED987BAB0BF3506BEB09CFB55402CEF7E6877CE99E247E52D16ED4421DFDF8976C"),
+            (&k128, "000102030405060708090A0B0C0D0E0F", "56AB21713FF62C0A1457200F6FA9948F", "3517D640F50DDC8AD3628722B3569D2AE07493FA8263254080EA65C1008E8FC295FB4852E7D83E1E7C48C37EEBE6B0D3"),
+            (&k128, "000102030405060708090A0B0C0D0E0F1011121314", "A7A4E29A4728CE10664FB64E49AD3FAC", "720F73B18D9859CD6CCB4346115CD336C70F58EDC0C4437C5573544C31C813BCE1E6D072C186B39A413C2F92CA9B8334A287FFCBFC"),
+            (&k256, "", "F764E9FA15C276478B2C7D0C4E5F58E4", "41F53FA5BFE7026D91FAF9BE959195A058707273A96A40F0A01960621AC612748B9BBFBE7EB4CE3C"),
+            (&k256, "000102030405", "B80D3251C1F6471494256FFE712D0B9A", "4ED7B37C2BCAC8F74F23C1CF07E62BC7B75FB3F637B9F559C7F664F69EAB7B6092237526EA0D1F61CB20D69D10F2"),
+            (&k256, "000102030405060708090A0B0C0D0E0F", "53BF8A0D105265D4E276428624CE5E63", "BC47FFEC7998EB91E8115CF8D19DAC4BBBE2E163E87DD37F49BECA92027764F68CF51F14D798C2273F35DF574D1F932E40C4FF255B36A266"),
+            (&k256, "000102030405060708090A0B0C0D0E0F1011121314", "763E65367E864F02F55153C7E3B58AF1", "40013E2DF58E8751957D2878BCD2D6FE101CCFD556CB1EAE79DB3C3EE86429F2B2A602AC86FEF6ECB647D6295FAE077A1FEB517508D2C16B4192E01F62"),
+        ];
+        for (key, plain, conf, want) in cases {
+            let mut c = [0u8; 16];
+            c.copy_from_slice(&unhex(conf));
+            let out = encrypt(key, 2, &c, &unhex(plain)).unwrap();
+            assert_eq!(out, unhex(want), "etype {} plain {plain}", key.etype);
+            assert_eq!(decrypt(key, 2, &out).unwrap(), unhex(plain));
+            let mut bad = out.clone();
+            if let Some(b) = bad.get_mut(3) {
+                *b ^= 1;
+            }
+            assert_eq!(decrypt(key, 2, &bad), Err(CryptoError::Integrity));
+        }
+        // Checksums (usage 2's Kc).
+        let data = unhex("000102030405060708090A0B0C0D0E0F1011121314");
+        assert_eq!(
+            checksum(&k128, 2, &data).unwrap(),
+            (19, unhex("D78367186643D67B411CBA9139FC1DEE"))
+        );
+        assert_eq!(
+            checksum(&k256, 2, &data).unwrap(),
+            (
+                20,
+                unhex("45EE791567EEFCA37F4AC1E0222DE80D43C3BFA06699672A")
+            )
+        );
     }
 }

@@ -271,9 +271,16 @@ fn candidates(s: &Sealed, keys: &Keys, learnt: &[Key]) -> Vec<Candidate> {
             .map(salt_of)
             .unwrap_or_else(|| s.salt.clone());
         let mut steps = vec![("salt".to_string(), salt.clone())];
+        let sha2 = cfg!(feature = "aes-sha2")
+            && matches!(
+                s.etype,
+                crypto::AES128_CTS_HMAC_SHA256_128 | crypto::AES256_CTS_HMAC_SHA384_192
+            );
         let key = if s.etype == crypto::RC4_HMAC {
             steps.push(("MD4(UTF-16LE(password))".into(), String::new()));
             crypto::string_to_key(s.etype, pw, &salt).ok()
+        } else if sha2 {
+            sha2_key(s.etype, pw, &salt, &mut steps)
         } else {
             crypto::aes_string_to_key(s.etype, pw, &salt, 4096)
                 .ok()
@@ -295,7 +302,12 @@ fn candidates(s: &Sealed, keys: &Keys, learnt: &[Key]) -> Vec<Candidate> {
                 }
             }
             steps.push((
-                "key = DK(tkey, \"kerberos\")".into(),
+                if sha2 {
+                    "key = KDF-HMAC-SHA2(tkey, \"kerberos\")"
+                } else {
+                    "key = DK(tkey, \"kerberos\")"
+                }
+                .into(),
                 crate::field::hex(&k.bytes),
             ));
             if s.etype == crypto::RC4_HMAC {
@@ -305,6 +317,36 @@ fn candidates(s: &Sealed, keys: &Keys, learnt: &[Key]) -> Vec<Candidate> {
         }
     }
     out
+}
+
+/// An RFC 8009 key from a password (§4: the etype's name and a zero byte before the salt, 32768
+/// iterations), its steps added to `steps`.
+#[cfg(feature = "aes-sha2")]
+fn sha2_key(etype: i32, pw: &str, salt: &str, steps: &mut Vec<(String, String)>) -> Option<Key> {
+    let k = crypto::sha2_string_to_key(etype, pw.as_bytes(), salt.as_bytes(), 32768).ok()?;
+    let hash = if etype == crypto::AES128_CTS_HMAC_SHA256_128 {
+        "SHA256"
+    } else {
+        "SHA384"
+    };
+    steps.push((
+        "saltp = etype name ‖ 0x00 ‖ salt".into(),
+        crate::field::hex(&k.saltp),
+    ));
+    steps.push((
+        format!("PBKDF2-HMAC-{hash}(password, saltp, 32768)"),
+        crate::field::hex(&k.pbkdf2),
+    ));
+    Some(Key {
+        etype,
+        bytes: k.key,
+    })
+}
+
+/// Without the RFC 8009 types (the Kerberos walkthrough's pages) no key is made.
+#[cfg(not(feature = "aes-sha2"))]
+fn sha2_key(_: i32, _: &str, _: &str, _: &mut Vec<(String, String)>) -> Option<Key> {
+    None
 }
 
 /// A salt as the user gives it: the salt itself, or a principal (`bob@CONTOSO.COM`,
@@ -482,17 +524,32 @@ mod tests {
 
     #[test]
     fn an_ap_req_made_here_opens_with_the_service_password() {
+        // aes256-sha1 (RFC 3962), and aes128-sha256 and aes256-sha384 (RFC 8009).
+        ap_req_opens(18);
+        if cfg!(feature = "aes-sha2") {
+            ap_req_opens(19);
+            ap_req_opens(20);
+        }
+    }
+
+    fn ap_req_opens(etype: i32) {
         use asn1::write::*;
-        let svc = crypto::string_to_key(18, "svc-pass", "CONTOSO.COMHTTPweb01").unwrap();
+        let svc = crypto::string_to_key(etype, "svc-pass", "CONTOSO.COMHTTPweb01").unwrap();
         let session = Key {
-            etype: 18,
-            bytes: vec![7; 32],
+            etype,
+            bytes: vec![7; if etype == 19 { 16 } else { 32 }],
         };
         let enc_ticket = app(
             3,
             seq(&[
                 ctx(0, bits32(0x4081_0000)),
-                ctx(1, seq(&[ctx(0, int(18)), ctx(1, octets(&session.bytes))])),
+                ctx(
+                    1,
+                    seq(&[
+                        ctx(0, int(i64::from(etype))),
+                        ctx(1, octets(&session.bytes)),
+                    ]),
+                ),
                 ctx(2, general_string("CONTOSO.COM")),
                 ctx(
                     3,
@@ -541,7 +598,7 @@ mod tests {
                             ctx(
                                 3,
                                 seq(&[
-                                    ctx(0, int(18)),
+                                    ctx(0, int(i64::from(etype))),
                                     ctx(1, int(2)),
                                     ctx(2, octets(&ticket_cipher)),
                                 ]),
@@ -549,7 +606,10 @@ mod tests {
                         ]),
                     ),
                 ),
-                ctx(4, seq(&[ctx(0, int(18)), ctx(2, octets(&auth_cipher))])),
+                ctx(
+                    4,
+                    seq(&[ctx(0, int(i64::from(etype))), ctx(2, octets(&auth_cipher))]),
+                ),
             ]),
         );
         let found = find(&ap_req, 0);
