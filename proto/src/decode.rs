@@ -210,6 +210,33 @@ pub fn decode(input: &str) -> Decoded {
         .note("decoded into the next layer")],
     ));
     let source = Span::new(0, compact.len());
+    // Kerberos as it travels on port 88/TCP (and as Wireshark's "Copy as hex" gives it): a
+    // 4-byte record length before the message, peeled as its own layer.
+    #[cfg(feature = "kerberos")]
+    let (bytes, source) = match tcp_record(&bytes) {
+        Some(len) => {
+            let message = bytes.get(4..).unwrap_or_default().to_vec();
+            out.layers.push(Layer {
+                kind: "tcp-record",
+                label: "Kerberos over TCP: record length",
+                source,
+                bytes: bytes.clone(),
+                fields: vec![
+                    Field::new("record length", Span::new(0, 4), Value::U32(len))
+                        .spec("RFC 4120 §7.2.2")
+                        .note("the message's length in 4 big-endian bytes; the high bit is reserved (0)"),
+                    Field::new(
+                        "message",
+                        Span::new(4, bytes.len()),
+                        Value::Bytes(message.clone()),
+                    )
+                    .note("decoded into the next layer"),
+                ],
+            });
+            (message, Span::new(4, bytes.len()))
+        }
+        None => (bytes, source),
+    };
     let layer = out.layers.len();
     if bytes.starts_with(b"NTLMSSP") {
         push_ntlm(&mut out, bytes, source);
@@ -241,7 +268,7 @@ pub fn decode(input: &str) -> Decoded {
         Some(0x60) => "a GSS-API InitialContextToken (SPNEGO NegTokenInit or Kerberos AP-REQ)",
         Some(0xa1) => "a SPNEGO NegTokenResp",
         Some(0xa0) => "a SPNEGO NegTokenInit without its GSS-API wrapper",
-        Some(0x6a..=0x7e) => "a bare Kerberos message (ASN.1 APPLICATION tag)",
+        Some(0x61..=0x7e) => "a bare Kerberos message (ASN.1 APPLICATION tag)",
         _ => "no token kind authscope knows",
     };
     out.layers.push(Layer {
@@ -488,7 +515,20 @@ fn message_start(f: &Field) -> Option<usize> {
 /// NegTokenInit or NegTokenResp, an APPLICATION tag). Also without the `kerberos` feature, so
 /// that the main page can send such tokens to the Kerberos page.
 pub fn looks_like_negotiate(bytes: &[u8]) -> bool {
-    matches!(bytes.first(), Some(0x60 | 0xa0 | 0xa1 | 0x6a..=0x7e))
+    // 0x61: a bare Ticket (APPLICATION 1); 0x6a–0x7e: the KDC and AP messages, KRB-CRED, errors.
+    matches!(bytes.first(), Some(0x60 | 0xa0 | 0xa1 | 0x61..=0x7e))
+}
+
+/// The record length of a Kerberos message framed for TCP (RFC 4120 §7.2.2): 4 big-endian bytes
+/// that count exactly the rest, the high bit clear, and a KDC message (APPLICATION 10–13, or
+/// KRB-ERROR, 30) after them.
+#[cfg(feature = "kerberos")]
+fn tcp_record(bytes: &[u8]) -> Option<u32> {
+    let head: [u8; 4] = bytes.get(..4)?.try_into().ok()?;
+    let len = u32::from_be_bytes(head);
+    let rest = u32::try_from(bytes.len().checked_sub(4)?).ok()?;
+    let kdc = matches!(bytes.get(4), Some(0x6a..=0x6d | 0x7e));
+    (len == rest && len > 0 && kdc).then_some(len)
 }
 
 /// The NTLMSSP bytes inside whatever was pasted (header, base64 or hex), if that is what it holds.

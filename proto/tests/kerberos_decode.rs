@@ -401,3 +401,44 @@ fn impacket_tokens_decode_decrypt_and_are_accepted() {
     // impacket asks for no mutual authentication: no AP-REP.
     assert!(!ok.mutual && ok.ap_rep.is_none());
 }
+
+#[test]
+fn a_tcp_framed_kdc_message_shows_its_record_length_as_a_layer() {
+    // The AS-REQ as it travels on port 88/TCP (RFC 4120 §7.2.2): 4 bytes of length first.
+    let (_, as_req) = &kdc_messages()[0];
+    let mut framed = u32::try_from(as_req.len()).unwrap().to_be_bytes().to_vec();
+    framed.extend_from_slice(as_req);
+    let hex: String = framed.iter().map(|x| format!("{x:02x}")).collect();
+    let d = decode(&hex);
+    assert!(d.error.is_none(), "{:?}", d.error);
+    let tcp = d.layers.iter().find(|l| l.kind == "tcp-record").unwrap();
+    let len = tcp.find("record length").unwrap();
+    assert_eq!((len.span.start(), len.span.end()), (0, 4));
+    assert_eq!(len.value.display(), format!("{}", as_req.len()));
+    assert_eq!(d.layers.last().unwrap().label, "Kerberos AS-REQ");
+    // A length that does not count the rest is no frame: the bytes stay as they are.
+    framed[3] ^= 1;
+    let hex: String = framed.iter().map(|x| format!("{x:02x}")).collect();
+    assert!(decode(&hex).layers.iter().all(|l| l.kind != "tcp-record"));
+}
+
+#[test]
+fn a_bare_ticket_decodes() {
+    // The service ticket inside curl's AP-REQ, on its own (as `klist` tools and Rubeus show it).
+    let d = decode(&text("mit-curl-negotiate.txt"));
+    let krb = d.layers.iter().find(|l| l.kind == "kerberos").unwrap();
+    let ticket = krb.find("ticket").unwrap();
+    // The field spans its context tag [3]; the Ticket is what the tag wraps.
+    let tagged = &krb.bytes[ticket.span.start()..ticket.span.end()];
+    let header = if tagged[1] & 0x80 == 0 {
+        2
+    } else {
+        2 + usize::from(tagged[1] & 0x7f)
+    };
+    let bytes = &tagged[header..];
+    assert_eq!(bytes[0], 0x61, "APPLICATION 1");
+    let hex: String = bytes.iter().map(|x| format!("{x:02x}")).collect();
+    assert_eq!(innermost(&hex), "Ticket");
+    let t = decode(&hex);
+    assert!(t.layers.last().unwrap().find("sname").is_some());
+}
