@@ -49,15 +49,28 @@ fn xml(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
+/// The SVG file's own look (light colours, fonts of the system).
+const STYLE: &str = "<style>text{font:13px system-ui,sans-serif;fill:#1d2330}.lane rect{fill:#eef2f8;stroke:#5b6b84}.life{stroke:#9aa7bb;stroke-dasharray:4 4}\
+.arrow{stroke:#1d2330;stroke-width:1.5}.reply{stroke-dasharray:6 4}.head{fill:none;stroke:#1d2330;stroke-width:1.5}\
+.note{fill:#fff7d6;stroke:#c9a227}.num{fill:#6b7688;font-size:11px}.ok .label{fill:#0a7a3d}.bad .label{fill:#b3261e}</style>\n";
+
 /// A standalone SVG file of the whole sequence (light colours, fonts of the system).
 pub fn svg(title: &str, steps: &[Step], lanes: &[Lane]) -> String {
+    drawing(title, steps, lanes, STYLE)
+}
+
+/// The same drawing without its `<style>` element (the same classes), for a page whose style
+/// sheet draws it: a Content-Security-Policy without inline style refuses the element.
+pub fn svg_unstyled(title: &str, steps: &[Step], lanes: &[Lane]) -> String {
+    drawing(title, steps, lanes, "")
+}
+
+fn drawing(title: &str, steps: &[Step], lanes: &[Lane], style: &str) -> String {
     let n = i32::try_from(steps.len()).unwrap_or(0);
     let height = TOP + n * ROW + 16;
     let mut out = format!(
         "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {WIDTH} {height}\" width=\"{WIDTH}\" height=\"{height}\" role=\"img\" aria-label=\"{t}\">\n<title>{t}</title>\n\
-<style>text{{font:13px system-ui,sans-serif;fill:#1d2330}}.lane rect{{fill:#eef2f8;stroke:#5b6b84}}.life{{stroke:#9aa7bb;stroke-dasharray:4 4}}\
-.arrow{{stroke:#1d2330;stroke-width:1.5}}.reply{{stroke-dasharray:6 4}}.head{{fill:none;stroke:#1d2330;stroke-width:1.5}}\
-.note{{fill:#fff7d6;stroke:#c9a227}}.num{{fill:#6b7688;font-size:11px}}.ok .label{{fill:#0a7a3d}}.bad .label{{fill:#b3261e}}</style>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n",
+{style}<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n",
         t = xml(title)
     );
     for l in lanes {
@@ -282,6 +295,10 @@ mod tests {
         // Every element opened is closed (a cheap well-formedness check; Chromium renders it in
         // the browser test).
         assert_eq!(svg.matches("<g").count(), svg.matches("</g>").count());
+        // The page's copy is the same drawing without the <style> element.
+        let bare = svg_unstyled("NTLM <healthy>", &w.steps, &w.lanes);
+        assert!(svg.contains("<style>") && !bare.contains("<style>"));
+        assert_eq!(svg.replace(STYLE, ""), bare);
     }
 
     #[test]

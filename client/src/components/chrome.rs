@@ -82,8 +82,13 @@ pub fn theme_switch() -> Html {
 /// Whether the screen is narrow (a phone): the page's menu folds, and so do the walkthroughs'
 /// setup forms, so that the step's explanation is on the first screen.
 pub fn narrow() -> bool {
+    media_matches("(max-width: 760px)")
+}
+
+/// Whether a CSS media query holds now (`matchMedia`).
+pub fn media_matches(query: &str) -> bool {
     web_sys::window()
-        .and_then(|w| w.match_media("(max-width: 760px)").ok().flatten())
+        .and_then(|w| w.match_media(query).ok().flatten())
         .is_some_and(|m| m.matches())
 }
 

@@ -209,7 +209,7 @@ pub fn layer_view(p: &Props) -> Html {
                             // A flags field's bits, as a table inside its item.
                             { if is_bits(f) { bits(f, selected) } else { Html::default() } }
                         </div>
-                        { if parent && !is_bits(f) { html! { <ul role="group">{ tree(&f.children, selected, key, level + 1, roving) }</ul> } } else { Html::default() } }
+                        { if parent { html! { <ul role="group">{ tree(&f.children, selected, key, level + 1, roving) }</ul> } } else { Html::default() } }
                     </li>
                 }
             })

@@ -107,13 +107,7 @@ fn speed_id(ms: u32) -> &'static str {
 /// Whether the reader asked for less motion (`prefers-reduced-motion`): a link's `autoplay` does
 /// not start playing by itself then (Play still does).
 fn reduced_motion() -> bool {
-    web_sys::window()
-        .and_then(|w| {
-            w.match_media("(prefers-reduced-motion: reduce)")
-                .ok()
-                .flatten()
-        })
-        .is_some_and(|m| m.matches())
+    crate::components::chrome::media_matches("(prefers-reduced-motion: reduce)")
 }
 
 /// Autoplay and the keyboard: ←/→ step, Space plays or pauses, Home/End jump. The page's
@@ -352,17 +346,9 @@ struct HandoutProps {
 /// steps change, not at every step.
 #[function_component(Handout)]
 fn handout(p: &HandoutProps) -> Html {
-    let svg = proto::export::svg("The whole sequence", &p.steps, &p.lanes);
-    // The file's own <style> would be inline style, which the page's Content-Security-Policy
-    // refuses: the style sheet draws it instead (`.handout-diagram`).
-    let svg = match (svg.find("<style>"), svg.find("</style>")) {
-        (Some(a), Some(b)) if a < b => format!(
-            "{}{}",
-            svg.get(..a).unwrap_or_default(),
-            svg.get(b + "</style>".len()..).unwrap_or_default()
-        ),
-        _ => svg,
-    };
+    // The page's style sheet draws it (`.handout-diagram`): the file's own <style> would be
+    // inline style, which the page's Content-Security-Policy refuses.
+    let svg = proto::export::svg_unstyled("The whole sequence", &p.steps, &p.lanes);
     html! {
         <div class="handout" data-test="handout">
             <div class="handout-diagram">{ Html::from_html_unchecked(AttrValue::from(svg)) }</div>

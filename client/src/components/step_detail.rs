@@ -14,7 +14,7 @@ const EMBEDDED: bool = cfg!(any(feature = "embed", feature = "embed-kerberos"));
 /// The panel for step `s`; `view` is what the browser window shows at this step (dialog, page),
 /// if anything; `keys` are the Kerberos keys "Open in the Decoder" hands over with a token (`ETYPE:HEX`).
 /// (A plain function, not a component: see `diagram`.)
-pub fn step_detail(s: &Step, view: Html, keys: &Rc<Vec<String>>) -> Html {
+pub fn step_detail(s: &Step, view: Html, keys: &[String]) -> Html {
     let attempt = s.attempt.map(|(n, l)| match l {
         Some(l) => format!("attempt {n} of {l}"),
         None => format!("attempt {n}"),
@@ -45,7 +45,7 @@ pub fn step_detail(s: &Step, view: Html, keys: &Rc<Vec<String>>) -> Html {
     let token = s.token.as_ref().map(|t| {
         let d = proto::decode::decode(t);
         let open = {
-            let (keys, t) = (keys.clone(), t.clone());
+            let (keys, t) = (keys.to_vec(), t.clone());
             Callback::from(move |_| {
                 crate::handover::open(&t, &keys);
             })

@@ -80,7 +80,6 @@ pub fn basic_walk() -> Html {
             ("user", inputs.user.clone()),
         ],
     );
-    let no_keys = use_memo((), |_| Vec::new());
     // New inputs mean a new exchange: restart the clock too.
     let set = {
         let inputs = inputs.clone();
@@ -157,12 +156,12 @@ pub fn basic_walk() -> Html {
                 </p>
                 </> }) }
             </section>
-            { stage("basic", &player, &steps, vec![Lane::Browser, Lane::Iis], &|s| detail(s, &walk, &url, &no_keys)) }
+            { stage("basic", &player, &steps, vec![Lane::Browser, Lane::Iis], &|s| detail(s, &walk, &url)) }
         </div>
     }
 }
 
-fn detail(s: &Step, walk: &Walkthrough, url: &str, keys: &std::rc::Rc<Vec<String>>) -> Html {
+fn detail(s: &Step, walk: &Walkthrough, url: &str) -> Html {
     let attempt = s.attempt.map(|(n, l)| match l {
         Some(l) => format!("attempt {n} of {l}"),
         None => format!("attempt {n}"),
@@ -187,5 +186,5 @@ fn detail(s: &Step, walk: &Walkthrough, url: &str, keys: &std::rc::Rc<Vec<String
         ),
         _ => Html::default(),
     };
-    step_detail(s, view, keys)
+    step_detail(s, view, &[])
 }

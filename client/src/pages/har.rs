@@ -184,7 +184,6 @@ fn exchanges_view(p: &ExchangesProps) -> Html {
         *shown.borrow_mut() = index;
         player.dispatch(crate::components::player::Action::Home);
     }
-    let no_keys = use_memo((), |_| Vec::new());
     let summary = format!(
         "{}: {} entries, {} authentication exchange{}.",
         f.name,
@@ -243,7 +242,7 @@ fn exchanges_view(p: &ExchangesProps) -> Html {
                 <>
                 <ol class="exchanges">{ list }</ol>
                 { problems }
-                { stage("har", &player, &steps, vec![Lane::Browser, Lane::Server], &|s| step_detail(s, Html::default(), &no_keys)) }
+                { stage("har", &player, &steps, vec![Lane::Browser, Lane::Server], &|s| step_detail(s, Html::default(), &[])) }
                 </>
             } } }
         </section>

@@ -15,6 +15,17 @@ fn parse_flags(v: &str) -> Option<u32> {
     }
 }
 
+/// The answer to "how was the failing request authenticated?" of a `creds_id`; anything else is
+/// anonymous.
+fn creds_from_id(id: &str) -> Credentials {
+    match id {
+        "basic" => Credentials::Basic,
+        "integrated" => Credentials::Integrated,
+        "unknown" => Credentials::Unknown,
+        _ => Credentials::Anonymous,
+    }
+}
+
 fn creds_id(c: Credentials) -> &'static str {
     match c {
         Credentials::Anonymous => "anonymous",
@@ -41,12 +52,7 @@ pub fn isolate() -> Html {
             .unwrap_or(AuthFlags::ANONYMOUS)
     });
     let flags_text = use_state(|| flags.to_string());
-    let creds = use_state(|| match link.get("creds").unwrap_or("") {
-        "basic" => Credentials::Basic,
-        "integrated" => Credentials::Integrated,
-        "unknown" => Credentials::Unknown,
-        _ => Credentials::Anonymous,
-    });
+    let creds = use_state(|| creds_from_id(link.get("creds").unwrap_or("")));
     crate::link::use_permalink(vec![
         ("status", (*status).clone()),
         ("flags", flags.to_string()),
@@ -64,14 +70,7 @@ pub fn isolate() -> Html {
     };
     let on_creds = {
         let creds = creds.clone();
-        Callback::from(move |e: Event| {
-            creds.set(match value_of(&e).as_str() {
-                "basic" => Credentials::Basic,
-                "integrated" => Credentials::Integrated,
-                "unknown" => Credentials::Unknown,
-                _ => Credentials::Anonymous,
-            })
-        })
+        Callback::from(move |e: Event| creds.set(creds_from_id(&value_of(&e))))
     };
     let on_flags = {
         let (flags, flags_text) = (flags.clone(), flags_text.clone());

@@ -39,12 +39,11 @@ pub fn kerberos_walk() -> Html {
         .collect();
     let player = use_player(steps.len(), vec![("on", on.join(","))]);
     // The realm's keys go with a token opened in the Decoder (in memory: `handover`).
-    let keys = Rc::new(
-        walk.keys
-            .iter()
-            .map(|k| format!("{}:{}", k.etype, k.hex))
-            .collect::<Vec<_>>(),
-    );
+    let keys: Vec<String> = walk
+        .keys
+        .iter()
+        .map(|k| format!("{}:{}", k.etype, k.hex))
+        .collect();
     let toggles: Html = TOGGLES
         .iter()
         .map(|(id, label)| {

@@ -126,21 +126,11 @@ pub fn ntlm_walk() -> Html {
     let other = use_memo(((*inputs).clone(), *now), move |(i, t)| {
         i.vs.map(|v| Rc::new(run(&scenario(i, v, *t)).steps))
     });
-    let walk = use_memo(((*inputs).clone(), *now), |(i, t)| {
-        Rc::new(run(&Scenario {
-            variant: i.variant,
-            profile: i.profile,
-            os: i.os,
-            by_fqdn: i.by_fqdn,
-            offer_negotiate: i.offer_negotiate,
-            era: i.era,
-            level: i.level,
-            now: *t,
-        }))
+    let walk = use_memo(((*inputs).clone(), *now), move |(i, t)| {
+        Rc::new(run(&scenario(i, i.variant, *t)))
     });
     let steps: Rc<Vec<Step>> = Rc::new(walk.steps.clone());
     let player = use_player(steps.len(), inputs.link());
-    let no_keys = use_memo((), |_| Vec::new());
     let i = &*inputs;
     let variants = Variant::ALL
         .iter()
@@ -227,14 +217,14 @@ pub fn ntlm_walk() -> Html {
                 <p class="hint">{ "The user is CONTOSO\\bob, logged on to the domain (a domain account, so IIS passes the response to a domain controller); the variant with no network logon right uses CONTOSO\\carol; with the wrong password the user is logged on to the workstation's own account and types a wrong password. The site is /lab/integrated/ — the same site answers real NTLM on authscope serve (curl --ntlm -u 'CONTOSO\\bob:Builder2' …). The AUTHENTICATE answers a one-time challenge: it cannot be replayed later, but it can be relayed live and cracked offline, so do not share a real one." }</p>
                 </> }) }
             </section>
-            { stage("ntlm", &player, &steps, walk.lanes.clone(), &|s| view(s, &walk, &no_keys)) }
+            { stage("ntlm", &player, &steps, walk.lanes.clone(), &|s| view(s, &walk)) }
             { compared.unwrap_or_default() }
             { live() }
         </div>
     }
 }
 
-fn view(s: &Step, walk: &Walkthrough, keys: &std::rc::Rc<Vec<String>>) -> Html {
+fn view(s: &Step, walk: &Walkthrough) -> Html {
     let view = match s.kind {
         StepKind::Page => final_page(
             &walk.url,
@@ -244,7 +234,7 @@ fn view(s: &Step, walk: &Walkthrough, keys: &std::rc::Rc<Vec<String>>) -> Html {
         ),
         _ => Html::default(),
     };
-    step_detail(s, view, keys)
+    step_detail(s, view, &[])
 }
 
 /// Live mode is on the Real servers page (`debug.html#/relay`), where it runs against

@@ -115,6 +115,17 @@ impl Identity {
             Identity::Named => "a named account",
         }
     }
+
+    /// The built-in identity of a `name` (not `Named`, which has no name of its own).
+    pub fn from_name(name: &str) -> Option<Identity> {
+        [
+            Identity::NetworkService,
+            Identity::LocalSystem,
+            Identity::LocalService,
+        ]
+        .into_iter()
+        .find(|i| i.name() == name)
+    }
 }
 
 /// What kind of logon token IIS holds for the request, which decides whether it can be used

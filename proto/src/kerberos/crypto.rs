@@ -514,21 +514,19 @@ pub fn encrypt(
 
 #[cfg(feature = "aes-sha2")]
 /// RFC 8009 §5 encryption with the derived Ke and Ki: C = CTS(Ke, conf ‖ plain), then the MAC
-/// over the cipher state (16 zero bytes) and C, truncated to h.
-pub fn sha2_encrypt(
+/// over the cipher state (16 zero bytes) and C, truncated to h (the length of Ki).
+fn sha2_encrypt(
     etype: i32,
     ke: &[u8],
     ki: &[u8],
     confounder: &[u8; 16],
     plain: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
-    let (_, _, h_bits) = sha2_sizes(etype).ok_or(CryptoError::UnsupportedEtype)?;
     let mut data = confounder.to_vec();
     data.extend_from_slice(plain);
     let mut out = cts_encrypt(ke, &data)?;
     let mac = hmac_sha2(etype, ki, &[&[0u8; 16], &out]);
-    let h = usize::try_from(h_bits / 8).unwrap_or(0);
-    out.extend_from_slice(mac.get(..h).unwrap_or(&[]));
+    out.extend_from_slice(mac.get(..ki.len()).unwrap_or(&[]));
     Ok(out)
 }
 
@@ -567,13 +565,13 @@ pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoEr
         }
         #[cfg(feature = "aes-sha2")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
-            let (_, _, h_bits) = sha2_sizes(key.etype).ok_or(CryptoError::UnsupportedEtype)?;
-            let h = usize::try_from(h_bits / 8).unwrap_or(0);
+            let (_, ke, ki) = sha2_usage_keys(key, usage)?;
+            // The MAC is h bytes, Ki's length.
+            let h = ki.len();
             if cipher.len() < 16 + h {
                 return Err(CryptoError::TooShort);
             }
             let (body, mac) = cipher.split_at(cipher.len() - h);
-            let (_, ke, ki) = sha2_usage_keys(key, usage)?;
             // Encrypt-then-MAC: the MAC is checked before anything is decrypted.
             if hmac_sha2(key.etype, &ki, &[&[0u8; 16], body]).get(..h) != Some(mac) {
                 return Err(CryptoError::Integrity);
@@ -607,11 +605,13 @@ pub fn checksum(key: &Key, usage: u32, data: &[u8]) -> Result<(i64, Vec<u8>), Cr
         // hmac-sha256-128-aes128 (19) and hmac-sha384-192-aes256 (20), RFC 8009 §5.
         #[cfg(feature = "aes-sha2")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
+            // The checksum is h bytes, Kc's length.
             let (kc, _, _) = sha2_usage_keys(key, usage)?;
-            let (_, _, h_bits) = sha2_sizes(key.etype).ok_or(CryptoError::UnsupportedEtype)?;
-            let h = usize::try_from(h_bits / 8).unwrap_or(0);
             let mac = hmac_sha2(key.etype, &kc, &[data]);
-            Ok((i64::from(key.etype), mac.get(..h).unwrap_or(&[]).to_vec()))
+            Ok((
+                i64::from(key.etype),
+                mac.get(..kc.len()).unwrap_or(&[]).to_vec(),
+            ))
         }
         _ => Err(CryptoError::UnsupportedEtype),
     }

@@ -516,10 +516,6 @@ pub mod edits {
         v.replace("%7E", "~").replace("%25", "%")
     }
 
-    fn identity_id(i: Identity) -> &'static str {
-        i.name()
-    }
-
     /// An action as a log entry: `(key, entry)`, where entries of one key replace each other.
     /// `None`: not logged (a password, or what the link keeps as its own parameter).
     pub fn encode(a: &Action) -> Option<(String, String)> {
@@ -536,7 +532,7 @@ pub mod edits {
                 Setting::DefaultLogonDomain(v) => kv("logondomain".into(), v.clone()),
                 Setting::Realm(v) => kv("realm".into(), v.clone()),
                 Setting::LogonMethod(v) => kv("logon".into(), v.to_string()),
-                Setting::WorkerIdentity(v) => kv("identity".into(), identity_id(*v).into()),
+                Setting::WorkerIdentity(v) => kv("identity".into(), v.name().into()),
                 Setting::IissubaRegistered(v) => kv("iissuba".into(), b(*v).into()),
                 Setting::DcReachable(v) => kv("dc".into(), b(*v).into()),
                 Setting::AuditFailures(v) => kv("audit".into(), b(*v).into()),
@@ -617,12 +613,7 @@ pub mod edits {
             "logondomain" => Action::Set(Setting::DefaultLogonDomain(v)),
             "realm" => Action::Set(Setting::Realm(v)),
             "logon" => Action::Set(Setting::LogonMethod(v.parse().ok()?)),
-            "identity" => Action::Set(Setting::WorkerIdentity(match v.as_str() {
-                "LocalSystem" => Identity::LocalSystem,
-                "LocalService" => Identity::LocalService,
-                "NetworkService" => Identity::NetworkService,
-                _ => return None,
-            })),
+            "identity" => Action::Set(Setting::WorkerIdentity(Identity::from_name(&v)?)),
             "iissuba" => Action::Set(Setting::IissubaRegistered(on()?)),
             "dc" => Action::Set(Setting::DcReachable(on()?)),
             "audit" => Action::Set(Setting::AuditFailures(on()?)),

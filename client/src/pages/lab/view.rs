@@ -141,11 +141,9 @@ fn auth_fieldset(site: &Site, d: &Dispatch) -> Html {
 /// The metabase properties and server facts the guide's cases turn on.
 fn server_fieldset(site: &Site, d: &Dispatch) -> Html {
     let identity = |e: &Event| {
-        Setting::WorkerIdentity(match value_of(e).as_str() {
-            "LocalSystem" => Identity::LocalSystem,
-            "LocalService" => Identity::LocalService,
-            _ => Identity::NetworkService,
-        })
+        Setting::WorkerIdentity(
+            Identity::from_name(&value_of(e)).unwrap_or(Identity::NetworkService),
+        )
     };
     html! {
         <fieldset class="iis-dialog">
