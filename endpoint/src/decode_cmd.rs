@@ -21,8 +21,9 @@ pub struct Args {
     /// One token per line (of INPUT or standard input).
     #[arg(long)]
     lines: bool,
-    /// A keytab whose keys open Kerberos tickets (repeatable).
-    #[arg(long = "keytab", value_name = "FILE")]
+    /// A keytab whose keys open Kerberos tickets, or a credential cache or .kirbi (KRB-CRED)
+    /// whose session keys open what follows their tickets (repeatable).
+    #[arg(long = "keytab", visible_alias = "ccache", value_name = "FILE")]
     keytabs: Vec<std::path::PathBuf>,
     /// A key, as its encryption type and hex bytes, e.g. 18:00112233… (repeatable).
     #[arg(long = "key", value_name = "ETYPE:HEX", value_parser = parse_key)]
@@ -31,8 +32,9 @@ pub struct Args {
     #[arg(long, value_name = "S")]
     salt: Option<String>,
     /// A header line, `NTLM <base64>`, `Negotiate <base64>`, a Kerberos message, bare base64
-    /// or hex; `-` or nothing reads standard input. Put `--` before a token that starts
-    /// with `-`.
+    /// or hex, several messages one per line; or a file: an MIT credential cache, a keytab, a
+    /// .kirbi, a saved message. `-` or nothing reads standard input. Put `--` before a token
+    /// that starts with `-`.
     #[arg(value_name = "INPUT")]
     input: Option<String>,
 }
@@ -74,44 +76,55 @@ pub fn main(args: Args) -> ExitCode {
             Ok(b) => b,
             Err(e) => return usage_error("decode", &format!("--keytab {f}: {e}")),
         };
-        match proto::kerberos::keytab::parse(&bytes) {
-            Ok(k) => keys.keytab.extend(k),
+        match key_file(&bytes) {
+            Ok(k) => {
+                keys.keytab.extend(k.keytab);
+                keys.learnt.extend(k.learnt);
+            }
             Err(e) => return usage_error("decode", &format!("--keytab {f}: {e}")),
         }
     }
     let input = input.filter(|i| i != "-");
-    let text = match input {
-        Some(t) => t,
-        None => {
-            let mut s = String::new();
-            if std::io::stdin().read_to_string(&mut s).is_err() {
-                return usage_error("decode", "standard input is not UTF-8 text");
+    // INPUT names a file when one exists by that name (a token is never a path that exists).
+    let file = input
+        .as_deref()
+        .map(std::path::Path::new)
+        .filter(|p| p.is_file());
+    let bytes = match (&input, file) {
+        (_, Some(p)) => match std::fs::read(p) {
+            Ok(b) => b,
+            Err(e) => return usage_error("decode", &format!("{}: {e}", p.display())),
+        },
+        (Some(t), None) => t.clone().into_bytes(),
+        (None, None) => {
+            let mut b = Vec::new();
+            if let Err(e) = std::io::stdin().read_to_end(&mut b) {
+                return usage_error("decode", &format!("standard input: {e}"));
             }
-            s
+            b
         }
     };
-    let inputs: Vec<&str> = if lines {
-        text.lines().filter(|l| !l.trim().is_empty()).collect()
-    } else {
-        vec![text.as_str()]
+    let mut decoded: Vec<proto::decode::Decoded> = match (lines, std::str::from_utf8(&bytes)) {
+        (true, Ok(text)) => text
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .map(proto::decode::decode)
+            .collect(),
+        // A keytab, a credential cache, DER, or text with several messages one per line.
+        _ => proto::decode::decode_file(&bytes),
     };
-    if inputs.is_empty() {
+    if decoded.is_empty() {
         return usage_error("decode", "nothing to decode");
     }
-    let with_keys = keys.password.is_some() || !keys.keytab.is_empty() || !keys.raw.is_empty();
-    let decoded: Vec<proto::decode::Decoded> = inputs
-        .iter()
-        .map(|i| {
-            let mut d = proto::decode::decode(i);
-            if with_keys {
-                d.decrypt(&keys);
-            }
-            d
-        })
-        .collect();
+    let many = decoded.len() > 1;
+    if keys.any() || decoded.iter().any(proto::decode::Decoded::holds_keys) {
+        // Session keys read from one message open the others (the AS-REP's opens the TGS-REQ
+        // and TGS-REP, the TGS-REP's the AP-REQ's authenticator).
+        proto::decode::decrypt_all(&mut decoded, &keys);
+    }
     let ok = decoded.iter().all(|d| d.error.is_none());
     if json {
-        let printed = if lines {
+        let printed = if lines || many {
             print_json(
                 &decoded
                     .iter()
@@ -129,7 +142,7 @@ pub fn main(args: Args) -> ExitCode {
         }
     } else {
         for (i, d) in decoded.iter().enumerate() {
-            if lines {
+            if lines || many {
                 println!("# token {}", i + 1);
             }
             print!("{}", render(d));
@@ -140,6 +153,23 @@ pub fn main(args: Args) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// The keys a file holds: a keytab's, a credential cache's session keys, a KRB-CRED's (.kirbi,
+/// binary or base64) session keys.
+fn key_file(bytes: &[u8]) -> Result<proto::kerberos::decrypt::Keys, String> {
+    let mut ds = proto::decode::decode_file(bytes);
+    proto::decode::decrypt_all(&mut ds, &proto::kerberos::decrypt::Keys::default());
+    let mut keys = proto::kerberos::decrypt::Keys::default();
+    for d in ds {
+        keys.keytab.extend(d.carried.keytab);
+        keys.learnt.extend(d.carried.learnt);
+        keys.learnt.extend(d.learnt);
+    }
+    if keys.keytab.is_empty() && keys.learnt.is_empty() {
+        return Err("no keys in it: give a keytab, a credential cache or a .kirbi".into());
+    }
+    Ok(keys)
 }
 
 fn render(d: &proto::decode::Decoded) -> String {

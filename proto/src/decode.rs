@@ -41,6 +41,16 @@ pub struct Decoded {
     pub negotiate: Option<crate::spnego::Summary>,
     /// What [`Decoded::decrypt`] did with each encrypted part.
     pub decryption: Vec<JsonDecryption>,
+    /// How many layers decoding made (decryption appends after them).
+    pub decoded_layers: usize,
+    /// The session keys decryption read, each with where it came from (not in the JSON: key
+    /// material stays in memory).
+    #[cfg(feature = "kerberos")]
+    pub learnt: Vec<(crate::kerberos::crypto::Key, String)>,
+    /// Keys the input itself carries (a credential cache's session keys, a keytab's keys),
+    /// offered to every encrypted part; in memory only.
+    #[cfg(feature = "kerberos")]
+    pub carried: crate::kerberos::decrypt::Keys,
 }
 
 /// MS-NLMP 3.2.5.1.1: the server challenge is single-use, so a captured AUTHENTICATE cannot be
@@ -69,6 +79,18 @@ fn text_layer(
 fn peel_header(text: &str) -> (Vec<Field>, Span) {
     let mut fields = Vec::new();
     let mut at = text.len() - text.trim_start().len();
+    // A direction marker, as captures and recorders write them: `> ` to the KDC, `< ` back.
+    if let Some(m @ ('>' | '<')) = text.get(at..).and_then(|r| r.chars().next()) {
+        if text.get(at + 1..).is_some_and(|r| r.starts_with([' ', '\t'])) {
+            fields.push(Field::new(
+                "direction",
+                Span::new(at, at + 1),
+                Value::Text(if m == '>' { "sent" } else { "received" }.into()),
+            ));
+            at += 1;
+            at += text.get(at..).map_or(0, |r| r.len() - r.trim_start().len());
+        }
+    }
     let rest = text.get(at..).unwrap_or("");
     if let Some(colon) = rest.find(':') {
         let name = rest.get(..colon).unwrap_or("");
@@ -111,7 +133,7 @@ fn is_hex_text(s: &str) -> bool {
 
 /// Decode whatever was pasted.
 pub fn decode(input: &str) -> Decoded {
-    let mut out = Decoded {
+    let out = Decoded {
         layers: Vec::new(),
         warnings: Vec::new(),
         error: None,
@@ -119,7 +141,18 @@ pub fn decode(input: &str) -> Decoded {
         #[cfg(feature = "kerberos")]
         negotiate: None,
         decryption: Vec::new(),
+        decoded_layers: 0,
+        #[cfg(feature = "kerberos")]
+        learnt: Vec::new(),
+        #[cfg(feature = "kerberos")]
+        carried: crate::kerberos::decrypt::Keys::default(),
     };
+    let mut out = decode_layers(input, out);
+    out.decoded_layers = out.layers.len();
+    out
+}
+
+fn decode_layers(input: &str, mut out: Decoded) -> Decoded {
     let (mut fields, token) = peel_header(input);
     let token_text = token.slice(input);
     if !token_text.is_empty() {
@@ -415,6 +448,15 @@ fn json_field(f: &Field) -> JsonField {
 }
 
 impl Decoded {
+    #[cfg(feature = "kerberos")]
+    /// Whether the input carries keys of its own to use (a credential cache, a keytab, a
+    /// KRB-CRED whose EncKrbCredPart is in clear), so that decryption runs without keys given.
+    pub fn holds_keys(&self) -> bool {
+        !self.carried.keytab.is_empty()
+            || !self.carried.learnt.is_empty()
+            || self.layers.iter().any(|l| l.label == "KRB-CRED")
+    }
+
     /// Whether the input is an NTLM AUTHENTICATE message with a response: it can be cracked
     /// offline and replayed, so it must not be shared.
     pub fn credential_equivalent(&self) -> bool {
@@ -454,7 +496,13 @@ impl Decoded {
     /// plaintext (whose `source` is the ciphertext in its message's layer) and recording what
     /// happened in `decryption`.
     pub fn decrypt(&mut self, keys: &crate::kerberos::decrypt::Keys) {
+        // Again from the decoded layers: decrypting twice (with more keys) replaces the first.
+        self.layers.truncate(self.decoded_layers);
+        self.decryption.clear();
+        self.learnt.clear();
         let mut keys = keys.clone();
+        keys.keytab.extend(self.carried.keytab.iter().cloned());
+        keys.learnt.extend(self.carried.learnt.iter().cloned());
         for i in 0..self.layers.len() {
             let Some(l) = self.layers.get(i).filter(|l| l.kind == "kerberos") else {
                 continue;
@@ -494,7 +542,153 @@ impl Decoded {
                 });
             }
             // Session keys learnt here open later parts (the AP-REP after the AP-REQ).
-            keys.raw.extend(o.session_keys);
+            keys.learnt.extend(o.session_keys.iter().cloned());
+            self.learnt.extend(o.session_keys);
+        }
+    }
+}
+
+#[cfg(feature = "kerberos")]
+/// A file dropped on the Decoder or given to `authscope decode FILE`: an MIT credential cache or
+/// keytab (shown field by field, its keys offered to every other input), a DER Kerberos message
+/// (a binary `.kirbi` is a KRB-CRED), or text (a paste: [`decode_all`]).
+pub fn decode_file(bytes: &[u8]) -> Vec<Decoded> {
+    use crate::kerberos::files::{self, FileKind};
+    if let Some(kind) = files::kind(bytes) {
+        let mut d = decode("");
+        d.layers.clear();
+        d.error = None;
+        match kind {
+            FileKind::Ccache => {
+                let (cc, fields, err) = files::ccache(bytes);
+                d.layers.push(Layer {
+                    kind: "ccache",
+                    label: if cc.version == 0x0503 {
+                        "MIT credential cache (version 3)"
+                    } else {
+                        "MIT credential cache (version 4)"
+                    },
+                    source: Span::new(0, bytes.len()),
+                    bytes: bytes.to_vec(),
+                    fields,
+                });
+                d.warnings.push(Warning::at(
+                    "A credential cache holds session keys: whoever has the file can use its tickets until they expire. authscope keeps them in memory only.",
+                    0,
+                ));
+                if let Some(e) = err {
+                    d.error = Some(Failure {
+                        message: e.to_string(),
+                        layer: 0,
+                        offset: e.offset,
+                    });
+                }
+                for c in cc.creds.iter().filter(|c| !c.config) {
+                    d.carried.learnt.push((
+                        c.key.clone(),
+                        format!("the session key of the credential cache's ticket for {}", c.server),
+                    ));
+                    // Each ticket in its own layer, decoded (and opened with a keytab).
+                    let p = crate::spnego::peel(c.ticket.slice_bytes(bytes), c.ticket);
+                    d.layers.extend(p.layers);
+                }
+            }
+            FileKind::Keytab => {
+                let (entries, fields, err) = files::keytab(bytes);
+                d.layers.push(Layer {
+                    kind: "keytab",
+                    label: "MIT keytab (0x0502)",
+                    source: Span::new(0, bytes.len()),
+                    bytes: bytes.to_vec(),
+                    fields,
+                });
+                d.warnings.push(Warning::at(
+                    "A keytab holds long-term keys: anyone with it can decrypt the principal's tickets and impersonate it. authscope keeps them in memory only.",
+                    0,
+                ));
+                if let Some(e) = err {
+                    d.error = Some(Failure {
+                        message: e.to_string(),
+                        layer: 0,
+                        offset: e.offset,
+                    });
+                }
+                d.carried.keytab = entries;
+            }
+        }
+        d.decoded_layers = d.layers.len();
+        return vec![d];
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => decode_all(text),
+        // Binary DER (a .kirbi, a message saved from Wireshark): as hex.
+        Err(_) => {
+            let mut d = decode(&hex(bytes));
+            if let Some(l) = d.layers.first_mut() {
+                l.label = "File (binary, shown as hex)";
+            }
+            vec![d]
+        }
+    }
+}
+
+/// Everything pasted at once: several messages, one per line (hex or base64, with or without
+/// `>`/`<` direction markers, as a capture or `kdc-recorder.py` gives them), when every line
+/// decodes on its own; otherwise the whole paste as one token (base64 wrapped over lines).
+pub fn decode_all(input: &str) -> Vec<Decoded> {
+    let lines: Vec<&str> = input.lines().filter(|l| !l.trim().is_empty()).collect();
+    if lines.len() > 1 {
+        let each: Vec<Decoded> = lines.iter().map(|l| decode(l)).collect();
+        let whole = each.iter().all(|d| {
+            d.error.is_none()
+                && d.layers
+                    .last()
+                    .is_some_and(|l| matches!(l.kind, "kerberos" | "ntlmssp" | "spnego"))
+        });
+        if whole {
+            return each;
+        }
+    }
+    vec![decode(input)]
+}
+
+#[cfg(feature = "kerberos")]
+/// Opens the encrypted parts of several messages (one paste, a capture, `decode --lines`) with
+/// `keys`, each message's session keys offered to the others: the TGT's session key from an
+/// AS-REP opens the next TGS-REQ's authenticator and the TGS-REP; the service ticket's session
+/// key from that opens the AP-REQ's authenticator, and so on. Repeats while new keys appear.
+pub fn decrypt_all(ds: &mut [Decoded], keys: &crate::kerberos::decrypt::Keys) {
+    let many = ds.len() > 1;
+    let mut learnt: Vec<(crate::kerberos::crypto::Key, String)> = Vec::new();
+    // Each round can only add keys; a chain of n messages needs at most n rounds.
+    for _ in 0..ds.len().clamp(1, 16) {
+        let before = learnt.len();
+        for d in ds.iter() {
+            for (key, origin) in &d.carried.learnt {
+                if !learnt.iter().any(|(x, _)| x == key) {
+                    learnt.push((key.clone(), origin.clone()));
+                }
+            }
+        }
+        let carried: Vec<_> = ds.iter().flat_map(|d| d.carried.keytab.iter().cloned()).collect();
+        for (i, d) in ds.iter_mut().enumerate() {
+            let mut k = keys.clone();
+            k.learnt.extend(learnt.iter().cloned());
+            k.keytab.extend(carried.iter().cloned());
+            d.decrypt(&k);
+            for (key, origin) in &d.learnt {
+                if !learnt.iter().any(|(x, _)| x == key) {
+                    let origin = if many {
+                        format!("{origin} of message {}", i + 1)
+                    } else {
+                        origin.clone()
+                    };
+                    learnt.push((key.clone(), origin));
+                }
+            }
+        }
+        if learnt.len() == before {
+            break;
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::ntlm::crypto::{hmac_md5, md4, unicode};
 use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
-#[cfg(feature = "aes-sha2")]
+#[cfg(feature = "all-etypes")]
 use sha2::{Sha256, Sha384};
 
 /// Encryption types (IANA "Kerberos Encryption Type Numbers").
@@ -34,6 +34,8 @@ pub const AES256_CTS_HMAC_SHA1_96: i32 = 18;
 pub const AES128_CTS_HMAC_SHA256_128: i32 = 19;
 pub const AES256_CTS_HMAC_SHA384_192: i32 = 20;
 pub const RC4_HMAC: i32 = 23;
+/// The exportable RC4-HMAC (RFC 4757 §4): 40 effective key bits.
+pub const RC4_HMAC_EXP: i32 = 24;
 
 /// The name of an encryption type, including those authscope only names.
 pub fn etype_name(e: i64) -> &'static str {
@@ -146,19 +148,38 @@ pub fn n_fold(input: &[u8], n_bytes: usize) -> Vec<u8> {
     sum.iter().map(|s| (s & 0xff) as u8).collect()
 }
 
-enum Aes {
+/// A 16-byte block cipher for CBC-CTS: AES (RFC 3962) or Camellia (RFC 6803).
+pub enum Block16 {
     A128(aes::Aes128),
     A256(aes::Aes256),
+    #[cfg(feature = "all-etypes")]
+    C128(camellia::Camellia128),
+    #[cfg(feature = "all-etypes")]
+    C256(camellia::Camellia256),
 }
 
-impl Aes {
-    fn new(key: &[u8]) -> Result<Aes, CryptoError> {
+impl Block16 {
+    /// AES-128 or AES-256, by key length.
+    pub fn aes(key: &[u8]) -> Result<Block16, CryptoError> {
         match key.len() {
             16 => aes::Aes128::new_from_slice(key)
-                .map(Aes::A128)
+                .map(Block16::A128)
                 .map_err(|_| CryptoError::BadKey),
             32 => aes::Aes256::new_from_slice(key)
-                .map(Aes::A256)
+                .map(Block16::A256)
+                .map_err(|_| CryptoError::BadKey),
+            _ => Err(CryptoError::BadKey),
+        }
+    }
+    /// Camellia-128 or Camellia-256, by key length.
+    #[cfg(feature = "all-etypes")]
+    pub fn camellia(key: &[u8]) -> Result<Block16, CryptoError> {
+        match key.len() {
+            16 => camellia::Camellia128::new_from_slice(key)
+                .map(Block16::C128)
+                .map_err(|_| CryptoError::BadKey),
+            32 => camellia::Camellia256::new_from_slice(key)
+                .map(Block16::C256)
                 .map_err(|_| CryptoError::BadKey),
             _ => Err(CryptoError::BadKey),
         }
@@ -166,16 +187,24 @@ impl Aes {
     fn encrypt(&self, block: &mut [u8; 16]) {
         let mut b = (*block).into();
         match self {
-            Aes::A128(c) => c.encrypt_block(&mut b),
-            Aes::A256(c) => c.encrypt_block(&mut b),
+            Block16::A128(c) => c.encrypt_block(&mut b),
+            Block16::A256(c) => c.encrypt_block(&mut b),
+            #[cfg(feature = "all-etypes")]
+            Block16::C128(c) => c.encrypt_block(&mut b),
+            #[cfg(feature = "all-etypes")]
+            Block16::C256(c) => c.encrypt_block(&mut b),
         }
         *block = b.into();
     }
     fn decrypt(&self, block: &mut [u8; 16]) {
         let mut b = (*block).into();
         match self {
-            Aes::A128(c) => c.decrypt_block(&mut b),
-            Aes::A256(c) => c.decrypt_block(&mut b),
+            Block16::A128(c) => c.decrypt_block(&mut b),
+            Block16::A256(c) => c.decrypt_block(&mut b),
+            #[cfg(feature = "all-etypes")]
+            Block16::C128(c) => c.decrypt_block(&mut b),
+            #[cfg(feature = "all-etypes")]
+            Block16::C256(c) => c.decrypt_block(&mut b),
         }
         *block = b.into();
     }
@@ -198,7 +227,11 @@ fn block_at(data: &[u8], i: usize) -> [u8; 16] {
 /// AES in CBC mode with ciphertext stealing and a zero IV (RFC 3962 §5: the last two blocks
 /// swapped, the last one truncated). At least one block.
 pub fn cts_encrypt(key: &[u8], plain: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let aes = Aes::new(key)?;
+    cts_encrypt_with(&Block16::aes(key)?, plain)
+}
+
+/// CBC-CTS with a zero IV under any 16-byte block cipher.
+pub fn cts_encrypt_with(aes: &Block16, plain: &[u8]) -> Result<Vec<u8>, CryptoError> {
     let n = plain.len();
     if n < 16 {
         return Err(CryptoError::TooShort);
@@ -223,7 +256,11 @@ pub fn cts_encrypt(key: &[u8], plain: &[u8]) -> Result<Vec<u8>, CryptoError> {
 
 /// The inverse of [`cts_encrypt`].
 pub fn cts_decrypt(key: &[u8], cipher: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let aes = Aes::new(key)?;
+    cts_decrypt_with(&Block16::aes(key)?, cipher)
+}
+
+/// The inverse of [`cts_encrypt_with`].
+pub fn cts_decrypt_with(aes: &Block16, cipher: &[u8]) -> Result<Vec<u8>, CryptoError> {
     let n = cipher.len();
     if n < 16 {
         return Err(CryptoError::TooShort);
@@ -277,7 +314,7 @@ fn hmac_sha1(key: &[u8], data: &[u8]) -> [u8; 20] {
 /// DK(key, constant) for AES (RFC 3961 §5.1, RFC 3962 §6): the key-length prefix of the
 /// chain E(n-fold(constant)), E(E(…)), …
 pub fn dk(key: &[u8], constant: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    let aes = Aes::new(key)?;
+    let aes = Block16::aes(key)?;
     let mut block = [0u8; 16];
     block.copy_from_slice(&n_fold(constant, 16));
     let mut out = Vec::with_capacity(key.len());
@@ -324,7 +361,7 @@ pub fn aes_string_to_key(
     })
 }
 
-#[cfg(feature = "aes-sha2")]
+#[cfg(feature = "all-etypes")]
 /// HMAC-SHA-256 (etype 19) or HMAC-SHA-384 (etype 20).
 fn hmac_sha2(etype: i32, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
     fn run<M: Mac + KeyInit>(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
@@ -343,7 +380,7 @@ fn hmac_sha2(etype: i32, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
     }
 }
 
-#[cfg(feature = "aes-sha2")]
+#[cfg(feature = "all-etypes")]
 /// An RFC 8009 etype's sizes: (key bytes, Ke bits, h bits: Kc, Ki and the MAC).
 fn sha2_sizes(etype: i32) -> Option<(usize, u32, u32)> {
     match etype {
@@ -353,7 +390,7 @@ fn sha2_sizes(etype: i32) -> Option<(usize, u32, u32)> {
     }
 }
 
-#[cfg(feature = "aes-sha2")]
+#[cfg(feature = "all-etypes")]
 /// KDF-HMAC-SHA2(key, label, k) (RFC 8009 §3; NIST SP 800-108 counter mode, one block):
 /// HMAC-SHA-256/384(key, 00000001 ‖ label ‖ 00 ‖ k) truncated to k bits.
 pub fn kdf_hmac_sha2(etype: i32, key: &[u8], label: &[u8], bits: u32) -> Vec<u8> {
@@ -366,7 +403,7 @@ pub fn kdf_hmac_sha2(etype: i32, key: &[u8], label: &[u8], bits: u32) -> Vec<u8>
     out
 }
 
-#[cfg(feature = "aes-sha2")]
+#[cfg(feature = "all-etypes")]
 /// Every step of an RFC 8009 string-to-key, for the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sha2StringToKey {
@@ -379,7 +416,7 @@ pub struct Sha2StringToKey {
     pub key: Vec<u8>,
 }
 
-#[cfg(feature = "aes-sha2")]
+#[cfg(feature = "all-etypes")]
 /// RFC 8009 §4 string-to-key: `iterations` from the s2kparams, 32768 by default.
 pub fn sha2_string_to_key(
     etype: i32,
@@ -413,10 +450,10 @@ pub fn sha2_string_to_key(
 }
 
 /// Kc, Ke and Ki.
-#[cfg(feature = "aes-sha2")]
+#[cfg(feature = "all-etypes")]
 type UsageKeys = (Vec<u8>, Vec<u8>, Vec<u8>);
 
-#[cfg(feature = "aes-sha2")]
+#[cfg(feature = "all-etypes")]
 /// RFC 8009's Kc, Ke and Ki for a key usage.
 fn sha2_usage_keys(key: &Key, usage: u32) -> Result<UsageKeys, CryptoError> {
     let (len, ke_bits, h_bits) = sha2_sizes(key.etype).ok_or(CryptoError::UnsupportedEtype)?;
@@ -442,17 +479,108 @@ pub fn default_salt(realm: &str, components: &[&str]) -> String {
     s
 }
 
-/// The key for `password` of an etype (RC4-HMAC ignores the salt).
+/// The key for `password` of an etype with its default iteration count (RC4-HMAC ignores the
+/// salt).
 pub fn string_to_key(etype: i32, password: &str, salt: &str) -> Result<Key, CryptoError> {
+    string_to_key_steps(etype, password, salt, None).map(|(k, _)| k)
+}
+
+/// A string-to-key step for the page: what was computed, and its value in hex.
+pub type Step = (String, String);
+
+/// The key for `password` and every step that made it, for the page ("Why?" shows them):
+/// `iterations` is the s2kparams of PA-ETYPE-INFO2, else the etype's default (4096 for RFC 3962,
+/// 32768 for RFC 8009 and RFC 6803).
+pub fn string_to_key_steps(
+    etype: i32,
+    password: &str,
+    salt: &str,
+    iterations: Option<u32>,
+) -> Result<(Key, Vec<Step>), CryptoError> {
+    let hex = crate::field::hex;
+    let mut steps = vec![("salt".to_string(), salt.to_string())];
     let bytes = match etype {
-        RC4_HMAC => md4(&unicode(password)).to_vec(),
-        #[cfg(feature = "aes-sha2")]
-        AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
-            sha2_string_to_key(etype, password.as_bytes(), salt.as_bytes(), 32768)?.key
+        RC4_HMAC | RC4_HMAC_EXP => {
+            steps[0].1 = "(none: RC4-HMAC keys are not salted)".into();
+            let k = md4(&unicode(password)).to_vec();
+            steps.push(("key = MD4(UTF-16LE(password))".into(), hex(&k)));
+            k
         }
-        _ => aes_string_to_key(etype, password, salt, 4096)?.key,
+        AES128_CTS_HMAC_SHA1_96 | AES256_CTS_HMAC_SHA1_96 => {
+            let n = iterations.unwrap_or(4096);
+            let k = aes_string_to_key(etype, password, salt, n)?;
+            steps.push((
+                format!("tkey = PBKDF2-HMAC-SHA1(password, salt, {n})"),
+                hex(&k.pbkdf2),
+            ));
+            steps.push(("key = DK(tkey, \"kerberos\")".into(), hex(&k.key)));
+            k.key
+        }
+        #[cfg(feature = "all-etypes")]
+        AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
+            let n = iterations.unwrap_or(32768);
+            let k = sha2_string_to_key(etype, password.as_bytes(), salt.as_bytes(), n)?;
+            let hash = if etype == AES128_CTS_HMAC_SHA256_128 {
+                "SHA256"
+            } else {
+                "SHA384"
+            };
+            steps.push(("saltp = etype name ‖ 0x00 ‖ salt".into(), hex(&k.saltp)));
+            steps.push((
+                format!("tkey = PBKDF2-HMAC-{hash}(password, saltp, {n})"),
+                hex(&k.pbkdf2),
+            ));
+            steps.push((
+                "key = KDF-HMAC-SHA2(tkey, \"kerberos\")".into(),
+                hex(&k.key),
+            ));
+            k.key
+        }
+        #[cfg(feature = "all-etypes")]
+        super::camellia::CAMELLIA128_CTS_CMAC | super::camellia::CAMELLIA256_CTS_CMAC => {
+            let n = iterations.unwrap_or(32768);
+            let k = super::camellia::string_to_key(etype, password.as_bytes(), salt.as_bytes(), n)?;
+            steps.push(("saltp = etype name ‖ 0x00 ‖ salt".into(), hex(&k.saltp)));
+            steps.push((
+                format!("tkey = PBKDF2-HMAC-SHA1(password, saltp, {n})"),
+                hex(&k.pbkdf2),
+            ));
+            steps.push((
+                "key = KDF-FEEDBACK-CMAC(tkey, \"kerberos\")".into(),
+                hex(&k.key),
+            ));
+            k.key
+        }
+        #[cfg(feature = "all-etypes")]
+        super::des::DES3_CBC_SHA1_KD => {
+            let k = super::des::des3_string_to_key(password.as_bytes(), salt.as_bytes())?;
+            steps.push((
+                "tkey = random-to-key(168-fold(password ‖ salt))".into(),
+                hex(&k.folded),
+            ));
+            steps.push(("key = DK(tkey, \"kerberos\")".into(), hex(&k.key)));
+            k.key
+        }
+        #[cfg(feature = "all-etypes")]
+        super::des::DES_CBC_CRC | super::des::DES_CBC_MD5 => {
+            let k = super::des::des_string_to_key(password.as_bytes(), salt.as_bytes());
+            steps.push((
+                "s = password ‖ salt, zero-padded to 8 bytes".into(),
+                hex(&k.s),
+            ));
+            steps.push((
+                "tempkey = fan-fold of s's 56-bit blocks, parity, weak-key fix".into(),
+                hex(&k.folded),
+            ));
+            steps.push((
+                "key = last block of DES-CBC(tempkey, iv = tempkey, s), corrected".into(),
+                hex(&k.key),
+            ));
+            k.key.to_vec()
+        }
+        _ => return Err(CryptoError::UnsupportedEtype),
     };
-    Ok(Key { etype, bytes })
+    Ok((Key { etype, bytes }, steps))
 }
 
 /// The RC4-HMAC key usage (RFC 4757 §3): usage 3 (the AS-REP's encrypted part) travels as 8.
@@ -461,6 +589,24 @@ fn rc4_usage(usage: u32) -> u32 {
         8
     } else {
         usage
+    }
+}
+
+/// RC4-HMAC's K1 (RFC 4757 §4): HMAC-MD5 of the usage, or for the exportable etype of
+/// "fortybits\0" and the usage; returns (the checksum key, the encryption key), the latter with
+/// bytes 7–15 set to 0xAB when exportable.
+fn rc4_keys(key: &Key, usage: u32) -> ([u8; 16], [u8; 16]) {
+    let t = rc4_usage(usage).to_le_bytes();
+    if key.etype == RC4_HMAC_EXP {
+        let k1 = hmac_md5(&key.bytes, &[b"fortybits\0", &t]);
+        let mut weak = k1;
+        for b in weak.iter_mut().skip(7) {
+            *b = 0xab;
+        }
+        (k1, weak)
+    } else {
+        let k1 = hmac_md5(&key.bytes, &[&t]);
+        (k1, k1)
     }
 }
 
@@ -482,14 +628,14 @@ pub fn encrypt(
     plain: &[u8],
 ) -> Result<Vec<u8>, CryptoError> {
     match key.etype {
-        RC4_HMAC => {
+        RC4_HMAC | RC4_HMAC_EXP => {
             if key.bytes.len() != 16 {
                 return Err(CryptoError::BadKey);
             }
-            let k1 = hmac_md5(&key.bytes, &[&rc4_usage(usage).to_le_bytes()]);
+            let (k2, k1) = rc4_keys(key, usage);
             let mut data = confounder.get(..8).unwrap_or(&[]).to_vec();
             data.extend_from_slice(plain);
-            let checksum = hmac_md5(&k1, &[&data]);
+            let checksum = hmac_md5(&k2, &[&data]);
             let k3 = hmac_md5(&k1, &[&checksum]);
             let mut out = checksum.to_vec();
             out.extend(crate::ntlm::crypto::rc4(&k3, &data));
@@ -503,16 +649,26 @@ pub fn encrypt(
             out.extend_from_slice(hmac_sha1(&ki, &data).get(..12).unwrap_or(&[]));
             Ok(out)
         }
-        #[cfg(feature = "aes-sha2")]
+        #[cfg(feature = "all-etypes")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
             let (_, ke, ki) = sha2_usage_keys(key, usage)?;
             sha2_encrypt(key.etype, &ke, &ki, confounder, plain)
+        }
+        #[cfg(feature = "all-etypes")]
+        super::camellia::CAMELLIA128_CTS_CMAC | super::camellia::CAMELLIA256_CTS_CMAC => {
+            super::camellia::encrypt(key, usage, confounder, plain)
+        }
+        #[cfg(feature = "all-etypes")]
+        super::des::DES3_CBC_SHA1_KD => super::des::des3_encrypt(key, usage, confounder, plain),
+        #[cfg(feature = "all-etypes")]
+        super::des::DES_CBC_CRC | super::des::DES_CBC_MD5 => {
+            super::des::des_encrypt(key, confounder, plain)
         }
         _ => Err(CryptoError::UnsupportedEtype),
     }
 }
 
-#[cfg(feature = "aes-sha2")]
+#[cfg(feature = "all-etypes")]
 /// RFC 8009 §5 encryption with the derived Ke and Ki: C = CTS(Ke, conf ‖ plain), then the MAC
 /// over the cipher state (16 zero bytes) and C, truncated to h (the length of Ki).
 fn sha2_encrypt(
@@ -533,7 +689,7 @@ fn sha2_encrypt(
 /// decrypt(key, usage, ciphertext): the plaintext without its confounder, or why not.
 pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoError> {
     match key.etype {
-        RC4_HMAC => {
+        RC4_HMAC | RC4_HMAC_EXP => {
             if key.bytes.len() != 16 {
                 return Err(CryptoError::BadKey);
             }
@@ -541,12 +697,12 @@ pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoEr
                 return Err(CryptoError::TooShort);
             }
             let (checksum, body) = cipher.split_at(16);
-            let k1 = hmac_md5(&key.bytes, &[&rc4_usage(usage).to_le_bytes()]);
+            let (k2, k1) = rc4_keys(key, usage);
             let mut chk = [0u8; 16];
             chk.copy_from_slice(checksum);
             let k3 = hmac_md5(&k1, &[&chk]);
             let data = crate::ntlm::crypto::rc4(&k3, body);
-            if hmac_md5(&k1, &[&data]) != chk {
+            if hmac_md5(&k2, &[&data]) != chk {
                 return Err(CryptoError::Integrity);
             }
             Ok(data.get(8..).unwrap_or(&[]).to_vec())
@@ -563,7 +719,7 @@ pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoEr
             }
             Ok(data.get(16..).unwrap_or(&[]).to_vec())
         }
-        #[cfg(feature = "aes-sha2")]
+        #[cfg(feature = "all-etypes")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
             let (_, ke, ki) = sha2_usage_keys(key, usage)?;
             // The MAC is h bytes, Ki's length.
@@ -579,6 +735,14 @@ pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoEr
             let data = cts_decrypt(&ke, body)?;
             Ok(data.get(16..).unwrap_or(&[]).to_vec())
         }
+        #[cfg(feature = "all-etypes")]
+        super::camellia::CAMELLIA128_CTS_CMAC | super::camellia::CAMELLIA256_CTS_CMAC => {
+            super::camellia::decrypt(key, usage, cipher)
+        }
+        #[cfg(feature = "all-etypes")]
+        super::des::DES3_CBC_SHA1_KD => super::des::des3_decrypt(key, usage, cipher),
+        #[cfg(feature = "all-etypes")]
+        super::des::DES_CBC_CRC | super::des::DES_CBC_MD5 => super::des::des_decrypt(key, cipher),
         _ => Err(CryptoError::UnsupportedEtype),
     }
 }
@@ -587,7 +751,7 @@ pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoEr
 /// 15 and 16; RFC 4757 §4's hmac-md5, type -138): `(cksumtype, checksum)`.
 pub fn checksum(key: &Key, usage: u32, data: &[u8]) -> Result<(i64, Vec<u8>), CryptoError> {
     match key.etype {
-        RC4_HMAC => {
+        RC4_HMAC | RC4_HMAC_EXP => {
             let ksign = hmac_md5(&key.bytes, &[b"signaturekey\0"]);
             let tmp = crate::ntlm::crypto::md5(&[&usage.to_le_bytes()[..], data].concat());
             Ok((-138, hmac_md5(&ksign, &[&tmp]).to_vec()))
@@ -603,7 +767,7 @@ pub fn checksum(key: &Key, usage: u32, data: &[u8]) -> Result<(i64, Vec<u8>), Cr
             Ok((kind, hmac_sha1(&kc, data).get(..12).unwrap_or(&[]).to_vec()))
         }
         // hmac-sha256-128-aes128 (19) and hmac-sha384-192-aes256 (20), RFC 8009 §5.
-        #[cfg(feature = "aes-sha2")]
+        #[cfg(feature = "all-etypes")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
             // The checksum is h bytes, Kc's length.
             let (kc, _, _) = sha2_usage_keys(key, usage)?;
@@ -613,8 +777,148 @@ pub fn checksum(key: &Key, usage: u32, data: &[u8]) -> Result<(i64, Vec<u8>), Cr
                 mac.get(..kc.len()).unwrap_or(&[]).to_vec(),
             ))
         }
+        #[cfg(feature = "all-etypes")]
+        super::camellia::CAMELLIA128_CTS_CMAC | super::camellia::CAMELLIA256_CTS_CMAC => {
+            super::camellia::checksum(key, usage, data)
+        }
+        // hmac-sha1-des3-kd (12).
+        #[cfg(feature = "all-etypes")]
+        super::des::DES3_CBC_SHA1_KD => Ok((12, super::des::des3_checksum(key, usage, data)?)),
+        // Single DES keys sign with rsa-md5-des (8), which has a random confounder: see
+        // `verify_checksum`.
         _ => Err(CryptoError::UnsupportedEtype),
     }
+}
+
+/// The etype's pseudo-random function (RFC 3961 §3): RFC 3962 §6 for AES-SHA1 (AES of the
+/// SHA-1 of the input, truncated to a block, under DK(key, "prf")), RFC 3961 §6.3 for DES3
+/// (likewise with 3DES-CBC), RFC 8009 §5 for AES-SHA2 (KDF-HMAC-SHA2(key, "prf", input)),
+/// RFC 6803 §4 for Camellia (CMAC under DK(key, "prf")), and for RC4-HMAC HMAC-SHA1 of the input
+/// under the key, as MIT Kerberos (`arcfour_prf`) and Windows compute it (RFC 4757 defines none).
+pub fn prf(key: &Key, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
+    match key.etype {
+        AES128_CTS_HMAC_SHA1_96 | AES256_CTS_HMAC_SHA1_96 => {
+            use sha1::Digest;
+            let h = Sha1::digest(data);
+            let mut block = [0u8; 16];
+            block.copy_from_slice(h.get(..16).unwrap_or(&[0; 16]));
+            Block16::aes(&dk(&key.bytes, b"prf")?)?.encrypt(&mut block);
+            Ok(block.to_vec())
+        }
+        RC4_HMAC | RC4_HMAC_EXP => Ok(hmac_sha1(&key.bytes, data).to_vec()),
+        #[cfg(feature = "all-etypes")]
+        AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
+            let bits = if key.etype == AES128_CTS_HMAC_SHA256_128 {
+                256
+            } else {
+                384
+            };
+            let mut out = hmac_sha2(
+                key.etype,
+                &key.bytes,
+                &[&[0, 0, 0, 1], b"prf", &[0], data, &u32::to_be_bytes(bits)],
+            );
+            out.truncate(bits as usize / 8);
+            Ok(out)
+        }
+        #[cfg(feature = "all-etypes")]
+        super::camellia::CAMELLIA128_CTS_CMAC | super::camellia::CAMELLIA256_CTS_CMAC => {
+            super::camellia::prf(key, data)
+        }
+        #[cfg(feature = "all-etypes")]
+        super::des::DES3_CBC_SHA1_KD => super::des::des3_prf(key, data),
+        _ => Err(CryptoError::UnsupportedEtype),
+    }
+}
+
+/// The bytes random-to-key takes for an etype (the key-generation seed length, RFC 3961 §3).
+fn seed_len(etype: i32) -> Option<usize> {
+    match etype {
+        AES128_CTS_HMAC_SHA1_96 | RC4_HMAC | RC4_HMAC_EXP => Some(16),
+        AES256_CTS_HMAC_SHA1_96 => Some(32),
+        #[cfg(feature = "all-etypes")]
+        AES128_CTS_HMAC_SHA256_128 | super::camellia::CAMELLIA128_CTS_CMAC => Some(16),
+        #[cfg(feature = "all-etypes")]
+        AES256_CTS_HMAC_SHA384_192 | super::camellia::CAMELLIA256_CTS_CMAC => Some(32),
+        #[cfg(feature = "all-etypes")]
+        super::des::DES3_CBC_SHA1_KD => Some(21),
+        _ => None,
+    }
+}
+
+/// KRB-FX-CF2 (RFC 6113 §5.1): random-to-key(PRF+(k1, pepper1) XOR PRF+(k2, pepper2)), with
+/// PRF+(k, s) = PRF(k, 1 ‖ s) ‖ PRF(k, 2 ‖ s) ‖ …; the result has k1's etype. FAST's armor,
+/// strengthened reply and challenge keys are made this way.
+pub fn cf2(k1: &Key, k2: &Key, pepper1: &[u8], pepper2: &[u8]) -> Result<Key, CryptoError> {
+    let n = seed_len(k1.etype).ok_or(CryptoError::UnsupportedEtype)?;
+    let prf_plus = |k: &Key, pepper: &[u8]| -> Result<Vec<u8>, CryptoError> {
+        let mut out = Vec::with_capacity(n + 48);
+        let mut i: u8 = 1;
+        while out.len() < n {
+            out.extend(prf(k, &[&[i][..], pepper].concat())?);
+            i = i.checked_add(1).ok_or(CryptoError::BadKey)?;
+        }
+        out.truncate(n);
+        Ok(out)
+    };
+    let a = prf_plus(k1, pepper1)?;
+    let b = prf_plus(k2, pepper2)?;
+    let x: Vec<u8> = a.iter().zip(&b).map(|(p, q)| p ^ q).collect();
+    let bytes = match k1.etype {
+        #[cfg(feature = "all-etypes")]
+        super::des::DES3_CBC_SHA1_KD => super::des::des3_random_to_key(&x),
+        _ => x,
+    };
+    Ok(Key {
+        etype: k1.etype,
+        bytes,
+    })
+}
+
+/// The name of a checksum type (IANA "Kerberos Checksum Type Numbers").
+pub fn cksumtype_name(t: i64) -> &'static str {
+    match t {
+        1 => "CRC32",
+        2 => "rsa-md4",
+        3 => "rsa-md4-des",
+        7 => "rsa-md5",
+        8 => "rsa-md5-des",
+        12 => "hmac-sha1-des3-kd",
+        14 => "sha1 (unkeyed)",
+        15 => "hmac-sha1-96-aes128",
+        16 => "hmac-sha1-96-aes256",
+        17 => "cmac-camellia128",
+        18 => "cmac-camellia256",
+        19 => "hmac-sha256-128-aes128",
+        20 => "hmac-sha384-192-aes256",
+        32771 => "GSS-API (RFC 4121, 0x8003)",
+        -138 => "hmac-md5 (RFC 4757)",
+        _ => "unknown checksum type",
+    }
+}
+
+/// Whether `given` is the checksum of `data` of type `cksumtype` under `key` (keyed types) or
+/// without it (CRC32, rsa-md5); `Err` when authscope cannot check that type with that key.
+pub fn verify_checksum(
+    key: &Key,
+    usage: u32,
+    cksumtype: i64,
+    data: &[u8],
+    given: &[u8],
+) -> Result<bool, CryptoError> {
+    match cksumtype {
+        7 => return Ok(crate::ntlm::crypto::md5(data).as_slice() == given),
+        #[cfg(feature = "all-etypes")]
+        1 => return Ok(super::des::crc32(data).as_slice() == given),
+        #[cfg(feature = "all-etypes")]
+        8 => return super::des::verify_md5_des(key, data, given),
+        _ => {}
+    }
+    let (kind, sum) = checksum(key, usage, data)?;
+    if kind != cksumtype {
+        return Err(CryptoError::UnsupportedEtype);
+    }
+    Ok(sum == given)
 }
 
 /// Key usage numbers (RFC 4120 §7.5.1) for the messages authscope encrypts and decrypts.
@@ -635,6 +939,14 @@ pub mod usage {
     pub const AP_REQ_AUTHENTICATOR: u32 = 11;
     /// The AP-REP's EncAPRepPart, under the ticket's session key.
     pub const AP_REP: u32 = 12;
+    /// A TGS-REP's EncTGSRepPart under the TGS-REQ authenticator's subkey.
+    pub const TGS_REP_SUBKEY: u32 = 9;
+    /// KRB-CRED's EncKrbCredPart.
+    pub const KRB_CRED: u32 = 14;
+    /// FAST's KrbFastReq under the armor key (RFC 6113 §5.4.2).
+    pub const FAST_ENC: u32 = 51;
+    /// FAST's KrbFastResponse under the armor key (RFC 6113 §5.4.3).
+    pub const FAST_REP: u32 = 52;
 }
 
 #[cfg(test)]
@@ -798,8 +1110,16 @@ mod tests {
     /// "ATHENA.MIT.EDUraeburn"), the Kc/Ke/Ki of usage 2, the four encryptions of each etype
     /// (empty, shorter than a block, one block, more than a block) and the checksums.
     #[test]
-    #[cfg(feature = "aes-sha2")]
+    #[cfg(feature = "all-etypes")]
     fn rfc8009_known_answers() {
+        // RFC 8009 Appendix A: the PRF of "test".
+        for (etype, key, want) in [
+            (19, "3705D96080C17728A0E800EAB6E0D23C", "9D188616F63852FE86915BB840B4A886FF3E6BB0F819B49B893393D393854295"),
+            (20, "6D404D37FAF79F9DF0D33568D320669800EB4836472EA8A026D16B7182460C52", "9801F69A368C2BF675E59521E177D9A07F67EFE1CFDE8D3C8D6F6A0256E3B17DB3C1B62AD1B8553360D17367EB1514D2"),
+        ] {
+            let k = Key { etype, bytes: unhex(key) };
+            assert_eq!(prf(&k, b"test").unwrap(), unhex(want));
+        }
         let mut salt = unhex("10DF9DD783E5BC8ACEA1730E74355F61");
         salt.extend_from_slice(b"ATHENA.MIT.EDUraeburn");
         for (etype, want) in [

@@ -27,6 +27,19 @@ pub struct Keys {
     pub raw: Vec<Key>,
     /// Keytab entries.
     pub keytab: Vec<Entry>,
+    /// Session keys read from parts opened earlier (in this message, another message of the same
+    /// paste or capture, a credential cache), each with where it came from.
+    pub learnt: Vec<(Key, String)>,
+}
+
+impl Keys {
+    /// Whether any key or password is given.
+    pub fn any(&self) -> bool {
+        self.password.is_some()
+            || !self.raw.is_empty()
+            || !self.keytab.is_empty()
+            || !self.learnt.is_empty()
+    }
 }
 
 /// An EncryptedData found in a message.
@@ -43,6 +56,8 @@ pub struct Sealed {
     pub key_of: String,
     /// The default salt for that principal (realm ‖ components).
     pub salt: String,
+    /// The s2kparams iteration count PA-ETYPE-INFO2 gives, if any.
+    pub iterations: Option<u32>,
 }
 
 /// How one part went.
@@ -60,8 +75,9 @@ pub struct Outcome {
 pub struct Opened {
     pub layers: Vec<Layer>,
     pub outcomes: Vec<Outcome>,
-    /// Session keys learnt on the way (etype, bytes), e.g. to open the AP-REP later.
-    pub session_keys: Vec<Key>,
+    /// Session keys learnt on the way, each with where it came from, e.g. to open the AP-REP
+    /// later.
+    pub session_keys: Vec<(Key, String)>,
 }
 
 fn kids(buf: &[u8], t: &Tlv) -> Vec<Tlv> {
@@ -125,28 +141,54 @@ fn sealed(
         cipher: ctx(buf, &f, 2)?.content_span(),
         key_of,
         salt,
+        iterations: None,
     })
 }
 
-/// The salt PA-ETYPE-INFO2 gives for `etype`, in a KDC reply's padata.
-fn etype_info2_salt(buf: &[u8], padata: Option<Tlv>, etype: i32) -> Option<String> {
-    for pa in asn1::children(buf, &padata?).ok()? {
+/// The salt and iteration count PA-ETYPE-INFO2 (RFC 4120 §5.2.7.5) gives for `etype`, in a KDC
+/// reply's padata (or a KRB-ERROR's e-data).
+fn etype_info2(buf: &[u8], padata: Option<Tlv>, etype: i32) -> (Option<String>, Option<u32>) {
+    let mut out = (None, None);
+    let Some(padata) = padata else { return out };
+    for pa in asn1::children(buf, &padata).unwrap_or_default() {
         let f = kids(buf, &pa);
         if int(buf, ctx(buf, &f, 1)) != Some(19) {
             continue;
         }
-        let value = ctx(buf, &f, 2)?;
-        let list = asn1::read(buf, value.content, value.end).ok()?;
-        for e in asn1::children(buf, &list).ok()? {
+        let Some(value) = ctx(buf, &f, 2) else {
+            continue;
+        };
+        let Ok(list) = asn1::read(buf, value.content, value.end) else {
+            continue;
+        };
+        for e in asn1::children(buf, &list).unwrap_or_default() {
             let ef = kids(buf, &e);
             if int(buf, ctx(buf, &ef, 0)) == Some(i64::from(etype)) {
-                if let Some(s) = ctx(buf, &ef, 1) {
-                    return Some(String::from_utf8_lossy(s.content(buf)).into_owned());
-                }
+                out.0 = ctx(buf, &ef, 1).map(|s| String::from_utf8_lossy(s.content(buf)).into_owned());
+                // s2kparams: the iteration count as 4 big-endian bytes (RFC 3962 §4, RFC 8009 §4,
+                // RFC 6803 §3).
+                out.1 = ctx(buf, &ef, 2)
+                    .and_then(|p| <[u8; 4]>::try_from(p.content(buf)).ok())
+                    .map(u32::from_be_bytes);
             }
         }
     }
-    None
+    out
+}
+
+/// The PA-DATA entries of a `padata` SEQUENCE OF: (type, the value's inner element).
+fn padata(buf: &[u8], list: Option<Tlv>) -> Vec<(i64, Tlv)> {
+    let Some(list) = list else { return Vec::new() };
+    asn1::children(buf, &list)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|pa| {
+            let f = kids(buf, pa);
+            let ty = int(buf, ctx(buf, &f, 1))?;
+            let v = ctx(buf, &f, 2)?;
+            Some((ty, asn1::read(buf, v.content, v.end).ok()?))
+        })
+        .collect()
 }
 
 /// The encrypted parts of the message at `at` in `buf` that long-term or given keys can open.
@@ -154,61 +196,133 @@ pub fn find(buf: &[u8], at: usize) -> Vec<Sealed> {
     let Ok(t) = asn1::read(buf, at, buf.len()) else {
         return Vec::new();
     };
-    let f = kids(buf, &t);
-    let ticket = |tk: Option<Tlv>| -> Option<Sealed> {
-        let tk = tk?;
-        let tf = kids(buf, &tk);
-        let realm = text(buf, ctx(buf, &tf, 1));
-        let sname = principal(buf, ctx(buf, &tf, 2));
-        sealed(
-            buf,
-            ctx(buf, &tf, 3),
-            "EncTicketPart",
-            usage::TICKET,
-            format!("{}@{realm}", sname.join("/")),
-            format!("{realm}{}", sname.concat()),
-        )
-    };
     let mut out = Vec::new();
-    match (t.class == asn1::Class::Application).then_some(t.tag) {
-        Some(14) => {
-            out.extend(ticket(ctx(buf, &f, 3)));
-            out.extend(sealed(
-                buf,
-                ctx(buf, &f, 4),
-                "Authenticator",
-                usage::AP_REQ_AUTHENTICATOR,
-                "the ticket's session key".into(),
-                String::new(),
-            ));
+    find_in(buf, &t, &mut out);
+    out
+}
+
+/// A ticket's EncTicketPart: the named service's key (for a TGT, krbtgt's), usage 2.
+fn ticket(buf: &[u8], tk: Option<Tlv>) -> Option<Sealed> {
+    let tf = kids(buf, &tk?);
+    let realm = text(buf, ctx(buf, &tf, 1));
+    let sname = principal(buf, ctx(buf, &tf, 2));
+    sealed(
+        buf,
+        ctx(buf, &tf, 3),
+        "EncTicketPart",
+        usage::TICKET,
+        format!("{}@{realm}", sname.join("/")),
+        format!("{realm}{}", sname.concat()),
+    )
+}
+
+/// An AP-REQ's ticket and authenticator; `authenticator_usage` is 11, or 7 inside a TGS-REQ.
+fn ap_req(buf: &[u8], f: &[Tlv], authenticator_usage: u32, out: &mut Vec<Sealed>) {
+    out.extend(ticket(buf, ctx(buf, f, 3)));
+    out.extend(sealed(
+        buf,
+        ctx(buf, f, 4),
+        "Authenticator",
+        authenticator_usage,
+        if authenticator_usage == usage::TGS_REQ_AUTHENTICATOR {
+            "the TGT's session key".into()
+        } else {
+            "the ticket's session key".into()
+        },
+        String::new(),
+    ));
+}
+
+/// FAST's armored part in a KDC message's padata (PA-FX-FAST, RFC 6113 §5.4): the request's
+/// KrbFastReq (usage 51) or the reply's KrbFastResponse (usage 52), under the armor key.
+fn fast(buf: &[u8], padata_list: Option<Tlv>, reply: bool, out: &mut Vec<Sealed>) {
+    for (ty, choice) in padata(buf, padata_list) {
+        if ty != 136 || !choice.is_context(0) {
+            continue;
+        }
+        let Ok(armored) = asn1::read(buf, choice.content, choice.end) else {
+            continue;
+        };
+        let f = kids(buf, &armored);
+        out.extend(sealed(
+            buf,
+            ctx(buf, &f, if reply { 0 } else { 2 }),
+            if reply { "KrbFastResponse" } else { "KrbFastReq" },
+            if reply { usage::FAST_REP } else { usage::FAST_ENC },
+            "the FAST armor key".into(),
+            String::new(),
+        ));
+    }
+}
+
+fn find_in(buf: &[u8], t: &Tlv, out: &mut Vec<Sealed>) {
+    let f = kids(buf, t);
+    // A KDC-REQ or KDC-REP body without its APPLICATION tag reads as the message it names.
+    let tag = if t.class == asn1::Class::Application {
+        Some(t.tag)
+    } else {
+        message::untagged_kdc(buf, t).map(|(name, _)| match name {
+            "AS-REQ" => 10,
+            "AS-REP" => 11,
+            "TGS-REQ" => 12,
+            _ => 13,
+        })
+    };
+    match tag {
+        Some(1) => out.extend(ticket(buf, Some(*t))),
+        Some(14) => ap_req(buf, &f, usage::AP_REQ_AUTHENTICATOR, out),
+        Some(10 | 12) => {
+            let body = ctx(buf, &f, 4)
+                .map(|b| kids(buf, &b))
+                .unwrap_or_default();
+            let realm = text(buf, ctx(buf, &body, 2));
+            let cname = principal(buf, ctx(buf, &body, 1));
+            for (ty, inner) in padata(buf, ctx(buf, &f, 3)) {
+                match ty {
+                    // PA-TGS-REQ: the AP-REQ with the TGT (RFC 4120 §5.4.1, usage 7).
+                    1 => ap_req(buf, &kids(buf, &inner), usage::TGS_REQ_AUTHENTICATOR, out),
+                    // PA-ENC-TIMESTAMP under the client's key (usage 1).
+                    2 => out.extend(sealed(
+                        buf,
+                        Some(inner),
+                        "PA-ENC-TS-ENC",
+                        usage::PA_ENC_TIMESTAMP,
+                        format!("{}@{realm}", cname.join("/")),
+                        format!("{realm}{}", cname.concat()),
+                    )),
+                    _ => {}
+                }
+            }
+            fast(buf, ctx(buf, &f, 3), false, out);
         }
         Some(tag @ (11 | 13)) => {
-            out.extend(ticket(ctx(buf, &f, 5)));
+            out.extend(ticket(buf, ctx(buf, &f, 5)));
+            // The FAST reply first: its strengthen-key makes the enc-part's key.
+            fast(buf, ctx(buf, &f, 2), true, out);
             let crealm = text(buf, ctx(buf, &f, 3));
             let cname = principal(buf, ctx(buf, &f, 4));
+            let as_rep = tag == 11;
             if let Some(mut s) = sealed(
                 buf,
                 ctx(buf, &f, 6),
-                if tag == 11 {
+                if as_rep {
                     "EncASRepPart"
                 } else {
                     "EncTGSRepPart"
                 },
-                if tag == 11 {
-                    usage::AS_REP
-                } else {
-                    usage::TGS_REP
-                },
-                if tag == 11 {
+                if as_rep { usage::AS_REP } else { usage::TGS_REP },
+                if as_rep {
                     format!("{}@{crealm}", cname.join("/"))
                 } else {
-                    "the TGT's session key".into()
+                    "the TGT's session key (or the TGS-REQ authenticator's subkey)".into()
                 },
                 format!("{crealm}{}", cname.concat()),
             ) {
-                if let Some(salt) = etype_info2_salt(buf, ctx(buf, &f, 2), s.etype) {
+                let (salt, iterations) = etype_info2(buf, ctx(buf, &f, 2), s.etype);
+                if let Some(salt) = salt {
                     s.salt = salt;
                 }
+                s.iterations = iterations;
                 out.push(s);
             }
         }
@@ -217,24 +331,41 @@ pub fn find(buf: &[u8], at: usize) -> Vec<Sealed> {
             ctx(buf, &f, 2),
             "EncAPRepPart",
             usage::AP_REP,
-            "the session key".into(),
+            "the ticket's session key".into(),
             String::new(),
         )),
+        // KRB-CRED (RFC 4120 §5.8): the tickets, and EncKrbCredPart under the session key of the
+        // message it travels in (usage 14), or in clear (etype 0) as .kirbi files hold it.
+        Some(22) => {
+            if let Some(list) = ctx(buf, &f, 2) {
+                for tk in asn1::children(buf, &list).unwrap_or_default() {
+                    out.extend(ticket(buf, Some(tk)));
+                }
+            }
+            out.extend(sealed(
+                buf,
+                ctx(buf, &f, 3),
+                "EncKrbCredPart",
+                usage::KRB_CRED,
+                "the session key of the ticket it travels with (an AP-REQ's)".into(),
+                String::new(),
+            ));
+        }
         _ => {}
     }
-    out
 }
 
 /// A key to try, how it was made, and the string-to-key steps (label, hex).
 type Candidate = (Key, String, Vec<(String, String)>);
 
 /// The keys to try for `s`, each with how it was made.
-fn candidates(s: &Sealed, keys: &Keys, learnt: &[Key]) -> Vec<Candidate> {
+fn candidates(s: &Sealed, keys: &Keys, learnt: &[(Key, String)]) -> Vec<Candidate> {
     let mut out = Vec::new();
+    // Session-key parts ("the …") take session keys; a ticket or a KDC reply's enc-part needs the
+    // named principal's long-term key.
+    let session = s.key_of.starts_with("the ");
     for e in &keys.keytab {
-        // Session-key parts ("the …") take any keytab key of the etype; a ticket needs the
-        // named service's key of its version.
-        let session = s.key_of.starts_with("the ");
+        // A ticket needs the named service's key of its version.
         let named = s.key_of.is_empty() || e.principal().eq_ignore_ascii_case(&s.key_of);
         let version = s.kvno.is_none_or(|k| k == e.kvno);
         if e.key.etype == s.etype && (session || (named && version)) {
@@ -245,13 +376,11 @@ fn candidates(s: &Sealed, keys: &Keys, learnt: &[Key]) -> Vec<Candidate> {
             ));
         }
     }
-    for k in learnt {
-        if k.etype == s.etype {
-            out.push((
-                k.clone(),
-                "the session key read from the part before".into(),
-                Vec::new(),
-            ));
+    if session {
+        for (k, origin) in learnt.iter().chain(&keys.learnt) {
+            if k.etype == s.etype && !out.iter().any(|(c, ..)| c == k) {
+                out.push((k.clone(), origin.clone(), Vec::new()));
+            }
         }
     }
     for k in &keys.raw {
@@ -263,90 +392,23 @@ fn candidates(s: &Sealed, keys: &Keys, learnt: &[Key]) -> Vec<Candidate> {
     let password = keys
         .password
         .as_ref()
-        .filter(|_| !s.key_of.starts_with("krbtgt/"));
+        .filter(|_| !session && !s.key_of.starts_with("krbtgt/"));
     if let Some(pw) = password {
         let salt = keys
             .salt
             .as_deref()
             .map(salt_of)
             .unwrap_or_else(|| s.salt.clone());
-        let mut steps = vec![("salt".to_string(), salt.clone())];
-        let sha2 = cfg!(feature = "aes-sha2")
-            && matches!(
-                s.etype,
-                crypto::AES128_CTS_HMAC_SHA256_128 | crypto::AES256_CTS_HMAC_SHA384_192
-            );
-        let key = if s.etype == crypto::RC4_HMAC {
-            steps.push(("MD4(UTF-16LE(password))".into(), String::new()));
-            crypto::string_to_key(s.etype, pw, &salt).ok()
-        } else if sha2 {
-            sha2_key(s.etype, pw, &salt, &mut steps)
-        } else {
-            crypto::aes_string_to_key(s.etype, pw, &salt, 4096)
-                .ok()
-                .map(|k| {
-                    steps.push((
-                        "PBKDF2-HMAC-SHA1(password, salt, 4096)".into(),
-                        crate::field::hex(&k.pbkdf2),
-                    ));
-                    Key {
-                        etype: s.etype,
-                        bytes: k.key,
-                    }
-                })
-        };
-        if let Some(k) = key {
-            if let Some(last) = steps.last_mut() {
-                if last.1.is_empty() {
-                    last.1 = crate::field::hex(&k.bytes);
-                }
-            }
-            steps.push((
-                if sha2 {
-                    "key = KDF-HMAC-SHA2(tkey, \"kerberos\")"
-                } else {
-                    "key = DK(tkey, \"kerberos\")"
-                }
-                .into(),
-                crate::field::hex(&k.bytes),
-            ));
-            if s.etype == crypto::RC4_HMAC {
-                steps.pop();
-            }
-            out.push((k, format!("the password with salt \"{salt}\""), steps));
+        if let Ok((k, steps)) = crypto::string_to_key_steps(s.etype, pw, &salt, s.iterations) {
+            let how = if matches!(s.etype, crypto::RC4_HMAC | crypto::RC4_HMAC_EXP) {
+                "the password (RC4-HMAC: no salt)".to_string()
+            } else {
+                format!("the password with salt \"{salt}\"")
+            };
+            out.push((k, how, steps));
         }
     }
     out
-}
-
-/// An RFC 8009 key from a password (§4: the etype's name and a zero byte before the salt, 32768
-/// iterations), its steps added to `steps`.
-#[cfg(feature = "aes-sha2")]
-fn sha2_key(etype: i32, pw: &str, salt: &str, steps: &mut Vec<(String, String)>) -> Option<Key> {
-    let k = crypto::sha2_string_to_key(etype, pw.as_bytes(), salt.as_bytes(), 32768).ok()?;
-    let hash = if etype == crypto::AES128_CTS_HMAC_SHA256_128 {
-        "SHA256"
-    } else {
-        "SHA384"
-    };
-    steps.push((
-        "saltp = etype name ‖ 0x00 ‖ salt".into(),
-        crate::field::hex(&k.saltp),
-    ));
-    steps.push((
-        format!("PBKDF2-HMAC-{hash}(password, saltp, 32768)"),
-        crate::field::hex(&k.pbkdf2),
-    ));
-    Some(Key {
-        etype,
-        bytes: k.key,
-    })
-}
-
-/// Without the RFC 8009 types (the Kerberos walkthrough's pages) no key is made.
-#[cfg(not(feature = "aes-sha2"))]
-fn sha2_key(_: i32, _: &str, _: &str, _: &mut Vec<(String, String)>) -> Option<Key> {
-    None
 }
 
 /// A salt as the user gives it: the salt itself, or a principal (`bob@CONTOSO.COM`,
@@ -361,16 +423,101 @@ pub fn salt_of(given: &str) -> String {
     }
 }
 
-/// The session key in a decrypted EncTicketPart or EncKDCRepPart (`key [1]` or `key [0]`).
-fn session_key(buf: &[u8], tag: usize) -> Option<Key> {
-    let t = asn1::read(buf, 0, buf.len()).ok()?;
-    let f = kids(buf, &t);
-    let k = ctx(buf, &f, u32::try_from(tag).ok()?)?;
+/// The EncryptionKey at context tag `tag` of the SEQUENCE `t` (`key [1]` of an EncTicketPart,
+/// `key [0]` of an EncKDCRepPart or KrbCredInfo, `subkey [6]` of an Authenticator…).
+fn key_at(buf: &[u8], t: &Tlv, tag: u32) -> Option<Key> {
+    let f = kids(buf, t);
+    let k = ctx(buf, &f, tag)?;
     let kf = kids(buf, &k);
     Some(Key {
         etype: i32::try_from(int(buf, ctx(buf, &kf, 0))?).ok()?,
         bytes: ctx(buf, &kf, 1)?.content(buf).to_vec(),
     })
+}
+
+/// The keys a decrypted part carries, each with a description of where it came from.
+fn keys_in(plain: &[u8], what: &str) -> Vec<(Key, String)> {
+    let Ok(t) = asn1::read(plain, 0, plain.len()) else {
+        return Vec::new();
+    };
+    let one = |tag: u32, origin: &str| {
+        key_at(plain, &t, tag)
+            .map(|k| (k, origin.to_string()))
+            .into_iter()
+            .collect::<Vec<_>>()
+    };
+    match what {
+        "EncTicketPart" => one(1, "the session key in the EncTicketPart"),
+        "EncASRepPart" => one(0, "the session key in the EncASRepPart (the TGT's session key)"),
+        "EncTGSRepPart" => one(0, "the session key in the EncTGSRepPart (the service ticket's)"),
+        "Authenticator" => one(6, "the subkey in the Authenticator"),
+        "EncAPRepPart" => one(2, "the subkey in the EncAPRepPart"),
+        "KrbFastResponse" => one(1, "the strengthen-key in the KrbFastResponse"),
+        "EncKrbCredPart" => {
+            let f = kids(plain, &t);
+            let Some(list) = ctx(plain, &f, 0) else {
+                return Vec::new();
+            };
+            asn1::children(plain, &list)
+                .unwrap_or_default()
+                .iter()
+                .enumerate()
+                .filter_map(|(i, info)| {
+                    key_at(plain, info, 0).map(|k| {
+                        (k, format!("the session key of ticket {} in the KRB-CRED", i + 1))
+                    })
+                })
+                .collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The keys FAST derives (RFC 6113 §5.4.1.1 and §5.4.3) once a part is open: the TGS-REQ's
+/// armor key KRB-FX-CF2(authenticator subkey, TGT session key, "subkeyarmor", "ticketarmor")
+/// once its authenticator is open, and the reply key KRB-FX-CF2(strengthen-key, subkey,
+/// "strengthenkey", "replykey") once a KrbFastResponse with a strengthen-key is.
+fn fast_keys(
+    s: &Sealed,
+    opened_with: &Key,
+    found: &[(Key, String)],
+    here: &[(Key, String)],
+    before: &[(Key, String)],
+) -> Vec<(Key, String)> {
+    let mut out = Vec::new();
+    let known = || here.iter().chain(before);
+    // The key that opened a TGS-REQ's authenticator is the TGT's session key.
+    if s.what == "Authenticator" && s.usage == usage::TGS_REQ_AUTHENTICATOR {
+        if let Some((sub, _)) = found.first() {
+            if let Ok(k) = crypto::cf2(sub, opened_with, b"subkeyarmor", b"ticketarmor") {
+                out.push((k, "the FAST armor key, KRB-FX-CF2(the authenticator's subkey, the TGT's session key, \"subkeyarmor\", \"ticketarmor\")".to_string()));
+            }
+        }
+    }
+    if s.what == "KrbFastResponse" {
+        for (strengthen, _) in found {
+            for (sub, _) in known().filter(|(k, o)| o.contains("subkey") && k.etype == strengthen.etype) {
+                if let Ok(k) = crypto::cf2(strengthen, sub, b"strengthenkey", b"replykey") {
+                    out.push((k, "the FAST reply key, KRB-FX-CF2(the strengthen-key, the TGS-REQ's subkey, \"strengthenkey\", \"replykey\")".to_string()));
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The plaintext without the zero padding DES and DES3 leave after the DER (RFC 3961 §6.2:
+/// "the decryption may return padding").
+fn unpad(mut plain: Vec<u8>) -> Vec<u8> {
+    if let Ok(t) = asn1::read(&plain, 0, plain.len()) {
+        if t.end < plain.len()
+            && plain.len() - t.end < 8
+            && plain.get(t.end..).is_some_and(|r| r.iter().all(|b| *b == 0))
+        {
+            plain.truncate(t.end);
+        }
+    }
+    plain
 }
 
 /// GSS-API checksum fields (RFC 4121 §4.1.1) inside an Authenticator's `cksum`.
@@ -445,60 +592,90 @@ fn gss_checksum(fields: &mut [Field]) {
 /// Opens what `keys` can open in the Kerberos message at `at` of `buf` (a layer's bytes).
 pub fn open(buf: &[u8], at: usize, keys: &Keys) -> Opened {
     let mut o = Opened::default();
-    for s in find(buf, at) {
+    for mut s in find(buf, at) {
         let cipher = s.cipher.slice_bytes(buf);
-        let mut result = Err(
-            if keys.password.is_none()
-                && keys.keytab.is_empty()
-                && keys.raw.is_empty()
-                && o.session_keys.is_empty()
-            {
-                "no key given".to_string()
-            } else {
-                format!(
-                    "no key given for {} ({}{})",
-                    s.key_of,
-                    crypto::etype_name(i64::from(s.etype)),
-                    s.kvno.map(|k| format!(", kvno {k}")).unwrap_or_default()
-                )
-            },
-        );
+        // etype 0: a KRB-CRED whose EncKrbCredPart travels in clear (RFC 4120 §5.8.1; what
+        // Rubeus, mimikatz and MIT's `kvno --out-cache`-made .kirbi files hold).
+        if s.etype == 0 {
+            let mut w = Walk::default();
+            let (name, f) = message::decode_at(cipher, 0, cipher.len(), &mut w);
+            o.session_keys.extend(keys_in(cipher, s.what));
+            o.layers.push(Layer {
+                kind: "decrypted",
+                label: name.unwrap_or(s.what),
+                source: s.cipher,
+                bytes: cipher.to_vec(),
+                fields: vec![f],
+            });
+            o.outcomes.push(Outcome {
+                sealed: s,
+                result: Ok("nothing: etype 0, the part travels in clear".into()),
+                steps: Vec::new(),
+            });
+            continue;
+        }
+        let mut result = Err(if !keys.any() && o.session_keys.is_empty() {
+            "no key given".to_string()
+        } else {
+            format!(
+                "no key given for {} ({}{})",
+                s.key_of,
+                crypto::etype_name(i64::from(s.etype)),
+                s.kvno.map(|k| format!(", kvno {k}")).unwrap_or_default()
+            )
+        });
         let mut steps = Vec::new();
-        for (key, how, st) in candidates(&s, keys, &o.session_keys) {
-            match crypto::decrypt(&key, s.usage, cipher) {
-                Ok(plain) => {
-                    let mut w = Walk::default();
-                    let (name, f) = message::decode_at(&plain, 0, plain.len(), &mut w);
-                    let mut how = how;
-                    if s.what == "EncASRepPart" && name == Some("EncTGSRepPart") {
-                        how.push_str("; the plaintext is an EncTGSRepPart [APPLICATION 26], as MIT Kerberos sends in AS-REPs (RFC 4120 §5.4.2 allows it for compatibility)");
+        // A TGS-REP is under the TGS-REQ authenticator's subkey when it had one (usage 9),
+        // else under the TGT's session key (usage 8) (RFC 4120 §5.4.2).
+        let usages: &[u32] = if s.usage == usage::TGS_REP {
+            &[usage::TGS_REP, usage::TGS_REP_SUBKEY]
+        } else {
+            std::slice::from_ref(&s.usage)
+        };
+        'keys: for (key, how, st) in candidates(&s, keys, &o.session_keys) {
+            for &u in usages {
+                match crypto::decrypt(&key, u, cipher) {
+                    Ok(plain) => {
+                        let plain = unpad(plain);
+                        let mut w = Walk::default();
+                        let (name, f) = match message::decode_untagged(&plain, s.what, &mut w) {
+                            Some((n, f)) => (Some(n), f),
+                            None => message::decode_at(&plain, 0, plain.len(), &mut w),
+                        };
+                        let mut how = how.clone();
+                        if u == usage::TGS_REP_SUBKEY {
+                            how.push_str(" (key usage 9: the TGS-REQ carried a subkey)");
+                        }
+                        if s.what == "EncASRepPart" && name == Some("EncTGSRepPart") {
+                            how.push_str("; the plaintext is an EncTGSRepPart [APPLICATION 26], as MIT Kerberos sends in AS-REPs (RFC 4120 §5.4.2 allows it for compatibility)");
+                        }
+                        let mut fields = vec![f];
+                        gss_checksum(&mut fields);
+                        let found = keys_in(&plain, s.what);
+                        let derived =
+                            fast_keys(&s, &key, &found, &o.session_keys, &keys.learnt);
+                        o.session_keys.extend(found);
+                        o.session_keys.extend(derived);
+                        o.layers.push(Layer {
+                            kind: "decrypted",
+                            label: name.unwrap_or(s.what),
+                            source: s.cipher,
+                            bytes: plain,
+                            fields,
+                        });
+                        result = Ok(how);
+                        steps = st;
+                        s.usage = u;
+                        break 'keys;
                     }
-                    let mut fields = vec![f];
-                    gss_checksum(&mut fields);
-                    let learnt = match s.what {
-                        "EncTicketPart" => session_key(&plain, 1),
-                        "EncASRepPart" | "EncTGSRepPart" => session_key(&plain, 0),
-                        _ => None,
-                    };
-                    o.session_keys.extend(learnt);
-                    o.layers.push(Layer {
-                        kind: "decrypted",
-                        label: name.unwrap_or(s.what),
-                        source: s.cipher,
-                        bytes: plain,
-                        fields,
-                    });
-                    result = Ok(how);
-                    steps = st;
-                    break;
+                    Err(CryptoError::Integrity) => {
+                        result = Err(format!(
+                            "{how} does not open it: the integrity check fails (wrong password, salt or key; for a ticket, what a service reports as KRB_AP_ERR_MODIFIED)"
+                        ));
+                        steps = st.clone();
+                    }
+                    Err(e) => result = Err(format!("{how}: {e}")),
                 }
-                Err(CryptoError::Integrity) => {
-                    result = Err(format!(
-                        "{how} does not open it: the integrity check fails (wrong password, salt or key; for a ticket, what a service reports as KRB_AP_ERR_MODIFIED)"
-                    ));
-                    steps = st;
-                }
-                Err(e) => result = Err(format!("{how}: {e}")),
             }
         }
         o.outcomes.push(Outcome {
@@ -526,9 +703,10 @@ mod tests {
     fn an_ap_req_made_here_opens_with_the_service_password() {
         // aes256-sha1 (RFC 3962), and aes128-sha256 and aes256-sha384 (RFC 8009).
         ap_req_opens(18);
-        if cfg!(feature = "aes-sha2") {
-            ap_req_opens(19);
-            ap_req_opens(20);
+        if cfg!(feature = "all-etypes") {
+            for etype in [1, 3, 16, 19, 20, 24, 25, 26] {
+                ap_req_opens(etype);
+            }
         }
     }
 
@@ -537,7 +715,12 @@ mod tests {
         let svc = crypto::string_to_key(etype, "svc-pass", "CONTOSO.COMHTTPweb01").unwrap();
         let session = Key {
             etype,
-            bytes: vec![7; if etype == 19 { 16 } else { 32 }],
+            bytes: match etype {
+                1 | 3 => vec![0x6d; 8],
+                16 => vec![0x6d; 24],
+                19 | 23 | 24 | 25 => vec![7; 16],
+                _ => vec![7; 32],
+            },
         };
         let enc_ticket = app(
             3,

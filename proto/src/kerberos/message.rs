@@ -62,6 +62,8 @@ pub(crate) enum Kind {
     /// AuthorizationData `ad-data`: typed by the sibling `ad-type` (nested AuthorizationData
     /// for AD-IF-RELEVANT, the Windows PAC for AD-WIN2K-PAC).
     AdData,
+    /// A CHOICE of context-tagged alternatives (PA-FX-FAST-REQUEST, PA-FX-FAST-REPLY).
+    Choice(&'static [F]),
 }
 
 /// One context-tagged field of a SEQUENCE.
@@ -354,6 +356,85 @@ pub(crate) const ENC_KRB_CRED_PART: &[F] = &[
     opt(3, "usec", INT),
 ];
 
+/// FAST (RFC 6113 §5.4): the armor, the armored request and reply, and what they carry.
+pub(crate) const KRB_FAST_ARMOR: &[F] = &[
+    noted(
+        f(0, "armor-type", INT),
+        "1 = FX_FAST_ARMOR_AP_REQUEST: an AP-REQ whose ticket (a TGT, or the host's) keys the armor",
+    ),
+    f(1, "armor-value", Kind::Octets),
+];
+pub(crate) const KRB_FAST_ARMORED_REQ: &[F] = &[
+    noted(
+        opt(0, "armor", Kind::Seq(KRB_FAST_ARMOR)),
+        "absent in a TGS-REQ: the PA-TGS-REQ's own AP-REQ is the armor (implicit armor)",
+    ),
+    f(1, "req-checksum", Kind::Seq(CHECKSUM)),
+    noted(
+        f(2, "enc-fast-req", ENC),
+        "KrbFastReq under the armor key (key usage 51): the real padata and request body",
+    ),
+];
+pub(crate) const KRB_FAST_ARMORED_REP: &[F] = &[noted(
+    f(0, "enc-fast-rep", ENC),
+    "KrbFastResponse under the armor key (key usage 52): the padata and the strengthen-key",
+)];
+pub(crate) const PA_FX_FAST_REQUEST: &[F] =
+    &[f(0, "armored-data", Kind::Seq(KRB_FAST_ARMORED_REQ))];
+pub(crate) const PA_FX_FAST_REPLY: &[F] = &[f(0, "armored-data", Kind::Seq(KRB_FAST_ARMORED_REP))];
+pub(crate) const FAST_OPTIONS: &[(u8, &str)] = &[(0, "reserved"), (1, "hide-client-names"), (16, "kdc-follow-referrals")];
+pub(crate) const KRB_FAST_REQ: &[F] = &[
+    f(0, "fast-options", Kind::Flags(FAST_OPTIONS)),
+    f(1, "padata", PADATA),
+    f(2, "req-body", Kind::Seq(KDC_REQ_BODY)),
+];
+pub(crate) const KRB_FAST_FINISHED: &[F] = &[
+    f(0, "timestamp", Kind::Time),
+    f(1, "usec", INT),
+    f(2, "crealm", Kind::Str),
+    f(3, "cname", PRINCIPAL),
+    f(4, "ticket-checksum", Kind::Seq(CHECKSUM)),
+];
+pub(crate) const KRB_FAST_RESPONSE: &[F] = &[
+    f(0, "padata", PADATA),
+    noted(
+        opt(1, "strengthen-key", Kind::Seq(ENCRYPTION_KEY)),
+        "mixed with the reply key by KRB-FX-CF2(strengthen-key, reply key, \"strengthenkey\", \"replykey\") to key the enc-part",
+    ),
+    opt(2, "finished", Kind::Seq(KRB_FAST_FINISHED)),
+    f(3, "nonce", INT),
+];
+
+/// S4U (MS-SFU §2.2): the user a service asks a ticket for (protocol transition).
+pub(crate) const PA_FOR_USER: &[F] = &[
+    noted(
+        f(0, "userName", PRINCIPAL),
+        "the user the service wants a ticket for, without the user's password (S4U2Self)",
+    ),
+    f(1, "userRealm", Kind::Str),
+    f(2, "cksum", Kind::Seq(CHECKSUM)),
+    f(3, "auth-package", Kind::Str),
+];
+pub(crate) const S4U_USER_ID: &[F] = &[
+    f(0, "nonce", INT),
+    opt(1, "cname", PRINCIPAL),
+    f(2, "crealm", Kind::Str),
+    opt(3, "subject-certificate", Kind::Octets),
+    opt(4, "options", Kind::Flags(&[(1, "check-logon-hour-restrictions"), (2, "signed-with-kun-27")])),
+];
+pub(crate) const PA_S4U_X509_USER: &[F] = &[
+    f(0, "user-id", Kind::Seq(S4U_USER_ID)),
+    f(1, "checksum", Kind::Seq(CHECKSUM)),
+];
+
+/// The structures authscope decodes without an APPLICATION tag (FAST's plaintexts), by name.
+pub(crate) const UNTAGGED: &[(&str, &str, &[F])] = &[
+    ("KrbFastReq", "RFC 6113 §5.4.2", KRB_FAST_REQ),
+    ("KrbFastResponse", "RFC 6113 §5.4.3", KRB_FAST_RESPONSE),
+    ("PA-ENC-TS-ENC", "RFC 4120 §5.2.7.2", PA_ENC_TS_ENC),
+];
+pub(crate) const PA_ENC_TS_ENC: &[F] = &[f(0, "patimestamp", Kind::Time), opt(1, "pausec", INT)];
+
 /// Each top-level message: APPLICATION tag, name, section, structure.
 pub(crate) const MESSAGES: &[(u32, &str, &str, &Kind)] = &[
     (1, "Ticket", "RFC 4120 §5.3", &Kind::Seq(TICKET_FIELDS)),
@@ -423,6 +504,8 @@ pub(crate) struct Walk {
     last_pa_type: Option<i64>,
     /// The last `ad-type` read (it types the next `ad-data`).
     last_ad_type: Option<i64>,
+    /// Whether the message is a KDC reply (PA-FX-FAST holds a reply, not a request).
+    reply: bool,
 }
 
 fn named_int(named: Named, v: i64) -> Value {
@@ -569,6 +652,23 @@ fn element(buf: &[u8], t: &Tlv, name: &'static str, kind: &Kind, w: &mut Walk) -
                 field.children = sequence(buf, t, fields, w);
             }
         }
+        Kind::Choice(alternatives) => {
+            let alt = alternatives
+                .iter()
+                .find(|a| t.class == asn1::Class::Context && a.tag == t.tag && t.constructed);
+            if expect(w, alt.is_some(), "one of the CHOICE's context tags") {
+                if let Some(a) = alt {
+                    field.value = Value::Text(a.name.to_string());
+                    match asn1::read(buf, t.content, t.end) {
+                        Ok(inner) => {
+                            let f = element(buf, &inner, a.name, &a.kind, w);
+                            field.children.push(f);
+                        }
+                        Err(e) => stop(w, Error::new(e.kind.in_field(name), e.offset)),
+                    }
+                }
+            }
+        }
         Kind::Principal => {
             if expect(w, t.is_universal(asn1::SEQUENCE), "a PrincipalName") {
                 field.children = sequence(buf, t, PRINCIPAL_NAME, w);
@@ -632,6 +732,11 @@ fn element(buf: &[u8], t: &Tlv, name: &'static str, kind: &Kind, w: &mut Walk) -
                         &Kind::Seq(ETYPE_INFO2_ENTRY),
                     )),
                     Some(128) => Some(&Kind::Seq(PAC_REQUEST)),
+                    Some(129) => Some(&Kind::Seq(PA_FOR_USER)),
+                    Some(130) => Some(&Kind::Seq(PA_S4U_X509_USER)),
+                    Some(136) if w.reply => Some(&Kind::Choice(PA_FX_FAST_REPLY)),
+                    Some(136) => Some(&Kind::Choice(PA_FX_FAST_REQUEST)),
+                    Some(138) => Some(&ENC),
                     Some(167) => Some(&Kind::Seq(PAC_OPTIONS)),
                     _ => None,
                 };
@@ -877,6 +982,15 @@ pub(crate) fn decode_at(
             return (None, Field::new("Kerberos message", span, Value::None));
         }
     };
+    if let Some((name, schema)) = untagged_kdc(buf, &t) {
+        w.reply = matches!(name, "AS-REP" | "TGS-REP");
+        w.warnings.push(Warning::at(
+            format!("the {name}'s [APPLICATION {}] tag is missing: decoded as a bare KDC-{} body (RFC 4120 §5.4), as some libraries' test data hold it", if name == "AS-REQ" { 10 } else if name == "AS-REP" { 11 } else if name == "TGS-REQ" { 12 } else { 13 }, if name.ends_with("REQ") { "REQ" } else { "REP" }),
+            at,
+        ));
+        let f = element(buf, &t, name, &Kind::Seq(schema), w);
+        return (Some(name), f);
+    }
     let Some((n, name, spec, inner)) = MESSAGES
         .iter()
         .find(|(n, ..)| t.is_application(*n) && t.constructed)
@@ -892,6 +1006,43 @@ pub(crate) fn decode_at(
         );
         return (None, Field::new("Kerberos message", t.span(), Value::None));
     };
+    w.reply = matches!(n, 11 | 13 | 30);
     let f = element(buf, &t, name, &Kind::App(*n, spec, inner), w);
     (Some(name), f)
+}
+
+/// A KDC-REQ or KDC-REP body without its APPLICATION tag: a SEQUENCE whose `pvno` is 5 and whose
+/// `msg-type` names the message (`[1] 5, [2] 10|12` for a request, `[0] 5, [1] 11|13` for a reply).
+pub(crate) fn untagged_kdc(buf: &[u8], t: &Tlv) -> Option<(&'static str, &'static [F])> {
+    if !t.is_universal(asn1::SEQUENCE) || !t.constructed {
+        return None;
+    }
+    let kids = asn1::children(buf, t).ok()?;
+    let num = |i: usize| -> Option<(u32, i64)> {
+        let k = kids.get(i)?;
+        if k.class != asn1::Class::Context {
+            return None;
+        }
+        let v = asn1::read(buf, k.content, k.end).ok()?;
+        v.is_universal(asn1::INTEGER)
+            .then(|| asn1::integer(v.content(buf)))
+            .flatten()
+            .map(|n| (k.tag, n))
+    };
+    match (num(0)?, num(1)?) {
+        ((1, 5), (2, 10)) => Some(("AS-REQ", KDC_REQ)),
+        ((1, 5), (2, 12)) => Some(("TGS-REQ", KDC_REQ)),
+        ((0, 5), (1, 11)) => Some(("AS-REP", KDC_REP)),
+        ((0, 5), (1, 13)) => Some(("TGS-REP", KDC_REP)),
+        _ => None,
+    }
+}
+
+/// An untagged structure (`UNTAGGED`: FAST's KrbFastReq and KrbFastResponse) at the start of
+/// `buf`, as a decrypted part holds it.
+pub(crate) fn decode_untagged(buf: &[u8], name: &str, w: &mut Walk) -> Option<(&'static str, Field)> {
+    let (name, spec, schema) = UNTAGGED.iter().find(|(n, ..)| *n == name)?;
+    let t = asn1::read(buf, 0, buf.len()).ok()?;
+    let f = element(buf, &t, name, &Kind::Seq(schema), w).spec(spec);
+    Some((name, f))
 }

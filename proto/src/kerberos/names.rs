@@ -51,6 +51,7 @@ pub(super) fn padata_type(n: i64) -> Option<&'static str> {
         20 => "PA-SVR-REFERRAL-INFO",
         128 => "PA-PAC-REQUEST",
         129 => "PA-FOR-USER",
+        130 => "PA-S4U-X509-USER",
         133 => "PA-FX-COOKIE",
         136 => "PA-FX-FAST",
         137 => "PA-FX-ERROR",
