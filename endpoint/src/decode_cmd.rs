@@ -207,6 +207,9 @@ fn render(d: &proto::decode::Decoded) -> String {
                 for (step, value) in &x.string_to_key {
                     s.push_str(&format!("  string-to-key: {step}: {value}\n"));
                 }
+                for check in &x.checks {
+                    s.push_str(&format!("  PAC {check}\n"));
+                }
             }
             (None, Some(why)) => s.push_str(&format!(
                 "not decrypted: {} (layer {}, byte {}, needs the key of {}): {why}\n",

@@ -384,3 +384,81 @@ fn challenge_with_a_url_says_what_the_browser_does_with_integrated_auth() {
     let o = run(&["challenge", "Negotiate", "NTLM"]);
     assert!(json(&o).get("integrated").is_none());
 }
+
+/// A whole MIT exchange (kinit, kvno, curl) in camellia256-cts-cmac, piped in one message per
+/// line with the direction markers the recorder writes, opened with the password and both
+/// keytabs: every part, each with the key that opened it.
+#[test]
+fn decode_opens_a_recorded_exchange_in_any_etype_with_keytabs_and_the_password() {
+    let dir = kerberos_fixture("mit-etypes/camellia256-cts-cmac");
+    let mut input = std::fs::read_to_string(format!("{dir}/exchange.txt")).unwrap();
+    input.push_str(&std::fs::read_to_string(format!("{dir}/negotiate.txt")).unwrap());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_authscope"))
+        .args([
+            "decode",
+            "--json",
+            "--keytab",
+            &format!("{dir}/http.keytab"),
+            "--keytab",
+            &format!("{dir}/krbtgt.keytab"),
+        ])
+        .env("AUTHSCOPE_PASSWORD", "Builder2")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    let o = child.wait_with_output().unwrap();
+    assert!(o.status.success());
+    let v = json(&o);
+    let messages = v.as_array().unwrap();
+    assert_eq!(messages.len(), 11);
+    let parts: Vec<&Value> = messages
+        .iter()
+        .filter_map(|m| m["decryption"].as_array())
+        .flatten()
+        .collect();
+    // Two AS-REQs with preauth, two AS-REPs (TGT, enc-part), the TGS-REQ (TGT, authenticator,
+    // FAST request), the TGS-REP (ticket, FAST reply, enc-part), the AP-REQ (ticket, authenticator).
+    assert_eq!(parts.len(), 14);
+    for p in &parts {
+        assert!(p["opened_with"].is_string(), "{p}");
+        assert_eq!(p["etype"], 26);
+    }
+    // The password's string-to-key is shown step by step (RFC 6803: saltp, PBKDF2, KDF).
+    let s2k = parts
+        .iter()
+        .find(|p| p["part"] == "EncASRepPart")
+        .unwrap()["string_to_key"]
+        .as_array()
+        .unwrap();
+    assert!(s2k.iter().any(|s| s[0].as_str().unwrap().starts_with("saltp")));
+    assert!(s2k.iter().any(|s| s[0].as_str().unwrap().contains("KDF-FEEDBACK-CMAC")));
+}
+
+/// `decode FILE` reads a credential cache; `--ccache` offers its session keys.
+#[test]
+fn decode_reads_a_ccache_file_and_its_keys_open_the_tgs_exchange() {
+    let dir = kerberos_fixture("mit-etypes/des3-cbc-sha1");
+    let o = run(&["decode", &format!("{dir}/ccache")]);
+    assert!(o.status.success());
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("MIT credential cache (version 4)"));
+    assert!(text.contains("ticket for HTTP/localhost@CONTOSO.TEST"));
+    assert!(text.contains("des3-cbc-sha1-kd (16)"));
+    let ex = std::fs::read_to_string(format!("{dir}/exchange.txt")).unwrap();
+    let tgs: String = ex.lines().skip(4).take(2).collect::<Vec<_>>().join("\n");
+    let o = run_with_stdin(
+        &["decode", "--ccache", &format!("{dir}/ccache")],
+        tgs.as_bytes(),
+    );
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(
+        text.contains("decrypted EncTGSRepPart (layer 2, byte")
+            && text.contains("with the FAST reply key"),
+        "{text}"
+    );
+    let o = run(&["decode", &format!("{dir}/http.keytab")]);
+    let text = String::from_utf8(o.stdout).unwrap();
+    assert!(text.contains("HTTP/localhost@CONTOSO.TEST kvno 2"), "{text}");
+}

@@ -426,6 +426,9 @@ pub struct JsonDecryption {
     /// How the key was made from the password (salt, PBKDF2 output, DK), as (step, hex).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub string_to_key: Vec<(String, String)>,
+    /// What was checked in the plaintext (the PAC's signatures), with the result.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<String>,
 }
 
 fn json_field(f: &Field) -> JsonField {
@@ -524,6 +527,7 @@ impl Decoded {
                     None
                 };
                 let string_to_key = x.steps.clone();
+                let checks = x.checks.clone();
                 let (opened_with, failure) = match x.result {
                     Ok(h) => (Some(h), None),
                     Err(e) => (None, Some(e)),
@@ -539,6 +543,7 @@ impl Decoded {
                     failure,
                     plaintext_layer,
                     string_to_key,
+                    checks,
                 });
             }
             // Session keys learnt here open later parts (the AP-REP after the AP-REQ).
@@ -660,6 +665,8 @@ pub fn decode_all(input: &str) -> Vec<Decoded> {
 pub fn decrypt_all(ds: &mut [Decoded], keys: &crate::kerberos::decrypt::Keys) {
     let many = ds.len() > 1;
     let mut learnt: Vec<(crate::kerberos::crypto::Key, String)> = Vec::new();
+    // How many learnt keys each message was last opened with.
+    let mut seen: Vec<usize> = Vec::new();
     // Each round can only add keys; a chain of n messages needs at most n rounds.
     for _ in 0..ds.len().clamp(1, 16) {
         let before = learnt.len();
@@ -672,6 +679,16 @@ pub fn decrypt_all(ds: &mut [Decoded], keys: &crate::kerberos::decrypt::Keys) {
         }
         let carried: Vec<_> = ds.iter().flat_map(|d| d.carried.keytab.iter().cloned()).collect();
         for (i, d) in ds.iter_mut().enumerate() {
+            // Again only when keys appeared since, and something is still closed.
+            let closed = d.decryption.iter().any(|x| x.opened_with.is_none());
+            if seen.get(i).is_some_and(|n| *n == learnt.len()) || (seen.len() > i && !closed) {
+                continue;
+            }
+            if let Some(n) = seen.get_mut(i) {
+                *n = learnt.len();
+            } else {
+                seen.push(learnt.len());
+            }
             let mut k = keys.clone();
             k.learnt.extend(learnt.iter().cloned());
             k.keytab.extend(carried.iter().cloned());

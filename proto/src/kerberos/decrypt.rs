@@ -68,6 +68,8 @@ pub struct Outcome {
     pub result: Result<String, String>,
     /// String-to-key steps, when a password was used: (label, hex).
     pub steps: Vec<(String, String)>,
+    /// What was checked inside the plaintext: the PAC's signatures, each with its result.
+    pub checks: Vec<String>,
 }
 
 /// The decrypted layers and what happened to each part.
@@ -506,6 +508,83 @@ fn fast_keys(
     out
 }
 
+/// The elements from an EncTicketPart down to its PAC's OCTET STRING: authorization-data →
+/// AD-IF-RELEVANT → AD-WIN2K-PAC (RFC 4120 §5.2.6, MS-PAC §2.1).
+fn pac_path(plain: &[u8]) -> Option<Vec<Tlv>> {
+    let app = asn1::read(plain, 0, plain.len()).ok()?;
+    let seq = asn1::read(plain, app.content, app.end).ok()?;
+    let c10 = asn1::children(plain, &seq)
+        .ok()?
+        .into_iter()
+        .find(|k| k.is_context(10))?;
+    let list = asn1::read(plain, c10.content, c10.end).ok()?;
+    // An AuthorizationData entry's ad-type and its [1] and OCTET STRING.
+    let entry = |e: &Tlv| -> Option<(i64, Tlv, Tlv)> {
+        let f = asn1::children(plain, e).ok()?;
+        let ty = int(plain, ctx(plain, &f, 0))?;
+        let c1 = *f.iter().find(|k| k.is_context(1))?;
+        let octets = asn1::read(plain, c1.content, c1.end).ok()?;
+        Some((ty, c1, octets))
+    };
+    for e in asn1::children(plain, &list).ok()? {
+        let Some((1, c1, octets)) = entry(&e) else {
+            continue;
+        };
+        let inner = asn1::read(plain, octets.content, octets.end).ok()?;
+        for e2 in asn1::children(plain, &inner).ok()? {
+            if let Some((128, c1b, pac)) = entry(&e2) {
+                return Some(vec![app, seq, c10, list, e, c1, octets, inner, e2, c1b, pac]);
+            }
+        }
+    }
+    None
+}
+
+/// `plain` with the innermost element of `path` given `content`, every enclosing length
+/// re-encoded (identifiers below tag 31 only, as these are).
+fn replace_content(plain: &[u8], path: &[Tlv], content: &[u8]) -> Option<Vec<u8>> {
+    let id = |t: &Tlv| plain.get(t.start).copied().filter(|b| b & 0x1f != 0x1f);
+    let last = path.last()?;
+    let mut cur = asn1::write::tlv(id(last)?, content);
+    for pair in path.windows(2).rev() {
+        let [outer, inner] = pair else { return None };
+        let mut c = plain.get(outer.content..inner.start)?.to_vec();
+        c.extend_from_slice(&cur);
+        c.extend_from_slice(plain.get(inner.end..outer.end)?);
+        cur = asn1::write::tlv(id(outer)?, &c);
+    }
+    Some(cur)
+}
+
+/// The PAC's signatures in a decrypted EncTicketPart, checked with the key that opened the
+/// ticket (the server signature) and the krbtgt keys at hand (the KDC and ticket signatures).
+fn pac_checks(plain: &[u8], s: &Sealed, key: &Key, how: &str, keys: &Keys) -> Vec<String> {
+    let Some(path) = pac_path(plain) else {
+        return Vec::new();
+    };
+    let Some(pac) = path.last().map(|t| t.content(plain)) else {
+        return Vec::new();
+    };
+    let mut kdc: Vec<(Key, String)> = keys
+        .keytab
+        .iter()
+        .filter(|e| e.components.first().is_some_and(|c| c == "krbtgt"))
+        .map(|e| {
+            (
+                e.key.clone(),
+                format!("the keytab's key for {} (kvno {})", e.principal(), e.kvno),
+            )
+        })
+        .collect();
+    if s.key_of.starts_with("krbtgt/") {
+        kdc.insert(0, (key.clone(), how.to_string()));
+    }
+    // MS-PAC §2.8.3: the ticket signature covers the EncTicketPart with the PAC replaced by a
+    // single zero byte.
+    let rebuilt = replace_content(plain, &path, &[0]);
+    super::pac::verify(pac, Some((key, how)), &kdc, rebuilt.as_deref())
+}
+
 /// The plaintext without the zero padding DES and DES3 leave after the DER (RFC 3961 §6.2:
 /// "the decryption may return padding").
 fn unpad(mut plain: Vec<u8>) -> Vec<u8> {
@@ -611,6 +690,7 @@ pub fn open(buf: &[u8], at: usize, keys: &Keys) -> Opened {
                 sealed: s,
                 result: Ok("nothing: etype 0, the part travels in clear".into()),
                 steps: Vec::new(),
+                checks: Vec::new(),
             });
             continue;
         }
@@ -625,6 +705,7 @@ pub fn open(buf: &[u8], at: usize, keys: &Keys) -> Opened {
             )
         });
         let mut steps = Vec::new();
+        let mut checks = Vec::new();
         // A TGS-REP is under the TGS-REQ authenticator's subkey when it had one (usage 9),
         // else under the TGT's session key (usage 8) (RFC 4120 §5.4.2).
         let usages: &[u32] = if s.usage == usage::TGS_REP {
@@ -651,6 +732,9 @@ pub fn open(buf: &[u8], at: usize, keys: &Keys) -> Opened {
                         }
                         let mut fields = vec![f];
                         gss_checksum(&mut fields);
+                        if s.what == "EncTicketPart" {
+                            checks = pac_checks(&plain, &s, &key, &how, keys);
+                        }
                         let found = keys_in(&plain, s.what);
                         let derived =
                             fast_keys(&s, &key, &found, &o.session_keys, &keys.learnt);
@@ -682,6 +766,7 @@ pub fn open(buf: &[u8], at: usize, keys: &Keys) -> Opened {
             sealed: s,
             result,
             steps,
+            checks,
         });
     }
     o

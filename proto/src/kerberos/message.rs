@@ -766,7 +766,7 @@ fn element(buf: &[u8], t: &Tlv, name: &'static str, kind: &Kind, w: &mut Walk) -
                             ));
                         }
                     }
-                    Some(128) => field.children = pac(buf, t.content, content),
+                    Some(128) => field.children = super::pac::fields(t.content, content),
                     _ => {}
                 }
             }
@@ -788,93 +788,6 @@ fn element(buf: &[u8], t: &Tlv, name: &'static str, kind: &Kind, w: &mut Walk) -
         }
     }
     field
-}
-
-/// PAC buffer types (MS-PAC §2.4).
-fn pac_buffer_name(t: u32) -> &'static str {
-    match t {
-        1 => "KERB_VALIDATION_INFO (logon information: user, groups)",
-        2 => "PAC_CREDENTIAL_INFO",
-        6 => "server checksum",
-        7 => "KDC (privilege server) checksum",
-        10 => "PAC_CLIENT_INFO (client name and ticket time)",
-        11 => "S4U_DELEGATION_INFO (constrained delegation)",
-        12 => "UPN_DNS_INFO",
-        13 => "client claims",
-        14 => "device info",
-        15 => "device claims",
-        16 => "ticket checksum",
-        17 => "PAC_ATTRIBUTES_INFO",
-        18 => "PAC_REQUESTOR (the requesting account's SID)",
-        19 => "full PAC checksum",
-        _ => "unknown buffer type",
-    }
-}
-
-/// The Windows PAC (MS-PAC §2.3/§2.4, little-endian): its buffers by type, and the client
-/// name of PAC_CLIENT_INFO. `at` is where `pac` starts in `buf`'s coordinates.
-fn pac(_buf: &[u8], at: usize, pac: &[u8]) -> Vec<Field> {
-    let le32 = |i: usize| {
-        pac.get(i..i + 4)
-            .and_then(|x| x.try_into().ok())
-            .map(u32::from_le_bytes)
-    };
-    let span = |a: usize, b: usize| crate::Span::new(at + a, at + b.min(pac.len()));
-    let mut out = Vec::new();
-    let Some(count) = le32(0) else { return out };
-    out.push(Field::new("cBuffers", span(0, 4), Value::U32(count)).spec("MS-PAC §2.3"));
-    out.push(Field::new(
-        "Version",
-        span(4, 8),
-        Value::U32(le32(4).unwrap_or(0)),
-    ));
-    for i in 0..count.min(64) as usize {
-        let base = 8 + 16 * i;
-        let (Some(ty), Some(size), Some(off)) = (le32(base), le32(base + 4), le32(base + 8)) else {
-            break;
-        };
-        let mut b = Field::new(
-            "PAC_INFO_BUFFER",
-            span(base, base + 16),
-            Value::Text(format!("{} ({ty})", pac_buffer_name(ty))),
-        )
-        .spec("MS-PAC §2.4");
-        let (off, size) = (off as usize, size as usize);
-        b.children.push(Field::new(
-            "cbBufferSize",
-            span(base + 4, base + 8),
-            Value::U64(size as u64),
-        ));
-        b.children.push(Field::new(
-            "Offset",
-            span(base + 8, base + 16),
-            Value::U64(off as u64),
-        ));
-        if let Some(data) = pac.get(off..off.saturating_add(size)) {
-            let mut d = Field::new("buffer", span(off, off + size), Value::None);
-            if ty == 10 && data.len() >= 10 {
-                let n = data
-                    .get(8..10)
-                    .and_then(|x| x.try_into().ok())
-                    .map_or(0, |x| usize::from(u16::from_le_bytes(x)));
-                let name: Vec<u16> = data
-                    .get(10..10 + n)
-                    .unwrap_or(&[])
-                    .chunks_exact(2)
-                    .filter_map(|c| c.try_into().ok())
-                    .map(u16::from_le_bytes)
-                    .collect();
-                d.children.push(Field::new(
-                    "Name",
-                    span(off + 10, off + 10 + n),
-                    Value::Text(String::from_utf16_lossy(&name)),
-                ));
-            }
-            b.children.push(d);
-        }
-        out.push(b);
-    }
-    out
 }
 
 /// The fields of a SEQUENCE, matched to `schema` by context tag.

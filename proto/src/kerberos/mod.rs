@@ -10,6 +10,7 @@ pub mod decrypt;
 pub mod files;
 pub mod keytab;
 pub(crate) mod message;
+pub mod pac;
 mod names;
 /// The simulated realm of the Kerberos walkthrough.
 #[cfg(feature = "kerberos")]
