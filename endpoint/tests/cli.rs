@@ -407,7 +407,12 @@ fn decode_opens_a_recorded_exchange_in_any_etype_with_keytabs_and_the_password()
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();
-    child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
     let o = child.wait_with_output().unwrap();
     assert!(o.status.success());
     let v = json(&o);
@@ -426,14 +431,15 @@ fn decode_opens_a_recorded_exchange_in_any_etype_with_keytabs_and_the_password()
         assert_eq!(p["etype"], 26);
     }
     // The password's string-to-key is shown step by step (RFC 6803: saltp, PBKDF2, KDF).
-    let s2k = parts
-        .iter()
-        .find(|p| p["part"] == "EncASRepPart")
-        .unwrap()["string_to_key"]
+    let s2k = parts.iter().find(|p| p["part"] == "EncASRepPart").unwrap()["string_to_key"]
         .as_array()
         .unwrap();
-    assert!(s2k.iter().any(|s| s[0].as_str().unwrap().starts_with("saltp")));
-    assert!(s2k.iter().any(|s| s[0].as_str().unwrap().contains("KDF-FEEDBACK-CMAC")));
+    assert!(s2k
+        .iter()
+        .any(|s| s[0].as_str().unwrap().starts_with("saltp")));
+    assert!(s2k
+        .iter()
+        .any(|s| s[0].as_str().unwrap().contains("KDF-FEEDBACK-CMAC")));
 }
 
 /// `decode FILE` reads a credential cache; `--ccache` offers its session keys.
@@ -460,5 +466,8 @@ fn decode_reads_a_ccache_file_and_its_keys_open_the_tgs_exchange() {
     );
     let o = run(&["decode", &format!("{dir}/http.keytab")]);
     let text = String::from_utf8(o.stdout).unwrap();
-    assert!(text.contains("HTTP/localhost@CONTOSO.TEST kvno 2"), "{text}");
+    assert!(
+        text.contains("HTTP/localhost@CONTOSO.TEST kvno 2"),
+        "{text}"
+    );
 }

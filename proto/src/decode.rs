@@ -81,7 +81,10 @@ fn peel_header(text: &str) -> (Vec<Field>, Span) {
     let mut at = text.len() - text.trim_start().len();
     // A direction marker, as captures and recorders write them: `> ` to the KDC, `< ` back.
     if let Some(m @ ('>' | '<')) = text.get(at..).and_then(|r| r.chars().next()) {
-        if text.get(at + 1..).is_some_and(|r| r.starts_with([' ', '\t'])) {
+        if text
+            .get(at + 1..)
+            .is_some_and(|r| r.starts_with([' ', '\t']))
+        {
             fields.push(Field::new(
                 "direction",
                 Span::new(at, at + 1),
@@ -243,6 +246,23 @@ fn decode_layers(input: &str, mut out: Decoded) -> Decoded {
         .note("decoded into the next layer")],
     ));
     let source = Span::new(0, compact.len());
+    // MS-KKDCP: a KDC-PROXY-MESSAGE (Kerberos over HTTPS, as DirectAccess, RD Gateway and
+    // FreeIPA's kdcproxy carry it) holds the TCP-framed message: peeled as its own layer.
+    #[cfg(feature = "full-kerberos")]
+    let (bytes, source) = match kkdcp(&bytes) {
+        Some((fields, inner)) => {
+            let message = inner.slice_bytes(&bytes).to_vec();
+            out.layers.push(Layer {
+                kind: "kkdcp",
+                label: "MS-KKDCP KDC-PROXY-MESSAGE",
+                source,
+                bytes: bytes.clone(),
+                fields,
+            });
+            (message, inner)
+        }
+        None => (bytes, source),
+    };
     // Kerberos as it travels on port 88/TCP (and as Wireshark's "Copy as hex" gives it): a
     // 4-byte record length before the message, peeled as its own layer.
     #[cfg(feature = "kerberos")]
@@ -276,7 +296,7 @@ fn decode_layers(input: &str, mut out: Decoded) -> Decoded {
         return out;
     }
     #[cfg(feature = "kerberos")]
-    if looks_like_negotiate(&bytes) {
+    if looks_like_negotiate(&bytes) || untagged_kdc(&bytes) {
         let p = crate::spnego::peel(&bytes, source);
         let base = out.layers.len();
         for w in p.warnings {
@@ -553,7 +573,7 @@ impl Decoded {
     }
 }
 
-#[cfg(feature = "kerberos")]
+#[cfg(feature = "full-kerberos")]
 /// A file dropped on the Decoder or given to `authscope decode FILE`: an MIT credential cache or
 /// keytab (shown field by field, its keys offered to every other input), a DER Kerberos message
 /// (a binary `.kirbi` is a KRB-CRED), or text (a paste: [`decode_all`]).
@@ -591,7 +611,10 @@ pub fn decode_file(bytes: &[u8]) -> Vec<Decoded> {
                 for c in cc.creds.iter().filter(|c| !c.config) {
                     d.carried.learnt.push((
                         c.key.clone(),
-                        format!("the session key of the credential cache's ticket for {}", c.server),
+                        format!(
+                            "the session key of the credential cache's ticket for {}",
+                            c.server
+                        ),
                     ));
                     // Each ticket in its own layer, decoded (and opened with a keytab).
                     let p = crate::spnego::peel(c.ticket.slice_bytes(bytes), c.ticket);
@@ -677,7 +700,10 @@ pub fn decrypt_all(ds: &mut [Decoded], keys: &crate::kerberos::decrypt::Keys) {
                 }
             }
         }
-        let carried: Vec<_> = ds.iter().flat_map(|d| d.carried.keytab.iter().cloned()).collect();
+        let carried: Vec<_> = ds
+            .iter()
+            .flat_map(|d| d.carried.keytab.iter().cloned())
+            .collect();
         for (i, d) in ds.iter_mut().enumerate() {
             // Again only when keys appeared since, and something is still closed.
             let closed = d.decryption.iter().any(|x| x.opened_with.is_none());
@@ -728,6 +754,81 @@ fn message_start(f: &Field) -> Option<usize> {
 pub fn looks_like_negotiate(bytes: &[u8]) -> bool {
     // 0x61: a bare Ticket (APPLICATION 1); 0x6a–0x7e: the KDC and AP messages, KRB-CRED, errors.
     matches!(bytes.first(), Some(0x60 | 0xa0 | 0xa1 | 0x61..=0x7e))
+}
+
+/// A KDC-PROXY-MESSAGE (MS-KKDCP §2.2.2): its fields, and where its `kerb-message` (a Kerberos
+/// message with its 4-byte TCP record length, RFC 4120 §7.2.2) is.
+///
+/// ```text
+/// KDC-PROXY-MESSAGE ::= SEQUENCE {
+///     kerb-message    [0] OCTET STRING,
+///     target-domain   [1] KERB-REALM OPTIONAL,
+///     dclocator-hint  [2] INTEGER OPTIONAL }
+/// ```
+#[cfg(feature = "full-kerberos")]
+fn kkdcp(bytes: &[u8]) -> Option<(Vec<Field>, Span)> {
+    use crate::asn1;
+    let seq = asn1::read(bytes, 0, bytes.len()).ok()?;
+    if !seq.is_universal(asn1::SEQUENCE) || seq.end != bytes.len() {
+        return None;
+    }
+    let kids = asn1::children(bytes, &seq).ok()?;
+    let first = kids.first().filter(|k| k.is_context(0))?;
+    let octets = asn1::read(bytes, first.content, first.end).ok()?;
+    if !octets.is_universal(asn1::OCTET_STRING) {
+        return None;
+    }
+    let inner = Span::new(octets.content, octets.end);
+    tcp_record(inner.slice_bytes(bytes))?;
+    let mut fields = vec![Field::new(
+        "kerb-message",
+        first.span(),
+        Value::Bytes(inner.slice_bytes(bytes).to_vec()),
+    )
+    .spec("MS-KKDCP §2.2.2")
+    .note("the Kerberos message with its 4-byte TCP length (RFC 4120 §7.2.2): decoded into the next layer")];
+    for k in kids.iter().skip(1) {
+        let Ok(v) = asn1::read(bytes, k.content, k.end) else {
+            continue;
+        };
+        if k.is_context(1) {
+            fields.push(
+                Field::new(
+                    "target-domain",
+                    k.span(),
+                    Value::Text(String::from_utf8_lossy(v.content(bytes)).into_owned()),
+                )
+                .note("the realm the proxy forwards to (in requests)"),
+            );
+        } else if k.is_context(2) {
+            fields.push(
+                Field::new(
+                    "dclocator-hint",
+                    k.span(),
+                    Value::U64(
+                        asn1::integer(v.content(bytes))
+                            .and_then(|n| u64::try_from(n).ok())
+                            .unwrap_or(0),
+                    ),
+                )
+                .note("DsGetDcName flags for finding the KDC"),
+            );
+        }
+    }
+    Some((fields, inner))
+}
+
+/// A KDC-REQ or KDC-REP body without its APPLICATION tag (decoded with a warning).
+#[cfg(feature = "kerberos")]
+fn untagged_kdc(bytes: &[u8]) -> bool {
+    #[cfg(feature = "full-kerberos")]
+    return crate::asn1::read(bytes, 0, bytes.len())
+        .is_ok_and(|t| crate::kerberos::message::untagged_kdc(bytes, &t).is_some());
+    #[cfg(not(feature = "full-kerberos"))]
+    {
+        let _ = bytes;
+        false
+    }
 }
 
 /// The record length of a Kerberos message framed for TCP (RFC 4120 §7.2.2): 4 big-endian bytes

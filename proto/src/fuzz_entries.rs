@@ -117,6 +117,76 @@ pub fn negotiate(data: &[u8]) {
     }
 }
 
+#[cfg(feature = "full-kerberos")]
+/// A file dropped on the Decoder (credential cache, keytab, KRB-CRED, KKDCP, a saved message) and
+/// its decryption with the keys it carries and a fixed key of every etype: every span inside its
+/// layer, every decryption record pointing at a layer that exists.
+pub fn kerberos_file(data: &[u8]) {
+    let mut ds = crate::decode::decode_file(data);
+    let mut keys = crate::kerberos::decrypt::Keys {
+        password: Some("p".into()),
+        ..Default::default()
+    };
+    for etype in [1, 3, 16, 17, 18, 19, 20, 23, 24, 25, 26] {
+        let len = match etype {
+            1 | 3 => 8,
+            16 => 24,
+            17 | 19 | 23 | 24 | 25 => 16,
+            _ => 32,
+        };
+        keys.raw.push(crate::kerberos::crypto::Key {
+            etype,
+            bytes: vec![0x42; len],
+        });
+    }
+    crate::decode::decrypt_all(&mut ds, &keys);
+    for d in &ds {
+        for l in &d.layers {
+            check_spans(&l.fields, l.bytes.len());
+        }
+        for x in &d.decryption {
+            assert!(x.layer < d.layers.len());
+            assert!(x.plaintext_layer.is_none_or(|p| p < d.layers.len()));
+        }
+        let _ = d.to_json();
+    }
+}
+
+#[cfg(feature = "full-kerberos")]
+/// Raw bytes as a PAC: its fields (spans inside it) and its signatures checked.
+pub fn pac(data: &[u8]) {
+    let f = crate::kerberos::pac::fields(0, data);
+    check_spans(&f, data.len());
+    let key = crate::kerberos::crypto::Key {
+        etype: 18,
+        bytes: vec![1; 32],
+    };
+    let _ = crate::kerberos::pac::verify(
+        data,
+        Some((&key, "k")),
+        &[(key.clone(), "k".into())],
+        Some(data),
+    );
+}
+
+#[cfg(feature = "full-kerberos")]
+/// Every etype's decrypt, checksum, PRF and KRB-FX-CF2 on arbitrary bytes and key lengths.
+pub fn crypto(data: &[u8]) {
+    use crate::kerberos::crypto::{self, Key};
+    let (head, rest) = data.split_at(data.len().min(33));
+    for etype in [1, 3, 16, 17, 18, 19, 20, 23, 24, 25, 26] {
+        let key = Key {
+            etype,
+            bytes: head.to_vec(),
+        };
+        let _ = crypto::decrypt(&key, 2, rest);
+        let _ = crypto::checksum(&key, 17, rest);
+        let _ = crypto::verify_checksum(&key, 17, i64::from(etype), rest, head);
+        let _ = crypto::prf(&key, rest);
+        let _ = crypto::cf2(&key, &key, b"a", b"b");
+    }
+}
+
 #[cfg(feature = "kerberos")]
 /// A keytab file's bytes.
 pub fn keytab(data: &[u8]) {

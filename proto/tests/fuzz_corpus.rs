@@ -38,6 +38,12 @@ fn corpus_replays_without_panics() {
     assert!(replay("negotiate", proto::fuzz_entries::negotiate) >= 13);
     assert!(replay("keytab", proto::fuzz_entries::keytab) >= 1);
     assert!(replay("har", proto::fuzz_entries::har) >= 3);
+    #[cfg(feature = "full-kerberos")]
+    {
+        assert!(replay("kerberos_file", proto::fuzz_entries::kerberos_file) >= 6);
+        assert!(replay("pac", proto::fuzz_entries::pac) >= 2);
+        assert!(replay("crypto", proto::fuzz_entries::crypto) >= 1);
+    }
 }
 
 /// JSON-shaped bytes around a HAR skeleton, so the reader gets past `log.entries`.

@@ -210,7 +210,10 @@ fn the_as_rep_opens_with_the_password_and_its_salt_and_the_service_ticket_with_t
         .unwrap();
     assert_eq!(part.sealed.salt, "CONTOSO.TESTbob");
     assert!(part.result.is_ok(), "{:?}", part.result);
-    assert!(part.steps.iter().any(|(l, _)| l.starts_with("tkey = PBKDF2")));
+    assert!(part
+        .steps
+        .iter()
+        .any(|(l, _)| l.starts_with("tkey = PBKDF2")));
     // MIT sends the AS-REP's part as an EncTGSRepPart: the layer says what it is, the outcome why.
     let layer = o
         .layers

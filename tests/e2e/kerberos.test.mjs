@@ -76,7 +76,12 @@ test('a keytab file opens the ticket and the authenticator in the page', async (
   await page.waitForSelector('[data-test=decryption] li.ok');
   const report = await page.locator('[data-test=decryption]').innerText();
   assert.match(report, /EncTicketPart .* decrypted with the keytab's key for HTTP\/localhost@CONTOSO\.TEST \(kvno 2\)/);
-  assert.match(report, /Authenticator .* decrypted with the session key read from the part before/);
+  assert.match(report, /Authenticator .* decrypted with the session key in the EncTicketPart/);
+  // MIT 1.20 signs the PAC: the server signature checks with the keytab's key; the KDC's needs
+  // krbtgt's.
+  const pac = await page.locator('[data-test=pac-checks]').innerText();
+  assert.match(pac, /server signature \(hmac-sha1-96-aes256\): valid with the keytab's key for HTTP\/localhost@CONTOSO\.TEST \(kvno 2\)/);
+  assert.match(pac, /KDC signature .*not checked: no krbtgt key/);
   assert.match(await page.locator('[data-test=layer-decrypted]').last().innerText(), /Flags[\s\S]*mutual/);
   assert.deepEqual(problems, []);
   await context.close();
@@ -100,6 +105,32 @@ test('the walkthrough\'s AP-REQ opens in the Decoder beside it with the realm\'s
   assert.ok(!dec.url().includes(hex));
   assert.equal(await dec.evaluate(() => sessionStorage.length + localStorage.length), 0);
   assert.ok(page.url().includes('kerberos.html#/kerberos'));
+  assert.deepEqual(problems, []);
+  await context.close();
+});
+
+const etypes = (dir, name) => new URL(`../fixtures/kerberos/mit-etypes/${dir}/${name}`, import.meta.url).pathname;
+
+test('a credential cache opened in the Decoder: its tickets, and its session keys open a pasted TGS exchange', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}decode.html#/decode`);
+  await page.setInputFiles('[data-test=decode-file]', etypes('camellia256-cts-cmac', 'ccache'));
+  await page.waitForSelector('[data-test=layer-ccache]');
+  const cc = await page.locator('[data-test=layer-ccache]').innerText();
+  assert.match(cc, /MIT credential cache \(version 4\)/);
+  assert.match(cc, /ticket for HTTP\/localhost@CONTOSO\.TEST/);
+  assert.equal(await page.locator('[data-test=layer-kerberos]').count(), 2);
+  assert.match(await page.locator('[data-test=decode-warnings]').innerText(), /holds session keys/);
+  // The same file as a key file, and kvno's TGS-REQ and TGS-REP (FAST-armored) pasted.
+  const exchange = readFileSync(etypes('camellia256-cts-cmac', 'exchange.txt'), 'utf8').split('\n').slice(4, 6).join('\n');
+  await page.fill('[data-test=decode-input]', exchange);
+  await page.setInputFiles('[data-test=krb-keytab]', etypes('camellia256-cts-cmac', 'ccache'));
+  await page.waitForSelector('[data-test=decoded-message] >> nth=1');
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=decryption] li.ok').length >= 4);
+  const report = (await page.locator('[data-test=decryption]').allInnerTexts()).join('\n');
+  assert.match(report, /KrbFastReq .* decrypted with the FAST armor key/);
+  assert.match(report, /EncTGSRepPart .* decrypted with the FAST reply key/);
+  assert.match(await page.locator('[data-test=keys-memory]').innerText(), /never in the link, never in browser storage/);
+  assert.ok(!page.url().includes('krbtgt'));
   assert.deepEqual(problems, []);
   await context.close();
 });

@@ -9,7 +9,9 @@
 # recorded over TCP by kdc-recorder.py. OUTDIR/ETYPE/ gets exchange.txt (one hex message per
 # line, '>' to the KDC, '<' back), negotiate.txt, http.keytab, krbtgt.keytab (-norandkey: the
 # KDC's real key), ccache (FILE v4), ccache-v3, cred.kirbi (KRB-CRED from the ccache, made by
-# impacket's CCache.toKRBCRED) and klist.txt.
+# impacket's CCache.toKRBCRED), klist.txt, s4u.txt (kinit -k as HTTP/localhost, then
+# kvno -U bob: S4U2Self) and, for aes256-cts-hmac-sha1-96, impacket-silver.ccache (a ticket with a
+# Windows-style PAC made by impacket's ticketer under HTTP/localhost's key).
 # Needs Debian's krb5-kdc, krb5-admin-server, krb5-user, curl, and impacket (PyPI).
 set -euo pipefail
 out=$(mkdir -p "$1" && cd "$1" && pwd); shift
@@ -106,6 +108,23 @@ PY
 import sys
 from impacket.krb5.ccache import CCache
 open(sys.argv[2], 'wb').write(CCache.loadFile(sys.argv[1]).toKRBCRED())" "$dest/ccache" "$dest/cred.kirbi"
+  # S4U2Self (MS-SFU): the service asks a ticket to itself for bob, with bob's password unknown
+  # to it: a TGS-REQ with PA-FOR-USER and PA-S4U-X509-USER, recorded apart.
+  kill "${pids[-2]}" 2>/dev/null || true
+  python3 "$here/kdc-recorder.py" "$((port + 3))" "$kdc_port" "$dest/s4u.txt" &
+  pids+=($!)
+  sed -i "s/127.0.0.1:$recorder_port/127.0.0.1:$((port + 3))/" "$dir/krb5.conf"
+  for _ in $(seq 50); do (exec 3<>/dev/tcp/127.0.0.1/$((port + 3))) 2>/dev/null && break; sleep 0.1; done
+  KRB5CCNAME=FILE:$dir/svc kinit -k -t "$dest/http.keytab" HTTP/localhost
+  KRB5CCNAME=FILE:$dir/svc kvno -U bob HTTP/localhost >/dev/null
+  # A ticket with a Windows-style PAC (logon information, groups, an extra SID, UPN_DNS_INFO,
+  # attributes, requestor) signed and encrypted with the service's key: impacket's ticketer.
+  if [ "$e" = aes256-cts-hmac-sha1-96 ]; then
+    key=$(klist -e -k -K "$dest/http.keytab" | sed -n 's/.*(0x\([0-9a-f]*\)).*/\1/p' | head -1)
+    (cd "$dir" && ticketer.py -aesKey "$key" -domain-sid S-1-5-21-1004336348-1177238915-682003330 \
+      -domain CONTOSO.TEST -spn HTTP/localhost -groups 512,513,518 -user-id 1104 \
+      -extra-sid S-1-18-1 -extra-pac alice >/dev/null && cp alice.ccache "$dest/impacket-silver.ccache")
+  fi
   kill "$(cat "$dir/kdc.pid")" 2>/dev/null || true
-  echo "$e: $(wc -l < "$dest/exchange.txt") messages"
+  echo "$e: $(wc -l < "$dest/exchange.txt") messages, $(wc -l < "$dest/s4u.txt") for S4U"
 done

@@ -60,28 +60,81 @@ pub fn decoder() -> Html {
             });
         });
     }
-    let decoded = use_memo(((*text).clone(), (*keys).clone()), |(t, k)| {
-        let mut d = proto::decode::decode(t);
-        d.decrypt(k);
-        d
-    });
+    // A file opened here (a credential cache, a keytab, a .kirbi, a saved capture) replaces the
+    // pasted text until the text is edited; it stays in this page's memory.
+    let file = use_state(|| None::<(String, Rc<Vec<u8>>)>);
+    {
+        let file = file.clone();
+        use_effect_with((*text).clone(), move |_| file.set(None));
+    }
+    let decoded = use_memo(
+        ((*text).clone(), (*file).clone(), (*keys).clone()),
+        |(t, f, k)| {
+            let mut ds = match f {
+                Some((_, bytes)) => proto::decode::decode_file(bytes),
+                None => proto::decode::decode_all(t),
+            };
+            proto::decode::decrypt_all(&mut ds, k);
+            ds
+        },
+    );
     let form = keys_form(keys.clone(), key_text.clone());
     let samples: Vec<(&'static str, String)> =
         SAMPLES.iter().map(|(l, t)| (*l, sample_text(t))).collect();
-    let d = &*decoded;
-    let secret = d.credential_equivalent();
+    let secret = decoded
+        .iter()
+        .any(proto::decode::Decoded::credential_equivalent);
+    let on_open = {
+        let file = file.clone();
+        Callback::from(move |e: Event| {
+            let picked = crate::components::form::file_of(&e);
+            let file = file.clone();
+            if let Some(picked) = picked {
+                let name = picked.name();
+                wasm_bindgen_futures::spawn_local(async move {
+                    let Ok(buf) = wasm_bindgen_futures::JsFuture::from(picked.array_buffer()).await
+                    else {
+                        return;
+                    };
+                    file.set(Some((
+                        name,
+                        Rc::new(js_sys::Uint8Array::new(&buf).to_vec()),
+                    )));
+                });
+            }
+        })
+    };
+    let n = decoded.len();
     html! {
         <div class="page decoder">
             <h1>{ "Decoder" }</h1>
-            <p class="lede">{ "Paste a header line, NTLM <base64>, Negotiate <base64>, bare base64 or hex. Everything is decoded here, in your browser." }</p>
+            <p class="lede">{ "Paste a header line, NTLM <base64>, Negotiate <base64>, bare base64 or hex, or several Kerberos messages one per line; or open a credential cache, a keytab or a .kirbi. Everything is decoded here, in your browser." }</p>
             { paste_box(&PasteProps { label: "Token or header", test: "decode-input", rows: 4, samples, text: text.clone() }) }
+            <label class="file-open">{ "Open a file (MIT credential cache, keytab, .kirbi, saved message)" }
+                <input type="file" data-test="decode-file" onchange={on_open} />
+            </label>
+            { match &*file {
+                Some((name, bytes)) => html! { <p class="hint" data-test="decode-file-name">{ format!("Showing {name} ({} bytes). Edit the text above to go back to it.", bytes.len()) }</p> },
+                None => share(&text),
+            } }
             { if secret { html! {
                 <p class="secret" role="alert" data-test="credential-warning">
                     <b>{ "Crackable offline. " }</b>
                     { "An NTLM AUTHENTICATE message answers a one-time challenge: it cannot be replayed later, but it can be relayed while its handshake is live (MS-NLMP 3.2.5.1.1), and its response can be cracked offline to recover the password. Do not paste it into tickets, chats or links." }
                 </p>
             } } else { Html::default() } }
-            { share(&text) }
+            { for decoded.iter().enumerate().map(|(i, d)| message(i, n, d)) }
+            { form }
+            <PasswordCheck />
+        </div>
+    }
+}
+
+/// One decoded message: where decoding stopped, its warnings, its layers and decryption.
+fn message(i: usize, n: usize, d: &proto::decode::Decoded) -> Html {
+    html! {
+        <section class="message" data-test="decoded-message">
+            { if n > 1 { html! { <h2>{ format!("Message {} of {n}", i + 1) }</h2> } } else { Html::default() } }
             { d.error.as_ref().map(|e| html! {
                 <p class="error" role="status" data-test="decode-error">{ format!("Decoding stopped in layer {} at byte {}: {}", e.layer, e.offset, e.message) }</p>
             }).unwrap_or_default() }
@@ -91,17 +144,15 @@ pub fn decoder() -> Html {
                 }) }</ul>
             } } }
             <div class="layers-list">
-                { for d.layers.iter().enumerate().map(|(i, l)| html! {
+                { for d.layers.iter().enumerate().map(|(li, l)| html! {
                     <section class="layer-box" data-test={format!("layer-{}", l.kind)}>
-                        <h3>{ format!("Layer {i}: ") }{ l.label }<span class="muted">{ format!(" ({})", l.kind) }</span></h3>
-                        <LayerView layer={Rc::new(l.clone())} bytes={!matches!(l.kind, "header" | "base64" | "hex")} link={AttrValue::from(i.to_string())} />
+                        <h3>{ format!("Layer {li}: ") }{ l.label }<span class="muted">{ format!(" ({})", l.kind) }</span></h3>
+                        <LayerView layer={Rc::new(l.clone())} bytes={!matches!(l.kind, "header" | "base64" | "hex")} link={AttrValue::from(if n > 1 { format!("{}.{li}", i + 1) } else { li.to_string() })} />
                     </section>
                 }) }
             </div>
-            { form }
             { panel(d) }
-            <PasswordCheck />
-        </div>
+        </section>
     }
 }
 
@@ -155,8 +206,17 @@ fn keys_form(
                         return;
                     };
                     let bytes = js_sys::Uint8Array::new(&buf).to_vec();
+                    // A keytab's keys; a credential cache's or a KRB-CRED's session keys.
+                    let mut ds = proto::decode::decode_file(&bytes);
+                    proto::decode::decrypt_all(&mut ds, &proto::kerberos::decrypt::Keys::default());
                     let mut k = (*keys).clone();
-                    k.keytab = proto::kerberos::keytab::parse(&bytes).unwrap_or_default();
+                    k.keytab.clear();
+                    k.learnt.clear();
+                    for d in ds {
+                        k.keytab.extend(d.carried.keytab);
+                        k.learnt.extend(d.carried.learnt);
+                        k.learnt.extend(d.learnt);
+                    }
                     keys.set(k);
                 });
             }
@@ -165,10 +225,11 @@ fn keys_form(
     html! {
         <fieldset class="iis-dialog keys-form" data-test="decrypt-form">
             <legend>{ "Decrypt Kerberos parts (nothing leaves this page)" }</legend>
+            <p class="hint" data-test="keys-memory">{ "Passwords, keys and key files stay in this page's memory: never in the link, never in browser storage, gone when the tab closes. A keytab or a credential cache is as good as the password: do not share one." }</p>
             <label>{ "Password" }<input type="password" autocomplete="off" data-test="krb-password" oninput={set(|k, v| k.password = (!v.is_empty()).then_some(v))} /></label>
             <label>{ "Salt, or the principal (bob@CONTOSO.COM); empty: the message's" }<input type="text" data-test="krb-salt" oninput={set(|k, v| k.salt = (!v.is_empty()).then_some(v))} /></label>
             <label>{ "Keys, ETYPE:HEX separated by spaces (e.g. a session key)" }<input type="text" autocomplete="off" data-test="krb-key" value={(*key_text).clone()} oninput={on_key} /></label>
-            <label>{ format!("Keytab file ({} keys)", keys.keytab.len()) }<input type="file" data-test="krb-keytab" onchange={on_file} /></label>
+            <label>{ format!("Key file: keytab, credential cache or .kirbi ({} keys, {} session keys)", keys.keytab.len(), keys.learnt.len()) }<input type="file" data-test="krb-keytab" onchange={on_file} /></label>
         </fieldset>
     }
 }
@@ -193,9 +254,14 @@ fn panel(d: &proto::decode::Decoded) -> Html {
                 } }
                 { if x.string_to_key.is_empty() || x.opened_with.is_none() { Html::default() } else { html! {
                     <table class="derivation" data-test="string-to-key">
-                        <caption>{ "string-to-key (RFC 3962 §4, RFC 8009 §4, RFC 4757)" }</caption>
+                        <caption>{ "string-to-key (RFC 3961 §6, RFC 3962 §4, RFC 8009 §4, RFC 6803 §3, RFC 4757)" }</caption>
                         <tbody>{ for x.string_to_key.iter().map(|(k, v)| html! { <tr><th>{ k.clone() }</th><td><code>{ v.clone() }</code></td></tr> }) }</tbody>
                     </table>
+                } } }
+                { if x.checks.is_empty() { Html::default() } else { html! {
+                    <ul class="checks" data-test="pac-checks">{ for x.checks.iter().map(|c| html! {
+                        <li class={classes!(if c.contains(": valid") { "ok" } else if c.contains("INVALID") { "bad" } else { "" })}>{ format!("PAC {c} (MS-PAC §2.8)") }</li>
+                    }) }</ul>
                 } } }
             </li>
         }) }</ul>

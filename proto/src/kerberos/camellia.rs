@@ -261,10 +261,30 @@ mod tests {
             assert_eq!(decrypt(&k, usage + 1, &out), Err(CryptoError::Integrity));
         }
         for (k, usage, data, mic) in [
-            ("1dc46a8d763f4f93742bcba3387576c3", 7, &b"abcdefghijk"[..], "1178e6c5c47a8c1ae0c4b9c7d4eb7b6b"),
-            ("5027bc231d0f3a9d23333f1ca6fdbe7c", 8, b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", "d1b34f7004a731f23a0c00bf6c3f753a"),
-            ("b61c86cc4e5d2757545ad423399fb7031ecab913cbb900bd7a3c6dd8bf92015b", 9, b"123456789", "87a12cfd2b96214810f01c826e7744b1"),
-            ("32164c5b434d1d1538e4cfd9be8040fe8c4ac7acc4b93d3314d2133668147a05", 10, b"!@#$%^&*()!@#$%^&*()!@#$%^&*()", "3fa0b42355e52b189187294aa252ab64"),
+            (
+                "1dc46a8d763f4f93742bcba3387576c3",
+                7,
+                &b"abcdefghijk"[..],
+                "1178e6c5c47a8c1ae0c4b9c7d4eb7b6b",
+            ),
+            (
+                "5027bc231d0f3a9d23333f1ca6fdbe7c",
+                8,
+                b"ABCDEFGHIJKLMNOPQRSTUVWXYZ",
+                "d1b34f7004a731f23a0c00bf6c3f753a",
+            ),
+            (
+                "b61c86cc4e5d2757545ad423399fb7031ecab913cbb900bd7a3c6dd8bf92015b",
+                9,
+                b"123456789",
+                "87a12cfd2b96214810f01c826e7744b1",
+            ),
+            (
+                "32164c5b434d1d1538e4cfd9be8040fe8c4ac7acc4b93d3314d2133668147a05",
+                10,
+                b"!@#$%^&*()!@#$%^&*()!@#$%^&*()",
+                "3fa0b42355e52b189187294aa252ab64",
+            ),
         ] {
             let k = key(k);
             let (_, sum) = checksum(&k, usage, data).unwrap();

@@ -25,7 +25,7 @@ use crate::ntlm::crypto::{hmac_md5, md4, unicode};
 use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
-#[cfg(feature = "all-etypes")]
+#[cfg(feature = "full-kerberos")]
 use sha2::{Sha256, Sha384};
 
 /// Encryption types (IANA "Kerberos Encryption Type Numbers").
@@ -152,9 +152,9 @@ pub fn n_fold(input: &[u8], n_bytes: usize) -> Vec<u8> {
 pub enum Block16 {
     A128(aes::Aes128),
     A256(aes::Aes256),
-    #[cfg(feature = "all-etypes")]
+    #[cfg(feature = "full-kerberos")]
     C128(camellia::Camellia128),
-    #[cfg(feature = "all-etypes")]
+    #[cfg(feature = "full-kerberos")]
     C256(camellia::Camellia256),
 }
 
@@ -172,7 +172,7 @@ impl Block16 {
         }
     }
     /// Camellia-128 or Camellia-256, by key length.
-    #[cfg(feature = "all-etypes")]
+    #[cfg(feature = "full-kerberos")]
     pub fn camellia(key: &[u8]) -> Result<Block16, CryptoError> {
         match key.len() {
             16 => camellia::Camellia128::new_from_slice(key)
@@ -189,9 +189,9 @@ impl Block16 {
         match self {
             Block16::A128(c) => c.encrypt_block(&mut b),
             Block16::A256(c) => c.encrypt_block(&mut b),
-            #[cfg(feature = "all-etypes")]
+            #[cfg(feature = "full-kerberos")]
             Block16::C128(c) => c.encrypt_block(&mut b),
-            #[cfg(feature = "all-etypes")]
+            #[cfg(feature = "full-kerberos")]
             Block16::C256(c) => c.encrypt_block(&mut b),
         }
         *block = b.into();
@@ -201,9 +201,9 @@ impl Block16 {
         match self {
             Block16::A128(c) => c.decrypt_block(&mut b),
             Block16::A256(c) => c.decrypt_block(&mut b),
-            #[cfg(feature = "all-etypes")]
+            #[cfg(feature = "full-kerberos")]
             Block16::C128(c) => c.decrypt_block(&mut b),
-            #[cfg(feature = "all-etypes")]
+            #[cfg(feature = "full-kerberos")]
             Block16::C256(c) => c.decrypt_block(&mut b),
         }
         *block = b.into();
@@ -361,7 +361,7 @@ pub fn aes_string_to_key(
     })
 }
 
-#[cfg(feature = "all-etypes")]
+#[cfg(feature = "full-kerberos")]
 /// HMAC-SHA-256 (etype 19) or HMAC-SHA-384 (etype 20).
 fn hmac_sha2(etype: i32, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
     fn run<M: Mac + KeyInit>(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
@@ -380,7 +380,7 @@ fn hmac_sha2(etype: i32, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
     }
 }
 
-#[cfg(feature = "all-etypes")]
+#[cfg(feature = "full-kerberos")]
 /// An RFC 8009 etype's sizes: (key bytes, Ke bits, h bits: Kc, Ki and the MAC).
 fn sha2_sizes(etype: i32) -> Option<(usize, u32, u32)> {
     match etype {
@@ -390,7 +390,7 @@ fn sha2_sizes(etype: i32) -> Option<(usize, u32, u32)> {
     }
 }
 
-#[cfg(feature = "all-etypes")]
+#[cfg(feature = "full-kerberos")]
 /// KDF-HMAC-SHA2(key, label, k) (RFC 8009 §3; NIST SP 800-108 counter mode, one block):
 /// HMAC-SHA-256/384(key, 00000001 ‖ label ‖ 00 ‖ k) truncated to k bits.
 pub fn kdf_hmac_sha2(etype: i32, key: &[u8], label: &[u8], bits: u32) -> Vec<u8> {
@@ -403,7 +403,7 @@ pub fn kdf_hmac_sha2(etype: i32, key: &[u8], label: &[u8], bits: u32) -> Vec<u8>
     out
 }
 
-#[cfg(feature = "all-etypes")]
+#[cfg(feature = "full-kerberos")]
 /// Every step of an RFC 8009 string-to-key, for the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sha2StringToKey {
@@ -416,7 +416,7 @@ pub struct Sha2StringToKey {
     pub key: Vec<u8>,
 }
 
-#[cfg(feature = "all-etypes")]
+#[cfg(feature = "full-kerberos")]
 /// RFC 8009 §4 string-to-key: `iterations` from the s2kparams, 32768 by default.
 pub fn sha2_string_to_key(
     etype: i32,
@@ -450,10 +450,10 @@ pub fn sha2_string_to_key(
 }
 
 /// Kc, Ke and Ki.
-#[cfg(feature = "all-etypes")]
+#[cfg(feature = "full-kerberos")]
 type UsageKeys = (Vec<u8>, Vec<u8>, Vec<u8>);
 
-#[cfg(feature = "all-etypes")]
+#[cfg(feature = "full-kerberos")]
 /// RFC 8009's Kc, Ke and Ki for a key usage.
 fn sha2_usage_keys(key: &Key, usage: u32) -> Result<UsageKeys, CryptoError> {
     let (len, ke_bits, h_bits) = sha2_sizes(key.etype).ok_or(CryptoError::UnsupportedEtype)?;
@@ -501,7 +501,10 @@ pub fn string_to_key_steps(
     let mut steps = vec![("salt".to_string(), salt.to_string())];
     let bytes = match etype {
         RC4_HMAC | RC4_HMAC_EXP => {
-            steps[0].1 = "(none: RC4-HMAC keys are not salted)".into();
+            steps = vec![(
+                "salt".to_string(),
+                "(none: RC4-HMAC keys are not salted)".to_string(),
+            )];
             let k = md4(&unicode(password)).to_vec();
             steps.push(("key = MD4(UTF-16LE(password))".into(), hex(&k)));
             k
@@ -516,7 +519,7 @@ pub fn string_to_key_steps(
             steps.push(("key = DK(tkey, \"kerberos\")".into(), hex(&k.key)));
             k.key
         }
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
             let n = iterations.unwrap_or(32768);
             let k = sha2_string_to_key(etype, password.as_bytes(), salt.as_bytes(), n)?;
@@ -536,7 +539,7 @@ pub fn string_to_key_steps(
             ));
             k.key
         }
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::camellia::CAMELLIA128_CTS_CMAC | super::camellia::CAMELLIA256_CTS_CMAC => {
             let n = iterations.unwrap_or(32768);
             let k = super::camellia::string_to_key(etype, password.as_bytes(), salt.as_bytes(), n)?;
@@ -551,7 +554,7 @@ pub fn string_to_key_steps(
             ));
             k.key
         }
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::des::DES3_CBC_SHA1_KD => {
             let k = super::des::des3_string_to_key(password.as_bytes(), salt.as_bytes())?;
             steps.push((
@@ -561,7 +564,7 @@ pub fn string_to_key_steps(
             steps.push(("key = DK(tkey, \"kerberos\")".into(), hex(&k.key)));
             k.key
         }
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::des::DES_CBC_CRC | super::des::DES_CBC_MD5 => {
             let k = super::des::des_string_to_key(password.as_bytes(), salt.as_bytes());
             steps.push((
@@ -649,18 +652,18 @@ pub fn encrypt(
             out.extend_from_slice(hmac_sha1(&ki, &data).get(..12).unwrap_or(&[]));
             Ok(out)
         }
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
             let (_, ke, ki) = sha2_usage_keys(key, usage)?;
             sha2_encrypt(key.etype, &ke, &ki, confounder, plain)
         }
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::camellia::CAMELLIA128_CTS_CMAC | super::camellia::CAMELLIA256_CTS_CMAC => {
             super::camellia::encrypt(key, usage, confounder, plain)
         }
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::des::DES3_CBC_SHA1_KD => super::des::des3_encrypt(key, usage, confounder, plain),
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::des::DES_CBC_CRC | super::des::DES_CBC_MD5 => {
             super::des::des_encrypt(key, confounder, plain)
         }
@@ -668,7 +671,7 @@ pub fn encrypt(
     }
 }
 
-#[cfg(feature = "all-etypes")]
+#[cfg(feature = "full-kerberos")]
 /// RFC 8009 §5 encryption with the derived Ke and Ki: C = CTS(Ke, conf ‖ plain), then the MAC
 /// over the cipher state (16 zero bytes) and C, truncated to h (the length of Ki).
 fn sha2_encrypt(
@@ -719,7 +722,7 @@ pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoEr
             }
             Ok(data.get(16..).unwrap_or(&[]).to_vec())
         }
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
             let (_, ke, ki) = sha2_usage_keys(key, usage)?;
             // The MAC is h bytes, Ki's length.
@@ -735,13 +738,13 @@ pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoEr
             let data = cts_decrypt(&ke, body)?;
             Ok(data.get(16..).unwrap_or(&[]).to_vec())
         }
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::camellia::CAMELLIA128_CTS_CMAC | super::camellia::CAMELLIA256_CTS_CMAC => {
             super::camellia::decrypt(key, usage, cipher)
         }
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::des::DES3_CBC_SHA1_KD => super::des::des3_decrypt(key, usage, cipher),
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::des::DES_CBC_CRC | super::des::DES_CBC_MD5 => super::des::des_decrypt(key, cipher),
         _ => Err(CryptoError::UnsupportedEtype),
     }
@@ -767,7 +770,7 @@ pub fn checksum(key: &Key, usage: u32, data: &[u8]) -> Result<(i64, Vec<u8>), Cr
             Ok((kind, hmac_sha1(&kc, data).get(..12).unwrap_or(&[]).to_vec()))
         }
         // hmac-sha256-128-aes128 (19) and hmac-sha384-192-aes256 (20), RFC 8009 §5.
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
             // The checksum is h bytes, Kc's length.
             let (kc, _, _) = sha2_usage_keys(key, usage)?;
@@ -777,12 +780,12 @@ pub fn checksum(key: &Key, usage: u32, data: &[u8]) -> Result<(i64, Vec<u8>), Cr
                 mac.get(..kc.len()).unwrap_or(&[]).to_vec(),
             ))
         }
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::camellia::CAMELLIA128_CTS_CMAC | super::camellia::CAMELLIA256_CTS_CMAC => {
             super::camellia::checksum(key, usage, data)
         }
         // hmac-sha1-des3-kd (12).
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::des::DES3_CBC_SHA1_KD => Ok((12, super::des::des3_checksum(key, usage, data)?)),
         // Single DES keys sign with rsa-md5-des (8), which has a random confounder: see
         // `verify_checksum`.
@@ -790,6 +793,7 @@ pub fn checksum(key: &Key, usage: u32, data: &[u8]) -> Result<(i64, Vec<u8>), Cr
     }
 }
 
+#[cfg(feature = "full-kerberos")]
 /// The etype's pseudo-random function (RFC 3961 §3): RFC 3962 §6 for AES-SHA1 (AES of the
 /// SHA-1 of the input, truncated to a block, under DK(key, "prf")), RFC 3961 §6.3 for DES3
 /// (likewise with 3DES-CBC), RFC 8009 §5 for AES-SHA2 (KDF-HMAC-SHA2(key, "prf", input)),
@@ -806,7 +810,7 @@ pub fn prf(key: &Key, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
             Ok(block.to_vec())
         }
         RC4_HMAC | RC4_HMAC_EXP => Ok(hmac_sha1(&key.bytes, data).to_vec()),
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
             let bits = if key.etype == AES128_CTS_HMAC_SHA256_128 {
                 256
@@ -821,31 +825,33 @@ pub fn prf(key: &Key, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
             out.truncate(bits as usize / 8);
             Ok(out)
         }
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::camellia::CAMELLIA128_CTS_CMAC | super::camellia::CAMELLIA256_CTS_CMAC => {
             super::camellia::prf(key, data)
         }
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::des::DES3_CBC_SHA1_KD => super::des::des3_prf(key, data),
         _ => Err(CryptoError::UnsupportedEtype),
     }
 }
 
+#[cfg(feature = "full-kerberos")]
 /// The bytes random-to-key takes for an etype (the key-generation seed length, RFC 3961 §3).
 fn seed_len(etype: i32) -> Option<usize> {
     match etype {
         AES128_CTS_HMAC_SHA1_96 | RC4_HMAC | RC4_HMAC_EXP => Some(16),
         AES256_CTS_HMAC_SHA1_96 => Some(32),
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         AES128_CTS_HMAC_SHA256_128 | super::camellia::CAMELLIA128_CTS_CMAC => Some(16),
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         AES256_CTS_HMAC_SHA384_192 | super::camellia::CAMELLIA256_CTS_CMAC => Some(32),
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::des::DES3_CBC_SHA1_KD => Some(21),
         _ => None,
     }
 }
 
+#[cfg(feature = "full-kerberos")]
 /// KRB-FX-CF2 (RFC 6113 §5.1): random-to-key(PRF+(k1, pepper1) XOR PRF+(k2, pepper2)), with
 /// PRF+(k, s) = PRF(k, 1 ‖ s) ‖ PRF(k, 2 ‖ s) ‖ …; the result has k1's etype. FAST's armor,
 /// strengthened reply and challenge keys are made this way.
@@ -865,7 +871,7 @@ pub fn cf2(k1: &Key, k2: &Key, pepper1: &[u8], pepper2: &[u8]) -> Result<Key, Cr
     let b = prf_plus(k2, pepper2)?;
     let x: Vec<u8> = a.iter().zip(&b).map(|(p, q)| p ^ q).collect();
     let bytes = match k1.etype {
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         super::des::DES3_CBC_SHA1_KD => super::des::des3_random_to_key(&x),
         _ => x,
     };
@@ -908,9 +914,9 @@ pub fn verify_checksum(
 ) -> Result<bool, CryptoError> {
     match cksumtype {
         7 => return Ok(crate::ntlm::crypto::md5(data).as_slice() == given),
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         1 => return Ok(super::des::crc32(data).as_slice() == given),
-        #[cfg(feature = "all-etypes")]
+        #[cfg(feature = "full-kerberos")]
         8 => return super::des::verify_md5_des(key, data, given),
         _ => {}
     }
@@ -1110,7 +1116,7 @@ mod tests {
     /// "ATHENA.MIT.EDUraeburn"), the Kc/Ke/Ki of usage 2, the four encryptions of each etype
     /// (empty, shorter than a block, one block, more than a block) and the checksums.
     #[test]
-    #[cfg(feature = "all-etypes")]
+    #[cfg(feature = "full-kerberos")]
     fn rfc8009_known_answers() {
         // RFC 8009 Appendix A: the PRF of "test".
         for (etype, key, want) in [

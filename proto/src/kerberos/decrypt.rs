@@ -166,7 +166,8 @@ fn etype_info2(buf: &[u8], padata: Option<Tlv>, etype: i32) -> (Option<String>, 
         for e in asn1::children(buf, &list).unwrap_or_default() {
             let ef = kids(buf, &e);
             if int(buf, ctx(buf, &ef, 0)) == Some(i64::from(etype)) {
-                out.0 = ctx(buf, &ef, 1).map(|s| String::from_utf8_lossy(s.content(buf)).into_owned());
+                out.0 =
+                    ctx(buf, &ef, 1).map(|s| String::from_utf8_lossy(s.content(buf)).into_owned());
                 // s2kparams: the iteration count as 4 big-endian bytes (RFC 3962 §4, RFC 8009 §4,
                 // RFC 6803 §3).
                 out.1 = ctx(buf, &ef, 2)
@@ -235,6 +236,7 @@ fn ap_req(buf: &[u8], f: &[Tlv], authenticator_usage: u32, out: &mut Vec<Sealed>
     ));
 }
 
+#[cfg(feature = "full-kerberos")]
 /// FAST's armored part in a KDC message's padata (PA-FX-FAST, RFC 6113 §5.4): the request's
 /// KrbFastReq (usage 51) or the reply's KrbFastResponse (usage 52), under the armor key.
 fn fast(buf: &[u8], padata_list: Option<Tlv>, reply: bool, out: &mut Vec<Sealed>) {
@@ -249,8 +251,16 @@ fn fast(buf: &[u8], padata_list: Option<Tlv>, reply: bool, out: &mut Vec<Sealed>
         out.extend(sealed(
             buf,
             ctx(buf, &f, if reply { 0 } else { 2 }),
-            if reply { "KrbFastResponse" } else { "KrbFastReq" },
-            if reply { usage::FAST_REP } else { usage::FAST_ENC },
+            if reply {
+                "KrbFastResponse"
+            } else {
+                "KrbFastReq"
+            },
+            if reply {
+                usage::FAST_REP
+            } else {
+                usage::FAST_ENC
+            },
             "the FAST armor key".into(),
             String::new(),
         ));
@@ -263,6 +273,9 @@ fn find_in(buf: &[u8], t: &Tlv, out: &mut Vec<Sealed>) {
     let tag = if t.class == asn1::Class::Application {
         Some(t.tag)
     } else {
+        #[cfg(not(feature = "full-kerberos"))]
+        return;
+        #[cfg(feature = "full-kerberos")]
         message::untagged_kdc(buf, t).map(|(name, _)| match name {
             "AS-REQ" => 10,
             "AS-REP" => 11,
@@ -274,9 +287,7 @@ fn find_in(buf: &[u8], t: &Tlv, out: &mut Vec<Sealed>) {
         Some(1) => out.extend(ticket(buf, Some(*t))),
         Some(14) => ap_req(buf, &f, usage::AP_REQ_AUTHENTICATOR, out),
         Some(10 | 12) => {
-            let body = ctx(buf, &f, 4)
-                .map(|b| kids(buf, &b))
-                .unwrap_or_default();
+            let body = ctx(buf, &f, 4).map(|b| kids(buf, &b)).unwrap_or_default();
             let realm = text(buf, ctx(buf, &body, 2));
             let cname = principal(buf, ctx(buf, &body, 1));
             for (ty, inner) in padata(buf, ctx(buf, &f, 3)) {
@@ -295,11 +306,13 @@ fn find_in(buf: &[u8], t: &Tlv, out: &mut Vec<Sealed>) {
                     _ => {}
                 }
             }
+            #[cfg(feature = "full-kerberos")]
             fast(buf, ctx(buf, &f, 3), false, out);
         }
         Some(tag @ (11 | 13)) => {
             out.extend(ticket(buf, ctx(buf, &f, 5)));
             // The FAST reply first: its strengthen-key makes the enc-part's key.
+            #[cfg(feature = "full-kerberos")]
             fast(buf, ctx(buf, &f, 2), true, out);
             let crealm = text(buf, ctx(buf, &f, 3));
             let cname = principal(buf, ctx(buf, &f, 4));
@@ -312,7 +325,11 @@ fn find_in(buf: &[u8], t: &Tlv, out: &mut Vec<Sealed>) {
                 } else {
                     "EncTGSRepPart"
                 },
-                if as_rep { usage::AS_REP } else { usage::TGS_REP },
+                if as_rep {
+                    usage::AS_REP
+                } else {
+                    usage::TGS_REP
+                },
                 if as_rep {
                     format!("{}@{crealm}", cname.join("/"))
                 } else {
@@ -450,8 +467,14 @@ fn keys_in(plain: &[u8], what: &str) -> Vec<(Key, String)> {
     };
     match what {
         "EncTicketPart" => one(1, "the session key in the EncTicketPart"),
-        "EncASRepPart" => one(0, "the session key in the EncASRepPart (the TGT's session key)"),
-        "EncTGSRepPart" => one(0, "the session key in the EncTGSRepPart (the service ticket's)"),
+        "EncASRepPart" => one(
+            0,
+            "the session key in the EncASRepPart (the TGT's session key)",
+        ),
+        "EncTGSRepPart" => one(
+            0,
+            "the session key in the EncTGSRepPart (the service ticket's)",
+        ),
         "Authenticator" => one(6, "the subkey in the Authenticator"),
         "EncAPRepPart" => one(2, "the subkey in the EncAPRepPart"),
         "KrbFastResponse" => one(1, "the strengthen-key in the KrbFastResponse"),
@@ -466,7 +489,10 @@ fn keys_in(plain: &[u8], what: &str) -> Vec<(Key, String)> {
                 .enumerate()
                 .filter_map(|(i, info)| {
                     key_at(plain, info, 0).map(|k| {
-                        (k, format!("the session key of ticket {} in the KRB-CRED", i + 1))
+                        (
+                            k,
+                            format!("the session key of ticket {} in the KRB-CRED", i + 1),
+                        )
                     })
                 })
                 .collect()
@@ -475,6 +501,7 @@ fn keys_in(plain: &[u8], what: &str) -> Vec<(Key, String)> {
     }
 }
 
+#[cfg(feature = "full-kerberos")]
 /// The keys FAST derives (RFC 6113 §5.4.1.1 and §5.4.3) once a part is open: the TGS-REQ's
 /// armor key KRB-FX-CF2(authenticator subkey, TGT session key, "subkeyarmor", "ticketarmor")
 /// once its authenticator is open, and the reply key KRB-FX-CF2(strengthen-key, subkey,
@@ -498,7 +525,9 @@ fn fast_keys(
     }
     if s.what == "KrbFastResponse" {
         for (strengthen, _) in found {
-            for (sub, _) in known().filter(|(k, o)| o.contains("subkey") && k.etype == strengthen.etype) {
+            for (sub, _) in
+                known().filter(|(k, o)| o.contains("subkey") && k.etype == strengthen.etype)
+            {
                 if let Ok(k) = crypto::cf2(strengthen, sub, b"strengthenkey", b"replykey") {
                     out.push((k, "the FAST reply key, KRB-FX-CF2(the strengthen-key, the TGS-REQ's subkey, \"strengthenkey\", \"replykey\")".to_string()));
                 }
@@ -508,6 +537,7 @@ fn fast_keys(
     out
 }
 
+#[cfg(feature = "full-kerberos")]
 /// The elements from an EncTicketPart down to its PAC's OCTET STRING: authorization-data →
 /// AD-IF-RELEVANT → AD-WIN2K-PAC (RFC 4120 §5.2.6, MS-PAC §2.1).
 fn pac_path(plain: &[u8]) -> Option<Vec<Tlv>> {
@@ -533,13 +563,16 @@ fn pac_path(plain: &[u8]) -> Option<Vec<Tlv>> {
         let inner = asn1::read(plain, octets.content, octets.end).ok()?;
         for e2 in asn1::children(plain, &inner).ok()? {
             if let Some((128, c1b, pac)) = entry(&e2) {
-                return Some(vec![app, seq, c10, list, e, c1, octets, inner, e2, c1b, pac]);
+                return Some(vec![
+                    app, seq, c10, list, e, c1, octets, inner, e2, c1b, pac,
+                ]);
             }
         }
     }
     None
 }
 
+#[cfg(feature = "full-kerberos")]
 /// `plain` with the innermost element of `path` given `content`, every enclosing length
 /// re-encoded (identifiers below tag 31 only, as these are).
 fn replace_content(plain: &[u8], path: &[Tlv], content: &[u8]) -> Option<Vec<u8>> {
@@ -556,6 +589,7 @@ fn replace_content(plain: &[u8], path: &[Tlv], content: &[u8]) -> Option<Vec<u8>
     Some(cur)
 }
 
+#[cfg(feature = "full-kerberos")]
 /// The PAC's signatures in a decrypted EncTicketPart, checked with the key that opened the
 /// ticket (the server signature) and the krbtgt keys at hand (the KDC and ticket signatures).
 fn pac_checks(plain: &[u8], s: &Sealed, key: &Key, how: &str, keys: &Keys) -> Vec<String> {
@@ -591,7 +625,9 @@ fn unpad(mut plain: Vec<u8>) -> Vec<u8> {
     if let Ok(t) = asn1::read(&plain, 0, plain.len()) {
         if t.end < plain.len()
             && plain.len() - t.end < 8
-            && plain.get(t.end..).is_some_and(|r| r.iter().all(|b| *b == 0))
+            && plain
+                .get(t.end..)
+                .is_some_and(|r| r.iter().all(|b| *b == 0))
         {
             plain.truncate(t.end);
         }
@@ -705,6 +741,7 @@ pub fn open(buf: &[u8], at: usize, keys: &Keys) -> Opened {
             )
         });
         let mut steps = Vec::new();
+        #[cfg_attr(not(feature = "full-kerberos"), allow(unused_mut))]
         let mut checks = Vec::new();
         // A TGS-REP is under the TGS-REQ authenticator's subkey when it had one (usage 9),
         // else under the TGT's session key (usage 8) (RFC 4120 §5.4.2).
@@ -719,10 +756,13 @@ pub fn open(buf: &[u8], at: usize, keys: &Keys) -> Opened {
                     Ok(plain) => {
                         let plain = unpad(plain);
                         let mut w = Walk::default();
+                        #[cfg(feature = "full-kerberos")]
                         let (name, f) = match message::decode_untagged(&plain, s.what, &mut w) {
                             Some((n, f)) => (Some(n), f),
                             None => message::decode_at(&plain, 0, plain.len(), &mut w),
                         };
+                        #[cfg(not(feature = "full-kerberos"))]
+                        let (name, f) = message::decode_at(&plain, 0, plain.len(), &mut w);
                         let mut how = how.clone();
                         if u == usage::TGS_REP_SUBKEY {
                             how.push_str(" (key usage 9: the TGS-REQ carried a subkey)");
@@ -732,14 +772,17 @@ pub fn open(buf: &[u8], at: usize, keys: &Keys) -> Opened {
                         }
                         let mut fields = vec![f];
                         gss_checksum(&mut fields);
-                        if s.what == "EncTicketPart" {
-                            checks = pac_checks(&plain, &s, &key, &how, keys);
-                        }
                         let found = keys_in(&plain, s.what);
-                        let derived =
-                            fast_keys(&s, &key, &found, &o.session_keys, &keys.learnt);
+                        #[cfg(feature = "full-kerberos")]
+                        {
+                            if s.what == "EncTicketPart" {
+                                checks = pac_checks(&plain, &s, &key, &how, keys);
+                            }
+                            let derived =
+                                fast_keys(&s, &key, &found, &o.session_keys, &keys.learnt);
+                            o.session_keys.extend(derived);
+                        }
                         o.session_keys.extend(found);
-                        o.session_keys.extend(derived);
                         o.layers.push(Layer {
                             kind: "decrypted",
                             label: name.unwrap_or(s.what),
@@ -788,7 +831,7 @@ mod tests {
     fn an_ap_req_made_here_opens_with_the_service_password() {
         // aes256-sha1 (RFC 3962), and aes128-sha256 and aes256-sha384 (RFC 8009).
         ap_req_opens(18);
-        if cfg!(feature = "all-etypes") {
+        if cfg!(feature = "full-kerberos") {
             for etype in [1, 3, 16, 19, 20, 24, 25, 26] {
                 ap_req_opens(etype);
             }

@@ -28,7 +28,7 @@ pub const DES3_CBC_SHA1_KD: i32 = 16;
 /// DES or triple DES (EDE3), by key length.
 enum Cipher8 {
     Single(des::Des),
-    Triple(des::TdesEde3),
+    Triple(Box<des::TdesEde3>),
 }
 
 impl Cipher8 {
@@ -38,7 +38,7 @@ impl Cipher8 {
                 .map(Cipher8::Single)
                 .map_err(|_| CryptoError::BadKey),
             24 => des::TdesEde3::new_from_slice(key)
-                .map(Cipher8::Triple)
+                .map(|c| Cipher8::Triple(Box::new(c)))
                 .map_err(|_| CryptoError::BadKey),
             _ => Err(CryptoError::BadKey),
         }
@@ -170,15 +170,15 @@ pub fn des_string_to_key(password: &[u8], salt: &[u8]) -> DesStringToKey {
     let mut t = [0u8; 8];
     for (i, chunk) in s.chunks(8).enumerate() {
         let b = block(chunk);
-        for j in 0..8 {
-            // Odd blocks: the 7 low bits, moved up over the parity bit. Even blocks: the
-            // 56-bit string reversed, i.e. byte 7 - j with its 7 low bits mirrored.
-            let v = if i % 2 == 0 {
-                b[j] << 1
-            } else {
-                (b[7 - j] & 0x7f).reverse_bits()
-            };
-            t[j] ^= v;
+        // Odd blocks: the 7 low bits, moved up over the parity bit. Even blocks: the 56-bit
+        // string reversed, i.e. byte 7 - j with its 7 low bits mirrored.
+        let mut v = b.map(|x| x << 1);
+        if i % 2 == 1 {
+            v = b.map(|x| (x & 0x7f).reverse_bits());
+            v.reverse();
+        }
+        for (x, y) in t.iter_mut().zip(v) {
+            *x ^= y;
         }
     }
     key_correction(&mut t);
@@ -280,7 +280,11 @@ pub fn des3_random_to_key(r: &[u8]) -> Vec<u8> {
         for (d, s) in k.iter_mut().zip(seven) {
             *d = *s;
         }
-        k[7] = (0..7).fold(0u8, |acc, i| acc | ((k[i] & 1) << (i + 1)));
+        k[7] = k
+            .iter()
+            .take(7)
+            .enumerate()
+            .fold(0u8, |acc, (i, b)| acc | ((b & 1) << (i + 1)));
         fix_parity(&mut k);
         out.extend_from_slice(&k);
     }

@@ -47,7 +47,9 @@ fn looks_like_keytab(bytes: &[u8]) -> bool {
         .get(2..6)
         .and_then(|b| b.try_into().ok())
         .map(i32::from_be_bytes);
-    size.is_some_and(|s| s != 0 && (s < 0 || usize::try_from(s).is_ok_and(|s| s + 6 <= bytes.len())))
+    size.is_some_and(|s| {
+        s != 0 && (s < 0 || usize::try_from(s).is_ok_and(|s| s + 6 <= bytes.len()))
+    })
 }
 
 /// One credential of a ccache.
@@ -198,8 +200,12 @@ fn read_ccache(bytes: &[u8], out: &mut Ccache, fields: &mut Vec<Field>) -> Resul
     let mut r = Reader { b: bytes, at: 0 };
     let (version, vs) = r.uint(2, "file_format_version")?;
     fields.push(
-        Field::new("file_format_version", vs, Value::Text(format!("0x{version:04x}")))
-            .note("0x0504: MIT's FILE ccache version 4 (kinit's default); 0x0503: version 3"),
+        Field::new(
+            "file_format_version",
+            vs,
+            Value::Text(format!("0x{version:04x}")),
+        )
+        .note("0x0504: MIT's FILE ccache version 4 (kinit's default); 0x0503: version 3"),
     );
     let version = u16::try_from(version).unwrap_or(0);
     out.version = version;
@@ -253,8 +259,12 @@ fn read_ccache(bytes: &[u8], out: &mut Ccache, fields: &mut Vec<Field>) -> Resul
         }
         let (key, key_all) = r.counted("a key")?;
         key_kids.push(
-            Field::new("keyvalue", key_all, Value::Bytes(key.slice_bytes(bytes).to_vec()))
-                .note("the session key: whoever holds it and the ticket can use the ticket"),
+            Field::new(
+                "keyvalue",
+                key_all,
+                Value::Bytes(key.slice_bytes(bytes).to_vec()),
+            )
+            .note("the session key: whoever holds it and the ticket can use the ticket"),
         );
         kids.push(Field::new("keyblock", Span::new(ks, r.at), Value::None).with(key_kids));
         let (authtime, f) = r.time("authtime")?;
@@ -268,30 +278,65 @@ fn read_ccache(bytes: &[u8], out: &mut Ccache, fields: &mut Vec<Field>) -> Resul
         let (_, f) = r.num(1, "is_skey")?;
         kids.push(f.note("1: a user-to-user ticket encrypted in a session key"));
         let (flags, fs) = r.uint(4, "ticket_flags")?;
-        kids.push(Field::new("ticket_flags", fs, Value::Text(flag_names(flags))));
+        kids.push(Field::new(
+            "ticket_flags",
+            fs,
+            Value::Text(flag_names(flags)),
+        ));
         for list in ["addresses", "authdata"] {
             let ls = r.at;
             let (n, nf) = r.num(4, list)?;
             let mut items = vec![nf];
             for _ in 0..n.min(1024) {
                 let is = r.at;
-                let (_, tf) = r.num(2, if list == "addresses" { "addrtype" } else { "ad_type" })?;
+                let (_, tf) = r.num(
+                    2,
+                    if list == "addresses" {
+                        "addrtype"
+                    } else {
+                        "ad_type"
+                    },
+                )?;
                 let (_, all) = r.counted(list)?;
                 items.push(
-                    Field::new(if list == "addresses" { "address" } else { "authdata" }, Span::new(is, all.end()), Value::None)
-                        .with(vec![tf, Field::new("data", all, Value::Bytes(bytes.get(all.start() + 4..all.end()).unwrap_or(&[]).to_vec()))]),
+                    Field::new(
+                        if list == "addresses" {
+                            "address"
+                        } else {
+                            "authdata"
+                        },
+                        Span::new(is, all.end()),
+                        Value::None,
+                    )
+                    .with(vec![
+                        tf,
+                        Field::new(
+                            "data",
+                            all,
+                            Value::Bytes(
+                                bytes
+                                    .get(all.start() + 4..all.end())
+                                    .unwrap_or(&[])
+                                    .to_vec(),
+                            ),
+                        ),
+                    ]),
                 );
             }
             kids.push(Field::new(list, Span::new(ls, r.at), Value::None).with(items));
         }
         let (ticket, all) = r.counted("a ticket")?;
         kids.push(
-            Field::new("ticket", all, Value::Bytes(ticket.slice_bytes(bytes).to_vec()))
-                .note(if config {
-                    "a configuration value, not a ticket"
-                } else {
-                    "the Ticket (DER): decoded in its own layer"
-                }),
+            Field::new(
+                "ticket",
+                all,
+                Value::Bytes(ticket.slice_bytes(bytes).to_vec()),
+            )
+            .note(if config {
+                "a configuration value, not a ticket"
+            } else {
+                "the Ticket (DER): decoded in its own layer"
+            }),
         );
         let (_, all) = r.counted("a second ticket")?;
         kids.push(Field::new("second_ticket", all, Value::None).note("for user-to-user: empty"));
@@ -320,7 +365,8 @@ fn read_ccache(bytes: &[u8], out: &mut Ccache, fields: &mut Vec<Field>) -> Resul
         } else {
             format!("ticket for {server}")
         };
-        fields.push(Field::new("credential", Span::new(start, r.at), Value::Text(label)).with(kids));
+        fields
+            .push(Field::new("credential", Span::new(start, r.at), Value::Text(label)).with(kids));
         out.creds.push(cred);
     }
     Ok(())
@@ -348,25 +394,39 @@ pub fn keytab(bytes: &[u8]) -> (Vec<Entry>, Vec<Field>, Option<Error>) {
             if size == 0 {
                 break;
             }
-            let end = (start + 4).saturating_add(size.unsigned_abs() as usize).min(bytes.len());
+            let end = (start + 4)
+                .saturating_add(size.unsigned_abs() as usize)
+                .min(bytes.len());
             if size < 0 {
                 fields.push(
-                    Field::new("hole", Span::new(start, end), Value::U32(size.unsigned_abs()))
-                        .note("a deleted entry"),
+                    Field::new(
+                        "hole",
+                        Span::new(start, end),
+                        Value::U32(size.unsigned_abs()),
+                    )
+                    .note("a deleted entry"),
                 );
                 r.at = end;
                 continue;
             }
             let Some(e) = entries.get(i) else { break };
             i += 1;
-            let mut kids = vec![Field::new("size", size_span, Value::U32(size.unsigned_abs()))];
+            let mut kids = vec![Field::new(
+                "size",
+                size_span,
+                Value::U32(size.unsigned_abs()),
+            )];
             let (n, f) = r.num(2, "num_components")?;
             kids.push(f);
             let counted16 = |r: &mut Reader, name: &'static str| -> Result<Field, Error> {
                 let s0 = r.at;
                 let (len, _) = r.uint(2, name)?;
                 let body = r.take(len as usize, name)?;
-                Ok(Field::new(name, Span::new(s0, body.end()), Value::Text(r.text(body))))
+                Ok(Field::new(
+                    name,
+                    Span::new(s0, body.end()),
+                    Value::Text(r.text(body)),
+                ))
             };
             kids.push(counted16(&mut r, "realm")?);
             for _ in 0..n {
@@ -382,7 +442,11 @@ pub fn keytab(bytes: &[u8]) -> (Vec<Entry>, Vec<Field>, Option<Error>) {
             kids.push(Field::new(
                 "keytype",
                 ks,
-                Value::Text(format!("{} ({})", etype_name(i64::from(e.key.etype)), e.key.etype)),
+                Value::Text(format!(
+                    "{} ({})",
+                    etype_name(i64::from(e.key.etype)),
+                    e.key.etype
+                )),
             ));
             let s0 = r.at;
             let (len, _) = r.uint(2, "key")?;
@@ -396,8 +460,12 @@ pub fn keytab(bytes: &[u8]) -> (Vec<Entry>, Vec<Field>, Option<Error>) {
                 kids.push(f);
             }
             fields.push(
-                Field::new("entry", Span::new(start, end), Value::Text(format!("{} kvno {}", e.principal(), e.kvno)))
-                    .with(kids),
+                Field::new(
+                    "entry",
+                    Span::new(start, end),
+                    Value::Text(format!("{} kvno {}", e.principal(), e.kvno)),
+                )
+                .with(kids),
             );
             r.at = end;
         }

@@ -63,6 +63,7 @@ pub(crate) enum Kind {
     /// for AD-IF-RELEVANT, the Windows PAC for AD-WIN2K-PAC).
     AdData,
     /// A CHOICE of context-tagged alternatives (PA-FX-FAST-REQUEST, PA-FX-FAST-REPLY).
+    #[cfg(feature = "full-kerberos")]
     Choice(&'static [F]),
 }
 
@@ -357,6 +358,7 @@ pub(crate) const ENC_KRB_CRED_PART: &[F] = &[
 ];
 
 /// FAST (RFC 6113 §5.4): the armor, the armored request and reply, and what they carry.
+#[cfg(feature = "full-kerberos")]
 pub(crate) const KRB_FAST_ARMOR: &[F] = &[
     noted(
         f(0, "armor-type", INT),
@@ -364,6 +366,7 @@ pub(crate) const KRB_FAST_ARMOR: &[F] = &[
     ),
     f(1, "armor-value", Kind::Octets),
 ];
+#[cfg(feature = "full-kerberos")]
 pub(crate) const KRB_FAST_ARMORED_REQ: &[F] = &[
     noted(
         opt(0, "armor", Kind::Seq(KRB_FAST_ARMOR)),
@@ -375,19 +378,29 @@ pub(crate) const KRB_FAST_ARMORED_REQ: &[F] = &[
         "KrbFastReq under the armor key (key usage 51): the real padata and request body",
     ),
 ];
+#[cfg(feature = "full-kerberos")]
 pub(crate) const KRB_FAST_ARMORED_REP: &[F] = &[noted(
     f(0, "enc-fast-rep", ENC),
     "KrbFastResponse under the armor key (key usage 52): the padata and the strengthen-key",
 )];
+#[cfg(feature = "full-kerberos")]
 pub(crate) const PA_FX_FAST_REQUEST: &[F] =
     &[f(0, "armored-data", Kind::Seq(KRB_FAST_ARMORED_REQ))];
+#[cfg(feature = "full-kerberos")]
 pub(crate) const PA_FX_FAST_REPLY: &[F] = &[f(0, "armored-data", Kind::Seq(KRB_FAST_ARMORED_REP))];
-pub(crate) const FAST_OPTIONS: &[(u8, &str)] = &[(0, "reserved"), (1, "hide-client-names"), (16, "kdc-follow-referrals")];
+#[cfg(feature = "full-kerberos")]
+pub(crate) const FAST_OPTIONS: &[(u8, &str)] = &[
+    (0, "reserved"),
+    (1, "hide-client-names"),
+    (16, "kdc-follow-referrals"),
+];
+#[cfg(feature = "full-kerberos")]
 pub(crate) const KRB_FAST_REQ: &[F] = &[
     f(0, "fast-options", Kind::Flags(FAST_OPTIONS)),
     f(1, "padata", PADATA),
     f(2, "req-body", Kind::Seq(KDC_REQ_BODY)),
 ];
+#[cfg(feature = "full-kerberos")]
 pub(crate) const KRB_FAST_FINISHED: &[F] = &[
     f(0, "timestamp", Kind::Time),
     f(1, "usec", INT),
@@ -395,6 +408,7 @@ pub(crate) const KRB_FAST_FINISHED: &[F] = &[
     f(3, "cname", PRINCIPAL),
     f(4, "ticket-checksum", Kind::Seq(CHECKSUM)),
 ];
+#[cfg(feature = "full-kerberos")]
 pub(crate) const KRB_FAST_RESPONSE: &[F] = &[
     f(0, "padata", PADATA),
     noted(
@@ -406,6 +420,7 @@ pub(crate) const KRB_FAST_RESPONSE: &[F] = &[
 ];
 
 /// S4U (MS-SFU §2.2): the user a service asks a ticket for (protocol transition).
+#[cfg(feature = "full-kerberos")]
 pub(crate) const PA_FOR_USER: &[F] = &[
     noted(
         f(0, "userName", PRINCIPAL),
@@ -415,24 +430,35 @@ pub(crate) const PA_FOR_USER: &[F] = &[
     f(2, "cksum", Kind::Seq(CHECKSUM)),
     f(3, "auth-package", Kind::Str),
 ];
+#[cfg(feature = "full-kerberos")]
 pub(crate) const S4U_USER_ID: &[F] = &[
     f(0, "nonce", INT),
     opt(1, "cname", PRINCIPAL),
     f(2, "crealm", Kind::Str),
     opt(3, "subject-certificate", Kind::Octets),
-    opt(4, "options", Kind::Flags(&[(1, "check-logon-hour-restrictions"), (2, "signed-with-kun-27")])),
+    opt(
+        4,
+        "options",
+        Kind::Flags(&[
+            (1, "check-logon-hour-restrictions"),
+            (2, "signed-with-kun-27"),
+        ]),
+    ),
 ];
+#[cfg(feature = "full-kerberos")]
 pub(crate) const PA_S4U_X509_USER: &[F] = &[
     f(0, "user-id", Kind::Seq(S4U_USER_ID)),
     f(1, "checksum", Kind::Seq(CHECKSUM)),
 ];
 
 /// The structures authscope decodes without an APPLICATION tag (FAST's plaintexts), by name.
+#[cfg(feature = "full-kerberos")]
 pub(crate) const UNTAGGED: &[(&str, &str, &[F])] = &[
     ("KrbFastReq", "RFC 6113 §5.4.2", KRB_FAST_REQ),
     ("KrbFastResponse", "RFC 6113 §5.4.3", KRB_FAST_RESPONSE),
     ("PA-ENC-TS-ENC", "RFC 4120 §5.2.7.2", PA_ENC_TS_ENC),
 ];
+#[cfg(feature = "full-kerberos")]
 pub(crate) const PA_ENC_TS_ENC: &[F] = &[f(0, "patimestamp", Kind::Time), opt(1, "pausec", INT)];
 
 /// Each top-level message: APPLICATION tag, name, section, structure.
@@ -652,6 +678,7 @@ fn element(buf: &[u8], t: &Tlv, name: &'static str, kind: &Kind, w: &mut Walk) -
                 field.children = sequence(buf, t, fields, w);
             }
         }
+        #[cfg(feature = "full-kerberos")]
         Kind::Choice(alternatives) => {
             let alt = alternatives
                 .iter()
@@ -732,9 +759,13 @@ fn element(buf: &[u8], t: &Tlv, name: &'static str, kind: &Kind, w: &mut Walk) -
                         &Kind::Seq(ETYPE_INFO2_ENTRY),
                     )),
                     Some(128) => Some(&Kind::Seq(PAC_REQUEST)),
+                    #[cfg(feature = "full-kerberos")]
                     Some(129) => Some(&Kind::Seq(PA_FOR_USER)),
+                    #[cfg(feature = "full-kerberos")]
                     Some(130) => Some(&Kind::Seq(PA_S4U_X509_USER)),
+                    #[cfg(feature = "full-kerberos")]
                     Some(136) if w.reply => Some(&Kind::Choice(PA_FX_FAST_REPLY)),
+                    #[cfg(feature = "full-kerberos")]
                     Some(136) => Some(&Kind::Choice(PA_FX_FAST_REQUEST)),
                     Some(138) => Some(&ENC),
                     Some(167) => Some(&Kind::Seq(PAC_OPTIONS)),
@@ -895,6 +926,7 @@ pub(crate) fn decode_at(
             return (None, Field::new("Kerberos message", span, Value::None));
         }
     };
+    #[cfg(feature = "full-kerberos")]
     if let Some((name, schema)) = untagged_kdc(buf, &t) {
         w.reply = matches!(name, "AS-REP" | "TGS-REP");
         w.warnings.push(Warning::at(
@@ -924,6 +956,7 @@ pub(crate) fn decode_at(
     (Some(name), f)
 }
 
+#[cfg(feature = "full-kerberos")]
 /// A KDC-REQ or KDC-REP body without its APPLICATION tag: a SEQUENCE whose `pvno` is 5 and whose
 /// `msg-type` names the message (`[1] 5, [2] 10|12` for a request, `[0] 5, [1] 11|13` for a reply).
 pub(crate) fn untagged_kdc(buf: &[u8], t: &Tlv) -> Option<(&'static str, &'static [F])> {
@@ -951,9 +984,14 @@ pub(crate) fn untagged_kdc(buf: &[u8], t: &Tlv) -> Option<(&'static str, &'stati
     }
 }
 
+#[cfg(feature = "full-kerberos")]
 /// An untagged structure (`UNTAGGED`: FAST's KrbFastReq and KrbFastResponse) at the start of
 /// `buf`, as a decrypted part holds it.
-pub(crate) fn decode_untagged(buf: &[u8], name: &str, w: &mut Walk) -> Option<(&'static str, Field)> {
+pub(crate) fn decode_untagged(
+    buf: &[u8],
+    name: &str,
+    w: &mut Walk,
+) -> Option<(&'static str, Field)> {
     let (name, spec, schema) = UNTAGGED.iter().find(|(n, ..)| *n == name)?;
     let t = asn1::read(buf, 0, buf.len()).ok()?;
     let f = element(buf, &t, name, &Kind::Seq(schema), w).spec(spec);

@@ -20,7 +20,9 @@
 //! the ticket signature (§2.8.3) one under krbtgt's key over the EncTicketPart whose PAC is
 //! replaced by a single zero byte.
 
-use super::crypto::{self, Key};
+use super::crypto;
+#[cfg(feature = "full-kerberos")]
+use super::crypto::Key;
 use crate::field::{Field, Value};
 use crate::Span;
 
@@ -45,6 +47,7 @@ pub fn buffer_name(t: u32) -> &'static str {
     }
 }
 
+#[cfg(feature = "full-kerberos")]
 /// One PAC_INFO_BUFFER: its type and where its data is in the PAC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Buffer {
@@ -52,6 +55,7 @@ pub struct Buffer {
     pub data: Span,
 }
 
+#[cfg(feature = "full-kerberos")]
 /// The buffers of a PAC (spans relative to the PAC's first byte).
 pub fn buffers(pac: &[u8]) -> Vec<Buffer> {
     let mut out = Vec::new();
@@ -60,7 +64,8 @@ pub fn buffers(pac: &[u8]) -> Vec<Buffer> {
     };
     for i in 0..count.min(64) as usize {
         let base = 8 + 16 * i;
-        let (Some(ty), Some(size), Some(off)) = (le32(pac, base), le32(pac, base + 4), le64(pac, base + 8))
+        let (Some(ty), Some(size), Some(off)) =
+            (le32(pac, base), le32(pac, base + 4), le64(pac, base + 8))
         else {
             break;
         };
@@ -96,6 +101,7 @@ fn utf16(b: &[u8]) -> String {
     String::from_utf16_lossy(&units)
 }
 
+#[cfg(feature = "full-kerberos")]
 /// A binary SID (MS-DTYP §2.4.2.2) as `S-1-5-21-…`, and its length.
 fn sid(b: &[u8]) -> Option<(String, usize)> {
     let rev = *b.first()?;
@@ -111,6 +117,7 @@ fn sid(b: &[u8]) -> Option<(String, usize)> {
     Some((s, 8 + 4 * n))
 }
 
+#[cfg(feature = "full-kerberos")]
 /// Well-known RIDs and SIDs a trainer meets in a PAC (MS-DTYP §2.4.2.4).
 fn rid_name(rid: u32) -> Option<&'static str> {
     Some(match rid {
@@ -129,6 +136,7 @@ fn rid_name(rid: u32) -> Option<&'static str> {
     })
 }
 
+#[cfg(feature = "full-kerberos")]
 /// A cursor over an NDR stream (MS-RPCE §2.2.6, little-endian, 4-byte alignment for what the
 /// PAC holds), spans in the caller's coordinates.
 struct Ndr<'a> {
@@ -137,6 +145,7 @@ struct Ndr<'a> {
     base: usize,
 }
 
+#[cfg(feature = "full-kerberos")]
 impl Ndr<'_> {
     fn align(&mut self, n: usize) {
         self.at = self.at.div_ceil(n) * n;
@@ -199,6 +208,7 @@ impl Ndr<'_> {
     }
 }
 
+#[cfg(feature = "full-kerberos")]
 /// KERB_VALIDATION_INFO (MS-PAC §2.5): the account, its groups and extra SIDs.
 fn validation_info(b: &[u8], base: usize) -> Vec<Field> {
     let mut out = Vec::new();
@@ -206,14 +216,23 @@ fn validation_info(b: &[u8], base: usize) -> Vec<Field> {
     out
 }
 
+#[cfg(feature = "full-kerberos")]
 fn validation_fields(b: &[u8], base: usize, out: &mut Vec<Field>) -> Option<()> {
     let span = |s: usize, e: usize| Span::new(base + s, base + e.min(b.len()));
     // MS-RPCE §2.2.6.1 and §2.2.6.2: common and private headers.
     out.push(
-        Field::new("CommonHeader", span(0, 8), Value::Bytes(b.get(..8)?.to_vec()))
-            .note("NDR type serialization version 1, little-endian (MS-RPCE §2.2.6.1)"),
+        Field::new(
+            "CommonHeader",
+            span(0, 8),
+            Value::Bytes(b.get(..8)?.to_vec()),
+        )
+        .note("NDR type serialization version 1, little-endian (MS-RPCE §2.2.6.1)"),
     );
-    out.push(Field::new("ObjectBufferLength", span(8, 12), Value::U32(le32(b, 8)?)));
+    out.push(Field::new(
+        "ObjectBufferLength",
+        span(8, 12),
+        Value::U32(le32(b, 8)?),
+    ));
     let mut r = Ndr { b, at: 16, base };
     let _referent = r.u32()?;
     for name in [
@@ -244,14 +263,21 @@ fn validation_fields(b: &[u8], base: usize, out: &mut Vec<Field>) -> Option<()> 
     let (v, s) = r.u16()?;
     out.push(Field::new("BadPasswordCount", s, Value::U32(u32::from(v))));
     let (uid, uid_span) = r.u32()?;
-    out.push(Field::new("UserId", uid_span, Value::U32(uid)).note("the account's RID: its SID is LogonDomainId-UserId"));
+    out.push(
+        Field::new("UserId", uid_span, Value::U32(uid))
+            .note("the account's RID: its SID is LogonDomainId-UserId"),
+    );
     let (pg, s) = r.u32()?;
     out.push(named_rid("PrimaryGroupId", s, pg));
     let (group_count, s) = r.u32()?;
     out.push(Field::new("GroupCount", s, Value::U32(group_count)));
     let (groups_ptr, _) = r.u32()?;
     let groups_at = out.len();
-    out.push(Field::new("GroupIds", Span::new(base + r.at - 4, base + r.at), Value::None));
+    out.push(Field::new(
+        "GroupIds",
+        Span::new(base + r.at - 4, base + r.at),
+        Value::None,
+    ));
     let (flags, s) = r.u32()?;
     out.push(
         Field::new("UserFlags", s, Value::Text(format!("0x{flags:08x}")))
@@ -259,7 +285,11 @@ fn validation_fields(b: &[u8], base: usize, out: &mut Vec<Field>) -> Option<()> 
     );
     let s0 = r.at;
     r.at += 16;
-    out.push(Field::new("UserSessionKey", r.span(s0), Value::Bytes(b.get(s0..s0 + 16)?.to_vec())));
+    out.push(Field::new(
+        "UserSessionKey",
+        r.span(s0),
+        Value::Bytes(b.get(s0..s0 + 16)?.to_vec()),
+    ));
     for name in ["LogonServer", "LogonDomainName"] {
         let (ptr, f) = r.unicode_header(name)?;
         strings.push((ptr, out.len()));
@@ -284,15 +314,27 @@ fn validation_fields(b: &[u8], base: usize, out: &mut Vec<Field>) -> Option<()> 
     out.push(Field::new("SidCount", s, Value::U32(sid_count)));
     let (extra_ptr, _) = r.u32()?;
     let extra_at = out.len();
-    out.push(Field::new("ExtraSids", Span::new(base + r.at - 4, base + r.at), Value::None));
+    out.push(Field::new(
+        "ExtraSids",
+        Span::new(base + r.at - 4, base + r.at),
+        Value::None,
+    ));
     let (res_dom_ptr, _) = r.u32()?;
     let res_dom_at = out.len();
-    out.push(Field::new("ResourceGroupDomainSid", Span::new(base + r.at - 4, base + r.at), Value::None));
+    out.push(Field::new(
+        "ResourceGroupDomainSid",
+        Span::new(base + r.at - 4, base + r.at),
+        Value::None,
+    ));
     let (res_count, s) = r.u32()?;
     out.push(Field::new("ResourceGroupCount", s, Value::U32(res_count)));
     let (res_ptr, _) = r.u32()?;
     let res_at = out.len();
-    out.push(Field::new("ResourceGroupIds", Span::new(base + r.at - 4, base + r.at), Value::None));
+    out.push(Field::new(
+        "ResourceGroupIds",
+        Span::new(base + r.at - 4, base + r.at),
+        Value::None,
+    ));
 
     // Deferred referents, in the order of their pointers (MS-RPCE §2.2.6: NDR's embedded
     // pointer representation).
@@ -302,8 +344,10 @@ fn validation_fields(b: &[u8], base: usize, out: &mut Vec<Field>) -> Option<()> 
             let (text, s) = r.unicode_body()?;
             if let Some(f) = out.get_mut(*at) {
                 f.value = Value::Text(text);
-                f.children
-                    .push(Field::new("Buffer", s, Value::None).note("the characters, deferred after the structure (NDR)"));
+                f.children.push(
+                    Field::new("Buffer", s, Value::None)
+                        .note("the characters, deferred after the structure (NDR)"),
+                );
             }
         }
         // The group array comes after the six strings before it (then LogonServer…).
@@ -378,13 +422,18 @@ fn validation_fields(b: &[u8], base: usize, out: &mut Vec<Field>) -> Option<()> 
     // The user's and groups' full SIDs, as whoami /all shows them.
     if !domain_sid.is_empty() {
         out.push(
-            Field::new("UserSid", uid_span, Value::Text(format!("{domain_sid}-{uid}")))
-                .note("LogonDomainId followed by UserId"),
+            Field::new(
+                "UserSid",
+                uid_span,
+                Value::Text(format!("{domain_sid}-{uid}")),
+            )
+            .note("LogonDomainId followed by UserId"),
         );
     }
     Some(())
 }
 
+#[cfg(feature = "full-kerberos")]
 fn named_rid(name: &'static str, s: Span, rid: u32) -> Field {
     let v = match rid_name(rid) {
         Some(n) => Value::Text(format!("{rid} ({n})")),
@@ -393,9 +442,15 @@ fn named_rid(name: &'static str, s: Span, rid: u32) -> Field {
     Field::new(name, s, v)
 }
 
+#[cfg(feature = "full-kerberos")]
 fn group_attrs(a: u32) -> String {
     let mut v = Vec::new();
-    for (bit, n) in [(1, "mandatory"), (2, "enabled by default"), (4, "enabled"), (0x2000_0000, "resource")] {
+    for (bit, n) in [
+        (1, "mandatory"),
+        (2, "enabled by default"),
+        (4, "enabled"),
+        (0x2000_0000, "resource"),
+    ] {
         if a & bit != 0 {
             v.push(n);
         }
@@ -403,6 +458,7 @@ fn group_attrs(a: u32) -> String {
     format!("0x{a:x}: {}", v.join(", "))
 }
 
+#[cfg(feature = "full-kerberos")]
 fn group(s: Span, rid: u32, attrs: u32) -> Field {
     let name = match rid_name(rid) {
         Some(n) => format!("{rid} ({n}), {}", group_attrs(attrs)),
@@ -411,6 +467,7 @@ fn group(s: Span, rid: u32, attrs: u32) -> Field {
     Field::new("GROUP_MEMBERSHIP", s, Value::Text(name))
 }
 
+#[cfg(feature = "full-kerberos")]
 /// UPN_DNS_INFO (MS-PAC §2.10).
 fn upn_dns(b: &[u8], base: usize) -> Vec<Field> {
     let mut out = Vec::new();
@@ -434,8 +491,9 @@ fn upn_dns(b: &[u8], base: usize) -> Vec<Field> {
     text("DnsDomainName", 4, &mut out, false);
     let flags = le32(b, 8).unwrap_or(0);
     out.push(
-        Field::new("Flags", span(8, 12), Value::Text(format!("0x{flags:x}")))
-            .note("bit 0: the account has no UPN (this one is made up); bit 1: SamName and Sid follow"),
+        Field::new("Flags", span(8, 12), Value::Text(format!("0x{flags:x}"))).note(
+            "bit 0: the account has no UPN (this one is made up); bit 1: SamName and Sid follow",
+        ),
     );
     if flags & 2 != 0 {
         text("SamName", 12, &mut out, false);
@@ -448,12 +506,19 @@ fn upn_dns(b: &[u8], base: usize) -> Vec<Field> {
 pub(crate) fn fields(at: usize, pac: &[u8]) -> Vec<Field> {
     let span = |a: usize, b: usize| Span::new(at + a, at + b.min(pac.len()));
     let mut out = Vec::new();
-    let Some(count) = le32(pac, 0) else { return out };
+    let Some(count) = le32(pac, 0) else {
+        return out;
+    };
     out.push(Field::new("cBuffers", span(0, 4), Value::U32(count)).spec("MS-PAC §2.3"));
-    out.push(Field::new("Version", span(4, 8), Value::U32(le32(pac, 4).unwrap_or(0))));
+    out.push(Field::new(
+        "Version",
+        span(4, 8),
+        Value::U32(le32(pac, 4).unwrap_or(0)),
+    ));
     for i in 0..count.min(64) as usize {
         let base = 8 + 16 * i;
-        let (Some(ty), Some(size), Some(off)) = (le32(pac, base), le32(pac, base + 4), le64(pac, base + 8))
+        let (Some(ty), Some(size), Some(off)) =
+            (le32(pac, base), le32(pac, base + 4), le64(pac, base + 8))
         else {
             break;
         };
@@ -464,16 +529,32 @@ pub(crate) fn fields(at: usize, pac: &[u8]) -> Vec<Field> {
         )
         .spec("MS-PAC §2.4");
         let (off, size) = (usize::try_from(off).unwrap_or(usize::MAX), size as usize);
-        b.children.push(Field::new("cbBufferSize", span(base + 4, base + 8), Value::U64(size as u64)));
-        b.children.push(Field::new("Offset", span(base + 8, base + 16), Value::U64(off as u64)));
+        b.children.push(Field::new(
+            "cbBufferSize",
+            span(base + 4, base + 8),
+            Value::U64(size as u64),
+        ));
+        b.children.push(Field::new(
+            "Offset",
+            span(base + 8, base + 16),
+            Value::U64(off as u64),
+        ));
         if let Some(data) = off.checked_add(size).and_then(|e| pac.get(off..e)) {
             let mut d = Field::new("buffer", span(off, off + size), Value::None);
             let base = at + off;
             match ty {
+                #[cfg(feature = "full-kerberos")]
                 1 => d.children = validation_info(data, base),
                 10 if data.len() >= 10 => {
                     if let Some(t) = le64(data, 0) {
-                        d.children.push(Field::new("ClientId", Span::new(base, base + 8), Value::Time(crate::time::filetime_iso8601(t))).note("the ticket's authtime"));
+                        d.children.push(
+                            Field::new(
+                                "ClientId",
+                                Span::new(base, base + 8),
+                                Value::Time(crate::time::filetime_iso8601(t)),
+                            )
+                            .note("the ticket's authtime"),
+                        );
                     }
                     let n = usize::from(le16(data, 8).unwrap_or(0));
                     d.children.push(Field::new(
@@ -482,13 +563,18 @@ pub(crate) fn fields(at: usize, pac: &[u8]) -> Vec<Field> {
                         Value::Text(utf16(data.get(10..10 + n).unwrap_or(&[]))),
                     ));
                 }
+                #[cfg(feature = "full-kerberos")]
                 12 => d.children = upn_dns(data, base),
                 6 | 7 | 16 | 19 => {
                     let t = le32(data, 0).unwrap_or(0);
                     d.children.push(Field::new(
                         "SignatureType",
                         Span::new(base, base + 4.min(data.len())),
-                        Value::Text(format!("{} ({})", crypto::cksumtype_name(i64::from(t as i32)), t as i32)),
+                        Value::Text(format!(
+                            "{} ({})",
+                            crypto::cksumtype_name(i64::from(t as i32)),
+                            t as i32
+                        )),
                     ));
                     let len = sig_len(t as i32).unwrap_or(data.len().saturating_sub(4));
                     d.children.push(Field::new(
@@ -504,6 +590,7 @@ pub(crate) fn fields(at: usize, pac: &[u8]) -> Vec<Field> {
                     let flags = le32(data, 4).unwrap_or(0);
                     d.children.push(Field::new("Flags", Span::new(base, base + data.len()), Value::Text(format!("0x{flags:x}"))).note("bit 0: the client asked for a PAC; bit 1: the PAC was given without being asked for (MS-PAC §2.14)"));
                 }
+                #[cfg(feature = "full-kerberos")]
                 18 => {
                     if let Some((s, len)) = sid(data) {
                         d.children.push(Field::new("Sid", Span::new(base, base + len), Value::Text(s)).note("the account that asked for the TGT; the KDC checks it against the client (CVE-2021-42287)"));
@@ -529,6 +616,7 @@ fn sig_len(t: i32) -> Option<usize> {
     })
 }
 
+#[cfg(feature = "full-kerberos")]
 /// What checking a PAC's signatures found: one line per signature.
 pub fn verify(
     pac: &[u8],
@@ -573,13 +661,27 @@ pub fn verify(
         ));
     }
     for (ty, what, data) in [
-        (7u32, "KDC signature", sig(6).map(|(_, s)| s.slice_bytes(pac).to_vec())),
-        (16, "ticket signature", ticket_with_zero_pac.map(<[u8]>::to_vec)),
+        (
+            7u32,
+            "KDC signature",
+            sig(6).map(|(_, s)| s.slice_bytes(pac).to_vec()),
+        ),
+        (
+            16,
+            "ticket signature",
+            ticket_with_zero_pac.map(<[u8]>::to_vec),
+        ),
         (19, "full PAC signature", Some(zeroed.clone())),
     ] {
         let Some((t, s)) = sig(ty) else { continue };
         let given = s.slice_bytes(pac);
-        let keys: Vec<&(Key, String)> = kdc.iter().filter(|(k, _)| crypto::checksum(k, 17, b"").is_ok_and(|(kind, _)| kind == i64::from(t)) || t == -138 && matches!(k.etype, crypto::RC4_HMAC | crypto::RC4_HMAC_EXP)).collect();
+        let keys: Vec<&(Key, String)> = kdc
+            .iter()
+            .filter(|(k, _)| {
+                crypto::checksum(k, 17, b"").is_ok_and(|(kind, _)| kind == i64::from(t))
+                    || t == -138 && matches!(k.etype, crypto::RC4_HMAC | crypto::RC4_HMAC_EXP)
+            })
+            .collect();
         let line = match (keys.first(), &data) {
             (Some(_), Some(d)) => {
                 let mut line = String::new();
@@ -594,7 +696,10 @@ pub fn verify(
             (None, _) => "not checked: no krbtgt key of its type".into(),
             (_, None) => "not checked: the EncTicketPart could not be rebuilt".into(),
         };
-        out.push(format!("{what} ({}): {line}", crypto::cksumtype_name(i64::from(t))));
+        out.push(format!(
+            "{what} ({}): {line}",
+            crypto::cksumtype_name(i64::from(t))
+        ));
     }
     out
 }
