@@ -128,10 +128,10 @@ pub enum ErrorKind {
     #[cfg(feature = "kerberos")]
     /// The file ends inside an entry.
     KeytabTruncated,
-    #[cfg(feature = "kerberos")]
+    #[cfg(feature = "full-kerberos")]
     /// A credential cache ends inside `what`.
     CcacheTruncated { what: &'static str },
-    #[cfg(feature = "kerberos")]
+    #[cfg(feature = "full-kerberos")]
     /// A credential cache of a version that is not read (1 and 2: native byte order).
     CcacheVersion { version: u16 },
 }
@@ -163,8 +163,9 @@ impl ErrorKind {
             | JsonExpected { .. }
             | JsonTruncated { .. }
             | NotHar { .. }
-            | CcacheTruncated { .. }
             | TooDeep => Placement::After,
+            #[cfg(feature = "full-kerberos")]
+            CcacheTruncated { .. } => Placement::After,
             #[cfg(feature = "kerberos")]
             HeaderTruncated
             | ContentsTruncated { .. }
@@ -279,9 +280,9 @@ impl fmt::Display for ErrorKind {
             NotHar { missing: None } => write!(f, "the file is empty"),
             #[cfg(feature = "kerberos")]
             TooDeep => write!(f, "nested too deeply"),
-            #[cfg(feature = "kerberos")]
+            #[cfg(feature = "full-kerberos")]
             CcacheTruncated { what } => write!(f, "the credential cache ends inside {what}"),
-            #[cfg(feature = "kerberos")]
+            #[cfg(feature = "full-kerberos")]
             CcacheVersion { version } => write!(
                 f,
                 "a version 0x{version:04x} credential cache: versions 0x0503 and 0x0504 are read (1 and 2 are in native byte order; `kinit` has written version 4 since MIT 1.3)"

@@ -134,3 +134,21 @@ test('a credential cache opened in the Decoder: its tickets, and its session key
   assert.deepEqual(problems, []);
   await context.close();
 });
+
+test('today\'s RFC 8009 keys: the whole walkthrough in aes256-cts-hmac-sha384-192, and its AP-REQ opens in the Decoder', async () => {
+  const { page, context, problems } = await openPage(browser, `${server.url}kerberos.html#/kerberos?on=aes-sha2`);
+  assert.ok(await page.isChecked('[data-test=aes-sha2]'));
+  assert.equal(await page.locator('[data-test=krb-outcome]').innerText(), '200: CONTOSO\\bob, by Kerberos');
+  await page.click('[data-test=end]');
+  await page.click('[data-test=krb-keys] summary');
+  const row = page.locator('[data-test=krb-keys] tr', { hasText: 'service key' });
+  assert.equal(await row.locator('td').nth(1).innerText(), '20');
+  await page.locator('.diagram text.label', { hasText: /GET \+ Negotiate <SPNEGO/ }).click();
+  const [dec] = await Promise.all([context.waitForEvent('page'), page.click('[data-test=open-in-decoder]')]);
+  await dec.waitForSelector('[data-test=decryption] li.ok');
+  const report = await dec.locator('[data-test=decryption]').innerText();
+  assert.match(report, /EncTicketPart .* key usage 2\): decrypted with the given key/);
+  assert.match(await dec.locator('[data-test=layer-kerberos]').innerText(), /aes256-cts-hmac-sha384-192 \(20\)/);
+  assert.deepEqual(problems, []);
+  await context.close();
+});

@@ -25,7 +25,7 @@ use crate::ntlm::crypto::{hmac_md5, md4, unicode};
 use aes::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
 use hmac::{Hmac, Mac};
 use sha1::Sha1;
-#[cfg(feature = "full-kerberos")]
+#[cfg(feature = "aes-sha2")]
 use sha2::{Sha256, Sha384};
 
 /// Encryption types (IANA "Kerberos Encryption Type Numbers").
@@ -361,7 +361,7 @@ pub fn aes_string_to_key(
     })
 }
 
-#[cfg(feature = "full-kerberos")]
+#[cfg(feature = "aes-sha2")]
 /// HMAC-SHA-256 (etype 19) or HMAC-SHA-384 (etype 20).
 fn hmac_sha2(etype: i32, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
     fn run<M: Mac + KeyInit>(key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
@@ -380,7 +380,7 @@ fn hmac_sha2(etype: i32, key: &[u8], parts: &[&[u8]]) -> Vec<u8> {
     }
 }
 
-#[cfg(feature = "full-kerberos")]
+#[cfg(feature = "aes-sha2")]
 /// An RFC 8009 etype's sizes: (key bytes, Ke bits, h bits: Kc, Ki and the MAC).
 fn sha2_sizes(etype: i32) -> Option<(usize, u32, u32)> {
     match etype {
@@ -390,7 +390,7 @@ fn sha2_sizes(etype: i32) -> Option<(usize, u32, u32)> {
     }
 }
 
-#[cfg(feature = "full-kerberos")]
+#[cfg(feature = "aes-sha2")]
 /// KDF-HMAC-SHA2(key, label, k) (RFC 8009 §3; NIST SP 800-108 counter mode, one block):
 /// HMAC-SHA-256/384(key, 00000001 ‖ label ‖ 00 ‖ k) truncated to k bits.
 pub fn kdf_hmac_sha2(etype: i32, key: &[u8], label: &[u8], bits: u32) -> Vec<u8> {
@@ -403,7 +403,7 @@ pub fn kdf_hmac_sha2(etype: i32, key: &[u8], label: &[u8], bits: u32) -> Vec<u8>
     out
 }
 
-#[cfg(feature = "full-kerberos")]
+#[cfg(feature = "aes-sha2")]
 /// Every step of an RFC 8009 string-to-key, for the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Sha2StringToKey {
@@ -416,7 +416,7 @@ pub struct Sha2StringToKey {
     pub key: Vec<u8>,
 }
 
-#[cfg(feature = "full-kerberos")]
+#[cfg(feature = "aes-sha2")]
 /// RFC 8009 §4 string-to-key: `iterations` from the s2kparams, 32768 by default.
 pub fn sha2_string_to_key(
     etype: i32,
@@ -450,10 +450,10 @@ pub fn sha2_string_to_key(
 }
 
 /// Kc, Ke and Ki.
-#[cfg(feature = "full-kerberos")]
+#[cfg(feature = "aes-sha2")]
 type UsageKeys = (Vec<u8>, Vec<u8>, Vec<u8>);
 
-#[cfg(feature = "full-kerberos")]
+#[cfg(feature = "aes-sha2")]
 /// RFC 8009's Kc, Ke and Ki for a key usage.
 fn sha2_usage_keys(key: &Key, usage: u32) -> Result<UsageKeys, CryptoError> {
     let (len, ke_bits, h_bits) = sha2_sizes(key.etype).ok_or(CryptoError::UnsupportedEtype)?;
@@ -519,7 +519,7 @@ pub fn string_to_key_steps(
             steps.push(("key = DK(tkey, \"kerberos\")".into(), hex(&k.key)));
             k.key
         }
-        #[cfg(feature = "full-kerberos")]
+        #[cfg(feature = "aes-sha2")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
             let n = iterations.unwrap_or(32768);
             let k = sha2_string_to_key(etype, password.as_bytes(), salt.as_bytes(), n)?;
@@ -652,7 +652,7 @@ pub fn encrypt(
             out.extend_from_slice(hmac_sha1(&ki, &data).get(..12).unwrap_or(&[]));
             Ok(out)
         }
-        #[cfg(feature = "full-kerberos")]
+        #[cfg(feature = "aes-sha2")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
             let (_, ke, ki) = sha2_usage_keys(key, usage)?;
             sha2_encrypt(key.etype, &ke, &ki, confounder, plain)
@@ -671,7 +671,7 @@ pub fn encrypt(
     }
 }
 
-#[cfg(feature = "full-kerberos")]
+#[cfg(feature = "aes-sha2")]
 /// RFC 8009 §5 encryption with the derived Ke and Ki: C = CTS(Ke, conf ‖ plain), then the MAC
 /// over the cipher state (16 zero bytes) and C, truncated to h (the length of Ki).
 fn sha2_encrypt(
@@ -722,7 +722,7 @@ pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoEr
             }
             Ok(data.get(16..).unwrap_or(&[]).to_vec())
         }
-        #[cfg(feature = "full-kerberos")]
+        #[cfg(feature = "aes-sha2")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
             let (_, ke, ki) = sha2_usage_keys(key, usage)?;
             // The MAC is h bytes, Ki's length.
@@ -770,7 +770,7 @@ pub fn checksum(key: &Key, usage: u32, data: &[u8]) -> Result<(i64, Vec<u8>), Cr
             Ok((kind, hmac_sha1(&kc, data).get(..12).unwrap_or(&[]).to_vec()))
         }
         // hmac-sha256-128-aes128 (19) and hmac-sha384-192-aes256 (20), RFC 8009 §5.
-        #[cfg(feature = "full-kerberos")]
+        #[cfg(feature = "aes-sha2")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
             // The checksum is h bytes, Kc's length.
             let (kc, _, _) = sha2_usage_keys(key, usage)?;

@@ -579,7 +579,7 @@ pub(crate) fn fields(at: usize, pac: &[u8]) -> Vec<Field> {
                     let len = sig_len(t as i32).unwrap_or(data.len().saturating_sub(4));
                     d.children.push(Field::new(
                         "Signature",
-                        Span::new(base + 4, base + (4 + len).min(data.len())),
+                        Span::new(base + 4.min(data.len()), base + (4 + len).min(data.len())),
                         Value::Bytes(data.get(4..4 + len).unwrap_or(&[]).to_vec()),
                     ));
                     if data.len() >= 4 + len + 2 {

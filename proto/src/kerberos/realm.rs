@@ -164,7 +164,9 @@ impl Realm {
     }
 
     fn session_key(&mut self) -> Key {
-        let len = if self.etype == crypto::AES128_CTS_HMAC_SHA1_96 || self.etype == crypto::RC4_HMAC
+        let len = if self.etype == crypto::AES128_CTS_HMAC_SHA1_96
+            || self.etype == crypto::AES128_CTS_HMAC_SHA256_128
+            || self.etype == crypto::RC4_HMAC
         {
             16
         } else {
