@@ -1,6 +1,6 @@
 //! Real MIT Kerberos 1.20 exchanges in every encryption type MIT makes (des3-cbc-sha1-kd,
 //! aes128/256-cts-hmac-sha1-96, aes128-cts-hmac-sha256-128, aes256-cts-hmac-sha384-192,
-//! rc4-hmac, camellia128/256-cts-cmac): `kinit` (AS-REQ with PA-ENC-TIMESTAMP, AS-REP), `kvno`
+//! rc4-hmac, rc4-hmac-exp, camellia128/256-cts-cmac): `kinit` (AS-REQ with PA-ENC-TIMESTAMP, AS-REP), `kvno`
 //! (TGS-REQ and TGS-REP, FAST-armored as MIT does when the KDC offers FAST), and curl's Negotiate
 //! AP-REQ, each opened end to end with the realm's keytabs and password, its credential caches
 //! (versions 3 and 4) and the KRB-CRED impacket made from one
@@ -14,13 +14,14 @@ use proto::decode::{decode_all, decode_file, decrypt_all, Decoded};
 use proto::kerberos::decrypt::Keys;
 use proto::kerberos::files;
 
-const ETYPES: [(&str, i32); 8] = [
+const ETYPES: [(&str, i32); 9] = [
     ("des3-cbc-sha1", 16),
     ("aes128-cts-hmac-sha1-96", 17),
     ("aes256-cts-hmac-sha1-96", 18),
     ("aes128-cts-hmac-sha256-128", 19),
     ("aes256-cts-hmac-sha384-192", 20),
     ("arcfour-hmac", 23),
+    ("arcfour-hmac-exp", 24),
     ("camellia128-cts-cmac", 25),
     ("camellia256-cts-cmac", 26),
 ];

@@ -18,7 +18,8 @@ out=$(mkdir -p "$1" && cd "$1" && pwd); shift
 here=$(cd "$(dirname "$0")" && pwd)
 etypes=("$@")
 [ ${#etypes[@]} -gt 0 ] || etypes=(des3-cbc-sha1 aes128-cts-hmac-sha1-96 aes256-cts-hmac-sha1-96 \
-  aes128-cts-hmac-sha256-128 aes256-cts-hmac-sha384-192 arcfour-hmac camellia128-cts-cmac camellia256-cts-cmac)
+  aes128-cts-hmac-sha256-128 aes256-cts-hmac-sha384-192 arcfour-hmac arcfour-hmac-exp \
+  camellia128-cts-cmac camellia256-cts-cmac)
 realm=CONTOSO.TEST
 port=18800
 pids=()

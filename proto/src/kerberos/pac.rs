@@ -489,7 +489,9 @@ fn upn_dns(b: &[u8], base: usize) -> Vec<Field> {
     };
     text("Upn", 0, &mut out, false);
     text("DnsDomainName", 4, &mut out, false);
-    let flags = le32(b, 8).unwrap_or(0);
+    let Some(flags) = le32(b, 8) else {
+        return out;
+    };
     out.push(
         Field::new("Flags", span(8, 12), Value::Text(format!("0x{flags:x}"))).note(
             "bit 0: the account has no UPN (this one is made up); bit 1: SamName and Sid follow",
