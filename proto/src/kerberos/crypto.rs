@@ -76,6 +76,12 @@ pub enum CryptoError {
     BadKey,
     /// Too short to hold a confounder and checksum.
     TooShort,
+    /// An s2kparams iteration count authscope does not run: 0 (2^32 by RFC 3962 §4) or above
+    /// 2^24 (what MIT Kerberos refuses, `MAX_ITERATION_COUNT`): a pasted message must not make
+    /// the page compute for hours.
+    BadIterations,
+    /// An unkeyed checksum (CRC32, rsa-md5): anyone can compute it, so it proves nothing.
+    Unkeyed,
     /// The integrity check failed: wrong key, wrong key usage, or a modified message
     /// (what a service reports as `KRB_AP_ERR_MODIFIED` or `KRB_AP_ERR_BAD_INTEGRITY`).
     Integrity,
@@ -87,6 +93,10 @@ impl std::fmt::Display for CryptoError {
             CryptoError::UnsupportedEtype => "an encryption type authscope does not implement",
             CryptoError::BadKey => "the key's length does not fit its encryption type",
             CryptoError::TooShort => "too short for a confounder and a checksum",
+            CryptoError::BadIterations => {
+                "its s2kparams asks for an iteration count authscope does not run (0, or above 16,777,216, which MIT refuses too)"
+            }
+            CryptoError::Unkeyed => "an unkeyed checksum: anyone can compute it, so it proves nothing",
             CryptoError::Integrity => {
                 "the integrity check fails: wrong key or key usage, or the message was modified"
             }
@@ -498,6 +508,9 @@ pub fn string_to_key_steps(
     iterations: Option<u32>,
 ) -> Result<(Key, Vec<Step>), CryptoError> {
     let hex = crate::field::hex;
+    if iterations.is_some_and(|n| n == 0 || n > 0x0100_0000) {
+        return Err(CryptoError::BadIterations);
+    }
     let mut steps = vec![("salt".to_string(), salt.to_string())];
     let bytes = match etype {
         RC4_HMAC | RC4_HMAC_EXP => {
@@ -903,8 +916,9 @@ pub fn cksumtype_name(t: i64) -> &'static str {
     }
 }
 
-/// Whether `given` is the checksum of `data` of type `cksumtype` under `key` (keyed types) or
-/// without it (CRC32, rsa-md5); `Err` when authscope cannot check that type with that key.
+/// Whether `given` is the keyed checksum of `data` of type `cksumtype` under `key`; `Err` when
+/// authscope cannot check that type with that key, or when the type is unkeyed (CRC32, rsa-md4,
+/// rsa-md5, sha1: they prove nothing about a key).
 pub fn verify_checksum(
     key: &Key,
     usage: u32,
@@ -913,9 +927,7 @@ pub fn verify_checksum(
     given: &[u8],
 ) -> Result<bool, CryptoError> {
     match cksumtype {
-        7 => return Ok(crate::ntlm::crypto::md5(data).as_slice() == given),
-        #[cfg(feature = "full-kerberos")]
-        1 => return Ok(super::des::crc32(data).as_slice() == given),
+        1 | 2 | 7 | 14 => return Err(CryptoError::Unkeyed),
         #[cfg(feature = "full-kerberos")]
         8 => return super::des::verify_md5_des(key, data, given),
         _ => {}

@@ -740,6 +740,12 @@ pub fn open(buf: &[u8], at: usize, keys: &Keys) -> Opened {
                 s.kvno.map(|k| format!(", kvno {k}")).unwrap_or_default()
             )
         });
+        if keys.password.is_some() && s.iterations.is_some_and(|n| n == 0 || n > 0x0100_0000) {
+            result = Err(format!(
+                "the password was not tried: {}",
+                CryptoError::BadIterations
+            ));
+        }
         let mut steps = Vec::new();
         #[cfg_attr(not(feature = "full-kerberos"), allow(unused_mut))]
         let mut checks = Vec::new();

@@ -7,7 +7,7 @@
 //! ```text
 //! des-cbc-crc / des-cbc-md5 (RFC 3961 §6.2)       des3-cbc-sha1-kd (RFC 3961 §6.3)
 //! s = pw ‖ salt, padded with zeros to 8           tkey = random-to-key(168-fold(pw ‖ salt))
-//! t = fan-fold(s) (odd blocks bit-reversed)       key  = DK(tkey, "kerberos")
+//! t = fan-fold(s) (2nd, 4th… blocks reversed)       key  = DK(tkey, "kerberos")
 //! t = correct(parity(t))                           Ke = DK(key, usage‖AA), Ki = DK(key, usage‖55)
 //! key = correct(last block of DES-CBC(t, iv t, s)) P = conf(8) ‖ plain ‖ zeros to 8
 //! P = conf(8) ‖ cksum ‖ plain ‖ zeros to 8         out = 3DES-CBC(Ke, 0, P) ‖ HMAC-SHA1(Ki, P)

@@ -158,32 +158,9 @@ impl Reader<'_> {
     }
 }
 
-/// Ticket flag names (RFC 4120 §5.3), most significant bit first, as a ccache stores them.
+/// Ticket flag names (RFC 4120 §5.3), bit 0 the most significant, as a ccache stores them.
 fn flag_names(flags: u32) -> String {
-    const NAMES: [&str; 16] = [
-        "reserved",
-        "forwardable",
-        "forwarded",
-        "proxiable",
-        "proxy",
-        "may-postdate",
-        "postdated",
-        "invalid",
-        "renewable",
-        "initial",
-        "pre-authent",
-        "hw-authent",
-        "transited-policy-checked",
-        "ok-as-delegate",
-        "request-anonymous",
-        "enc-pa-rep",
-    ];
-    let set: Vec<&str> = NAMES
-        .iter()
-        .enumerate()
-        .filter(|(i, _)| flags & (0x8000_0000 >> i) != 0)
-        .map(|(_, n)| *n)
-        .collect();
+    let set = super::names::flag_names(flags, super::names::TICKET_FLAGS);
     format!("{} (0x{flags:08x})", set.join(", "))
 }
 
@@ -221,6 +198,14 @@ fn read_ccache(bytes: &[u8], out: &mut Ccache, fields: &mut Vec<Field>) -> Resul
             let tag_start = r.at;
             let (tag, _) = r.uint(2, "a header tag")?;
             let (n, _) = r.uint(2, "a header tag")?;
+            if r.at + n as usize > end {
+                return Err(Error::new(
+                    ErrorKind::CcacheTruncated {
+                        what: "the header (a tag runs past its length)",
+                    },
+                    tag_start,
+                ));
+            }
             let v = r.take(n as usize, "a header tag")?;
             let mut f = Field::new(
                 "header_tag",
@@ -458,6 +443,10 @@ pub fn keytab(bytes: &[u8]) -> (Vec<Entry>, Vec<Field>, Option<Error>) {
             if r.at + 4 <= end {
                 let (_, f) = r.num(4, "kvno")?;
                 kids.push(f);
+            }
+            // Fields that run past the entry's size: the spans stop here.
+            if r.at > end {
+                break;
             }
             fields.push(
                 Field::new(

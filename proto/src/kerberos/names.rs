@@ -123,7 +123,7 @@ pub(super) const KDC_OPTIONS: &[(u8, &str)] = &[
 ];
 
 /// TicketFlags bits (RFC 4120 §5.3, RFC 6806), by bit number.
-pub(super) const TICKET_FLAGS: &[(u8, &str)] = &[
+pub(crate) const TICKET_FLAGS: &[(u8, &str)] = &[
     (1, "forwardable"),
     (2, "forwarded"),
     (3, "proxiable"),
@@ -137,14 +137,15 @@ pub(super) const TICKET_FLAGS: &[(u8, &str)] = &[
     (11, "hw-authent"),
     (12, "transited-policy-checked"),
     (13, "ok-as-delegate"),
-    (15, "name-canonicalize"),
+    (15, "enc-pa-rep (RFC 6806; Windows: name-canonicalize)"),
+    (16, "anonymous (RFC 6112)"),
 ];
 
 /// APOptions bits (RFC 4120 §5.5.1).
 pub(super) const AP_OPTIONS: &[(u8, &str)] = &[(1, "use-session-key"), (2, "mutual-required")];
 
 /// The names of the bits set in `v` (bit 0 = 0x80000000).
-pub(super) fn flag_names(v: u32, table: &[(u8, &'static str)]) -> Vec<&'static str> {
+pub(crate) fn flag_names(v: u32, table: &[(u8, &'static str)]) -> Vec<&'static str> {
     table
         .iter()
         .filter(|(bit, _)| v & (0x8000_0000u32 >> bit) != 0)

@@ -303,7 +303,7 @@ fn validation_fields(b: &[u8], base: usize, out: &mut Vec<Field>) -> Option<()> 
     let (uac, s) = r.u32()?;
     out.push(
         Field::new("UserAccountControl", s, Value::Text(format!("0x{uac:08x}")))
-            .note("MS-SAMR §2.2.1.12 account flags: 0x10 normal user, 0x200 … (USER_* bits)"),
+            .note("MS-SAMR §2.2.1.12 USER_* account flags (not LDAP's userAccountControl bits): 0x10 USER_NORMAL_ACCOUNT, 0x200 USER_DONT_EXPIRE_PASSWORD"),
     );
     let (_, _) = r.u32()?; // SubAuthStatus
     r.filetime("LastSuccessfulILogon")?;
@@ -619,7 +619,7 @@ fn sig_len(t: i32) -> Option<usize> {
 }
 
 #[cfg(feature = "full-kerberos")]
-/// What checking a PAC's signatures found: one line per signature.
+/// What checking a PAC's signatures found: one line per signature (MS-PAC §2.8).
 pub fn verify(
     pac: &[u8],
     service: Option<(&Key, &str)>,
@@ -627,22 +627,30 @@ pub fn verify(
     ticket_with_zero_pac: Option<&[u8]>,
 ) -> Vec<String> {
     let bufs = buffers(pac);
-    let sig = |ty: u32| -> Option<(i32, Span)> {
+    // A signature buffer's type and, when its type is a keyed checksum authscope knows and the
+    // buffer holds it whole, where the signature is.
+    let sig = |ty: u32| -> Option<(i32, Option<Span>)> {
         let b = bufs.iter().find(|b| b.ty == ty)?;
         let t = le32(pac, b.data.start())? as i32;
-        let len = sig_len(t)?;
-        Some((t, Span::new(b.data.start() + 4, b.data.start() + 4 + len)))
+        let span = sig_len(t)
+            .filter(|len| 4 + len <= b.data.len())
+            .map(|len| Span::new(b.data.start() + 4, b.data.start() + 4 + len));
+        Some((t, span))
     };
-    let mut out = Vec::new();
-    // The PAC with every signature zeroed (server and KDC; the full PAC checksum too).
-    let mut zeroed = pac.to_vec();
-    for ty in [6, 7, 19] {
-        if let Some((_, s)) = sig(ty) {
-            if let Some(z) = zeroed.get_mut(s.start()..s.end()) {
-                z.fill(0);
+    // The server signature covers the PAC with the server and KDC signatures zeroed (the full
+    // PAC signature, made first, is covered as it is); the full PAC signature covers it with all
+    // three zeroed (MS-PAC §2.8.1, §2.8.5).
+    let zero = |types: &[u32]| {
+        let mut z = pac.to_vec();
+        for ty in types {
+            if let Some((_, Some(s))) = sig(*ty) {
+                if let Some(x) = z.get_mut(s.start()..s.end()) {
+                    x.fill(0);
+                }
             }
         }
-    }
+        z
+    };
     let check = |key: &Key, t: i32, data: &[u8], given: &[u8]| {
         crypto::verify_checksum(key, 17, i64::from(t), data, given)
     };
@@ -651,37 +659,48 @@ pub fn verify(
         Ok(false) => format!("INVALID with {who}: the PAC was changed, or signed with another key"),
         Err(e) => format!("not checked with {who}: {e}"),
     };
+    let name = |t: i32| crypto::cksumtype_name(i64::from(t));
+    let mut out = Vec::new();
     if let Some((t, s)) = sig(6) {
-        let given = s.slice_bytes(pac);
-        out.push(format!(
-            "server signature ({}): {}",
-            crypto::cksumtype_name(i64::from(t)),
-            match service {
-                Some((key, who)) => word(check(key, t, &zeroed, given), who),
-                None => "not checked: no key for the service".into(),
+        let line = match (s, service) {
+            (None, _) => {
+                "not checked: not a keyed checksum authscope knows, or cut short".to_string()
             }
-        ));
+            (Some(s), Some((key, who))) => {
+                word(check(key, t, &zero(&[6, 7]), s.slice_bytes(pac)), who)
+            }
+            (Some(_), None) => "not checked: no key for the service".into(),
+        };
+        out.push(format!("server signature ({}): {line}", name(t)));
     }
     for (ty, what, data) in [
         (
             7u32,
             "KDC signature",
-            sig(6).map(|(_, s)| s.slice_bytes(pac).to_vec()),
+            sig(6)
+                .and_then(|(_, s)| s)
+                .map(|s| s.slice_bytes(pac).to_vec()),
         ),
         (
             16,
             "ticket signature",
             ticket_with_zero_pac.map(<[u8]>::to_vec),
         ),
-        (19, "full PAC signature", Some(zeroed.clone())),
+        (19, "full PAC signature", Some(zero(&[6, 7, 19]))),
     ] {
         let Some((t, s)) = sig(ty) else { continue };
+        let Some(s) = s else {
+            out.push(format!(
+                "{what} ({}): not checked: not a keyed checksum authscope knows, or cut short",
+                name(t)
+            ));
+            continue;
+        };
         let given = s.slice_bytes(pac);
         let keys: Vec<&(Key, String)> = kdc
             .iter()
             .filter(|(k, _)| {
                 crypto::checksum(k, 17, b"").is_ok_and(|(kind, _)| kind == i64::from(t))
-                    || t == -138 && matches!(k.etype, crypto::RC4_HMAC | crypto::RC4_HMAC_EXP)
             })
             .collect();
         let line = match (keys.first(), &data) {
@@ -696,12 +715,129 @@ pub fn verify(
                 line
             }
             (None, _) => "not checked: no krbtgt key of its type".into(),
-            (_, None) => "not checked: the EncTicketPart could not be rebuilt".into(),
+            (_, None) => "not checked: the EncTicketPart could not be rebuilt, or the server signature is missing".into(),
         };
-        out.push(format!(
-            "{what} ({}): {line}",
-            crypto::cksumtype_name(i64::from(t))
-        ));
+        out.push(format!("{what} ({}): {line}", name(t)));
     }
     out
+}
+
+#[cfg(all(test, feature = "full-kerberos"))]
+mod tests {
+    #![allow(
+        clippy::unwrap_used,
+        clippy::indexing_slicing,
+        clippy::cast_possible_truncation
+    )]
+    use super::*;
+
+    /// A PAC with client info and the server, KDC and full PAC signatures, signed as MS-PAC §2.8
+    /// orders it: the full PAC signature first (all three zeroed), then the server signature
+    /// over the PAC holding it, then the KDC signature over the server signature.
+    fn signed(svc: &Key, kdc: &Key) -> Vec<u8> {
+        let client = [vec![0u8; 8], vec![6, 0], b"b\0o\0b\0".to_vec()].concat();
+        let sig = |t: i32| [t.to_le_bytes().to_vec(), vec![0; 12]].concat();
+        let bufs: Vec<(u32, Vec<u8>)> =
+            vec![(10, client), (19, sig(16)), (6, sig(16)), (7, sig(16))];
+        let mut pac = Vec::new();
+        pac.extend((bufs.len() as u32).to_le_bytes());
+        pac.extend(0u32.to_le_bytes());
+        let head = 8 + 16 * bufs.len();
+        let mut data: Vec<u8> = Vec::new();
+        let mut at = Vec::new();
+        for (ty, b) in &bufs {
+            let off = head + data.len();
+            pac.extend(ty.to_le_bytes());
+            pac.extend((b.len() as u32).to_le_bytes());
+            pac.extend((off as u64).to_le_bytes());
+            at.push(off);
+            data.extend(b);
+            // Each buffer starts on an 8-byte boundary (MS-PAC §2.4).
+            while (head + data.len()) % 8 != 0 {
+                data.push(0);
+            }
+        }
+        pac.extend(data);
+        let sum = |k: &Key, d: &[u8]| crypto::checksum(k, 17, d).unwrap().1;
+        let full = sum(kdc, &pac);
+        pac[at[1] + 4..at[1] + 16].copy_from_slice(&full);
+        let server = sum(svc, &pac);
+        pac[at[2] + 4..at[2] + 16].copy_from_slice(&server);
+        let kdc_sig = sum(kdc, &server);
+        pac[at[3] + 4..at[3] + 16].copy_from_slice(&kdc_sig);
+        pac
+    }
+
+    #[test]
+    fn the_server_signature_covers_the_full_pac_signature_and_each_checks() {
+        let svc = Key {
+            etype: 18,
+            bytes: vec![3; 32],
+        };
+        let kdc = Key {
+            etype: 18,
+            bytes: vec![5; 32],
+        };
+        let pac = signed(&svc, &kdc);
+        let lines = verify(
+            &pac,
+            Some((&svc, "svc")),
+            &[(kdc.clone(), "krbtgt".into())],
+            None,
+        );
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert!(
+            lines[0].starts_with("server signature (hmac-sha1-96-aes256): valid with svc"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[1].starts_with("KDC signature (hmac-sha1-96-aes256): valid with krbtgt"),
+            "{lines:?}"
+        );
+        assert!(
+            lines[2].starts_with("full PAC signature (hmac-sha1-96-aes256): valid with krbtgt"),
+            "{lines:?}"
+        );
+        // A changed client name breaks the server and full signatures, not the KDC's.
+        let mut bad = pac.clone();
+        let i = bad.windows(2).position(|w| w == b"b\0").unwrap();
+        bad[i] = b'e';
+        let lines = verify(&bad, Some((&svc, "svc")), &[(kdc, "krbtgt".into())], None);
+        assert!(
+            lines[0].contains("INVALID") && lines[2].contains("INVALID"),
+            "{lines:?}"
+        );
+        assert!(lines[1].contains("valid with"), "{lines:?}");
+    }
+
+    #[test]
+    fn an_unkeyed_or_short_signature_is_not_called_valid() {
+        let svc = Key {
+            etype: 18,
+            bytes: vec![3; 32],
+        };
+        let mut pac = signed(&svc, &svc);
+        // The server signature's type turned into rsa-md5 (7): unkeyed, nothing is checked.
+        let at = buffers(&pac)
+            .iter()
+            .find(|b| b.ty == 6)
+            .unwrap()
+            .data
+            .start();
+        pac[at..at + 4].copy_from_slice(&7i32.to_le_bytes());
+        let lines = verify(&pac, Some((&svc, "svc")), &[], None);
+        assert!(lines[0].contains("not checked"), "{lines:?}");
+        assert_eq!(
+            crypto::verify_checksum(&svc, 17, 7, b"x", &[0; 16]),
+            Err(crypto::CryptoError::Unkeyed)
+        );
+        assert_eq!(
+            crypto::string_to_key_steps(18, "p", "s", Some(0)).map(|_| ()),
+            Err(crypto::CryptoError::BadIterations)
+        );
+        assert_eq!(
+            crypto::string_to_key_steps(18, "p", "s", Some(u32::MAX)).map(|_| ()),
+            Err(crypto::CryptoError::BadIterations)
+        );
+    }
 }
