@@ -111,7 +111,7 @@ pub fn main(args: Args) -> ExitCode {
             .map(proto::decode::decode)
             .collect(),
         // A keytab, a credential cache, DER, or text with several messages one per line.
-        _ => proto::decode::decode_file(&bytes),
+        _ => proto::input::decode_file(&bytes),
     };
     if decoded.is_empty() {
         return usage_error("decode", "nothing to decode");
@@ -158,7 +158,7 @@ pub fn main(args: Args) -> ExitCode {
 /// The keys a file holds: a keytab's, a credential cache's session keys, a KRB-CRED's (.kirbi,
 /// binary or base64) session keys.
 fn key_file(bytes: &[u8]) -> Result<proto::kerberos::decrypt::Keys, String> {
-    let mut ds = proto::decode::decode_file(bytes);
+    let mut ds = proto::input::decode_file(bytes);
     proto::decode::decrypt_all(&mut ds, &proto::kerberos::decrypt::Keys::default());
     let mut keys = proto::kerberos::decrypt::Keys::default();
     for d in ds {
@@ -187,7 +187,12 @@ fn render(d: &proto::decode::Decoded) -> String {
     }
     for w in &d.warnings {
         s.push_str(&format!(
-            "warning (layer {}, byte {}): {}\n",
+            "{} (layer {}, byte {}): {}\n",
+            if w.level == proto::error::Level::Note {
+                "note"
+            } else {
+                "warning"
+            },
             w.layer,
             w.offset(),
             w.message

@@ -122,7 +122,7 @@ pub fn negotiate(data: &[u8]) {
 /// its decryption with the keys it carries and a fixed key of every etype: every span inside its
 /// layer, every decryption record pointing at a layer that exists.
 pub fn kerberos_file(data: &[u8]) {
-    let mut ds = crate::decode::decode_file(data);
+    let mut ds = crate::input::decode_file(data);
     // Keys of every etype (a password would cost a string-to-key per part: the `negotiate`
     // target covers it).
     let mut keys = crate::kerberos::decrypt::Keys::default();

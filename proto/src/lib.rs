@@ -50,6 +50,8 @@ pub mod decode;
 pub mod export;
 #[cfg(feature = "kerberos")]
 pub mod har;
+#[cfg(feature = "full-kerberos")]
+pub mod input;
 pub mod link;
 
 // 4. The simulation: the IIS 6 engine; browsers as state machines; the one driver that steps a

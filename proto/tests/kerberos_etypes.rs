@@ -10,7 +10,8 @@
 #![cfg(feature = "full-kerberos")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
-use proto::decode::{decode_all, decode_file, decrypt_all, Decoded};
+use proto::decode::{decode_all, decrypt_all, Decoded};
+use proto::input::decode_file;
 use proto::kerberos::decrypt::Keys;
 use proto::kerberos::files;
 
@@ -471,6 +472,47 @@ fn untagged_kdc_bodies_decode_with_a_warning_and_decrypt() {
     assert!(
         p.iter().any(|(n, _, r)| n == "EncASRepPart" && r.is_ok()),
         "{p:?}"
+    );
+}
+
+/// A HAR file whose entries carry the exchange's headers: each token is a message, and the
+/// keytab opens curl's AP-REQ inside it.
+#[test]
+fn a_har_file_is_read_header_by_header() {
+    let name = "aes128-cts-hmac-sha256-128";
+    let neg = String::from_utf8(file(name, "negotiate.txt")).unwrap();
+    let value = neg.trim().split_once(": ").unwrap().1;
+    let entry = |status: u16, req: &str, resp: &str| {
+        format!(
+            r#"{{"startedDateTime":"2026-11-29T21:00:00Z","time":1,"request":{{"method":"GET","url":"http://localhost/","httpVersion":"HTTP/1.1","headers":[{req}],"cookies":[],"queryString":[],"headersSize":-1,"bodySize":0}},"response":{{"status":{status},"statusText":"","httpVersion":"HTTP/1.1","headers":[{resp}],"cookies":[],"content":{{"size":0,"mimeType":"text/html"}},"redirectURL":"","headersSize":-1,"bodySize":0}},"cache":{{}},"timings":{{"send":0,"wait":0,"receive":0}}}}"#
+        )
+    };
+    let har = format!(
+        r#"{{"log":{{"version":"1.2","creator":{{"name":"t","version":"1"}},"entries":[{},{}]}}}}"#,
+        entry(
+            401,
+            "",
+            r#"{"name":"WWW-Authenticate","value":"Negotiate"}"#
+        ),
+        entry(
+            200,
+            &format!(r#"{{"name":"Authorization","value":"{value}"}}"#),
+            ""
+        )
+    );
+    let mut ds = decode_file(har.as_bytes());
+    assert_eq!(ds.len(), 1, "the bare `Negotiate` offer is not a message");
+    assert_eq!(ds[0].layers[0].label, "HAR entry: request header");
+    assert!(ds[0].warnings[0]
+        .message
+        .starts_with("from HAR entry 2 (GET http://localhost/ → 200)"));
+    let mut keys = Keys::default();
+    keys.keytab.extend(keytab(name, "http.keytab"));
+    decrypt_all(&mut ds, &keys);
+    assert!(
+        parts(&ds).iter().all(|(_, _, r)| r.is_ok()),
+        "{:?}",
+        parts(&ds)
     );
 }
 

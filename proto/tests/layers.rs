@@ -13,7 +13,7 @@ const LAYERS: &[&[&str]] = &[
     &["error", "field", "glossary", "seq", "span", "time"],
     &["asn1", "basic", "http", "ntlm"],
     &["kerberos", "spnego"],
-    &["bench", "decode", "export", "har", "link"],
+    &["bench", "decode", "export", "har", "input", "link"],
     &["browser", "drive", "iis", "walkthrough"],
 ];
 

@@ -71,7 +71,7 @@ pub fn decoder() -> Html {
         ((*text).clone(), (*file).clone(), (*keys).clone()),
         |(t, f, k)| {
             let mut ds = match f {
-                Some((_, bytes)) => proto::decode::decode_file(bytes),
+                Some((_, bytes)) => proto::input::decode_file(bytes),
                 None => proto::decode::decode_all(t),
             };
             proto::decode::decrypt_all(&mut ds, k);
@@ -207,7 +207,7 @@ fn keys_form(
                     };
                     let bytes = js_sys::Uint8Array::new(&buf).to_vec();
                     // A keytab's keys; a credential cache's or a KRB-CRED's session keys.
-                    let mut ds = proto::decode::decode_file(&bytes);
+                    let mut ds = proto::input::decode_file(&bytes);
                     proto::decode::decrypt_all(&mut ds, &proto::kerberos::decrypt::Keys::default());
                     let mut k = (*keys).clone();
                     k.keytab.clear();
