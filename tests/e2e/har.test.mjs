@@ -60,6 +60,12 @@ test('a Chromium HAR: every exchange found, the broken connection flagged, token
   assert.ok(!decoder.url().includes('TlRM'), decoder.url());
   assert.equal(await decoder.locator('[data-test=credential-warning]').count(), 1);
   await decoder.close();
+  // All the exchange's tokens at once: one message each in the Decoder.
+  const [all] = await Promise.all([context.waitForEvent('page'), page.click('[data-test=har-all-tokens]')]);
+  await all.waitForSelector('[data-test=decoded-message] >> nth=1');
+  assert.match(await all.locator('[data-test=decoded-message] h2').first().innerText(), /^Message 1 of \d+$/);
+  assert.ok(await all.locator('[data-test=layer-ntlmssp]').count() >= 2);
+  await all.close();
   // The selected exchange is in the link.
   await page.waitForFunction(() => /#\/har\?x=\d+&step=\d+/.test(location.hash));
   assert.deepEqual(problems, []);

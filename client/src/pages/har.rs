@@ -242,10 +242,39 @@ fn exchanges_view(p: &ExchangesProps) -> Html {
                 <>
                 <ol class="exchanges">{ list }</ol>
                 { problems }
+                <AllTokens tokens={steps.iter().filter_map(|s| s.token.clone()).collect::<Vec<_>>()} />
                 { stage("har", &player, &steps, vec![Lane::Browser, Lane::Server], &|s| step_detail(s, Html::default(), &[])) }
                 </>
             } } }
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AllTokensProps {
+    tokens: Vec<String>,
+}
+
+/// Every token of the exchange, one per line, opened in the Decoder in a new tab (in memory):
+/// there the session keys one message reveals open the next, with the keys the user gives.
+#[function_component(AllTokens)]
+fn all_tokens(p: &AllTokensProps) -> Html {
+    let blocked = use_state(|| false);
+    let n = p.tokens.len();
+    let onclick = {
+        let blocked = blocked.clone();
+        let text = p.tokens.join("\n");
+        Callback::from(move |_| blocked.set(!crate::handover::open(&text, &[])))
+    };
+    if n < 2 {
+        return Html::default();
+    }
+    html! {
+        <p>
+            <button type="button" class="chip" data-test="har-all-tokens" {onclick}>{ format!("Open the exchange's {n} tokens in the Decoder") }</button>
+            <span class="hint">{ " One message per token: a password, a keytab or a credential cache given there opens each encrypted part with the keys the others reveal." }</span>
+            { if *blocked { html! { <span class="error" role="status">{ " The browser refused to open a tab: allow pop-ups for this page." }</span> } } else { Html::default() } }
+        </p>
     }
 }
 

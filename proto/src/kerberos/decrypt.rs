@@ -710,7 +710,7 @@ pub fn open(buf: &[u8], at: usize, keys: &Keys) -> Opened {
     for mut s in find(buf, at) {
         let cipher = s.cipher.slice_bytes(buf);
         // etype 0: a KRB-CRED whose EncKrbCredPart travels in clear (RFC 4120 §5.8.1; what
-        // Rubeus, mimikatz and MIT's `kvno --out-cache`-made .kirbi files hold).
+        // Rubeus, mimikatz and impacket's ticketConverter write in .kirbi files).
         if s.etype == 0 {
             let mut w = Walk::default();
             let (name, f) = message::decode_at(cipher, 0, cipher.len(), &mut w);
