@@ -40,18 +40,7 @@ pub struct Args {
 }
 
 fn parse_key(v: &str) -> Result<proto::kerberos::crypto::Key, String> {
-    v.split_once(':')
-        .and_then(|(e, h)| {
-            let etype = e.parse::<i32>().ok()?;
-            if h.len() % 2 != 0 {
-                return None;
-            }
-            let bytes = (0..h.len())
-                .step_by(2)
-                .map(|i| h.get(i..i + 2).and_then(|x| u8::from_str_radix(x, 16).ok()))
-                .collect::<Option<Vec<u8>>>()?;
-            Some(proto::kerberos::crypto::Key { etype, bytes })
-        })
+    proto::kerberos::crypto::Key::parse(v)
         .ok_or_else(|| "give ETYPE:HEX, e.g. 18:00112233…".to_string())
 }
 
@@ -158,14 +147,7 @@ pub fn main(args: Args) -> ExitCode {
 /// The keys a file holds: a keytab's, a credential cache's session keys, a KRB-CRED's (.kirbi,
 /// binary or base64) session keys.
 fn key_file(bytes: &[u8]) -> Result<proto::kerberos::decrypt::Keys, String> {
-    let mut ds = proto::input::decode_file(bytes);
-    proto::decode::decrypt_all(&mut ds, &proto::kerberos::decrypt::Keys::default());
-    let mut keys = proto::kerberos::decrypt::Keys::default();
-    for d in ds {
-        keys.keytab.extend(d.carried.keytab);
-        keys.learnt.extend(d.carried.learnt);
-        keys.learnt.extend(d.learnt);
-    }
+    let keys = proto::input::keys_in_file(bytes);
     if keys.keytab.is_empty() && keys.learnt.is_empty() {
         return Err("no keys in it: give a keytab, a credential cache or a .kirbi".into());
     }

@@ -29,7 +29,7 @@ pub struct Failure {
     pub offset: usize,
 }
 
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Decoded {
     pub layers: Vec<Layer>,
     pub warnings: Vec<Warning>,
@@ -136,21 +136,7 @@ fn is_hex_text(s: &str) -> bool {
 
 /// Decode whatever was pasted.
 pub fn decode(input: &str) -> Decoded {
-    let out = Decoded {
-        layers: Vec::new(),
-        warnings: Vec::new(),
-        error: None,
-        ntlm: None,
-        #[cfg(feature = "kerberos")]
-        negotiate: None,
-        decryption: Vec::new(),
-        decoded_layers: 0,
-        #[cfg(feature = "kerberos")]
-        learnt: Vec::new(),
-        #[cfg(feature = "kerberos")]
-        carried: crate::kerberos::decrypt::Keys::default(),
-    };
-    let mut out = decode_layers(input, out);
+    let mut out = decode_layers(input, Decoded::default());
     out.decoded_layers = out.layers.len();
     out
 }
@@ -523,9 +509,18 @@ impl Decoded {
         self.layers.truncate(self.decoded_layers);
         self.decryption.clear();
         self.learnt.clear();
+        // The input's own keys, unless the caller (`decrypt_all`) already offers them.
         let mut keys = keys.clone();
-        keys.keytab.extend(self.carried.keytab.iter().cloned());
-        keys.learnt.extend(self.carried.learnt.iter().cloned());
+        for e in &self.carried.keytab {
+            if !keys.keytab.contains(e) {
+                keys.keytab.push(e.clone());
+            }
+        }
+        for l in &self.carried.learnt {
+            if !keys.learnt.iter().any(|(k, _)| *k == l.0) {
+                keys.learnt.push(l.clone());
+            }
+        }
         for i in 0..self.layers.len() {
             let Some(l) = self.layers.get(i).filter(|l| l.kind == "kerberos") else {
                 continue;
@@ -599,24 +594,30 @@ pub fn decode_all(input: &str) -> Vec<Decoded> {
 /// AS-REP opens the next TGS-REQ's authenticator and the TGS-REP; the service ticket's session
 /// key from that opens the AP-REQ's authenticator, and so on. Repeats while new keys appear.
 pub fn decrypt_all(ds: &mut [Decoded], keys: &crate::kerberos::decrypt::Keys) {
+    use crate::kerberos::crypto::Key;
     let many = ds.len() > 1;
-    let mut learnt: Vec<(crate::kerberos::crypto::Key, String)> = Vec::new();
+    let add = |learnt: &mut Vec<(Key, String)>, key: &Key, origin: String| {
+        if !learnt.iter().any(|(x, _)| x == key) {
+            learnt.push((key.clone(), origin));
+        }
+    };
+    // What the inputs carry themselves (a credential cache's session keys, a keytab's keys) is
+    // offered to every message from the start.
+    let mut learnt: Vec<(Key, String)> = Vec::new();
+    for d in ds.iter() {
+        for (key, origin) in &d.carried.learnt {
+            add(&mut learnt, key, origin.clone());
+        }
+    }
+    let carried: Vec<_> = ds
+        .iter()
+        .flat_map(|d| d.carried.keytab.iter().cloned())
+        .collect();
     // How many learnt keys each message was last opened with.
     let mut seen: Vec<usize> = Vec::new();
     // Each round can only add keys; a chain of n messages needs at most n rounds.
     for _ in 0..ds.len().clamp(1, 16) {
         let before = learnt.len();
-        for d in ds.iter() {
-            for (key, origin) in &d.carried.learnt {
-                if !learnt.iter().any(|(x, _)| x == key) {
-                    learnt.push((key.clone(), origin.clone()));
-                }
-            }
-        }
-        let carried: Vec<_> = ds
-            .iter()
-            .flat_map(|d| d.carried.keytab.iter().cloned())
-            .collect();
         for (i, d) in ds.iter_mut().enumerate() {
             // Again only when keys appeared since, and something is still closed.
             let closed = d.decryption.iter().any(|x| x.opened_with.is_none());
@@ -633,14 +634,12 @@ pub fn decrypt_all(ds: &mut [Decoded], keys: &crate::kerberos::decrypt::Keys) {
             k.keytab.extend(carried.iter().cloned());
             d.decrypt(&k);
             for (key, origin) in &d.learnt {
-                if !learnt.iter().any(|(x, _)| x == key) {
-                    let origin = if many {
-                        format!("{origin} of message {}", i + 1)
-                    } else {
-                        origin.clone()
-                    };
-                    learnt.push((key.clone(), origin));
-                }
+                let origin = if many {
+                    format!("{origin} of message {}", i + 1)
+                } else {
+                    origin.clone()
+                };
+                add(&mut learnt, key, origin);
             }
         }
         if learnt.len() == before {

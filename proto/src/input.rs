@@ -13,34 +13,11 @@ use crate::Span;
 pub fn decode_file(bytes: &[u8]) -> Vec<Decoded> {
     use crate::kerberos::files::{self, FileKind};
     if let Some(kind) = files::kind(bytes) {
-        let mut d = decode("");
-        d.layers.clear();
-        d.error = None;
-        match kind {
+        let mut d = Decoded::default();
+        let mut tickets = Vec::new();
+        let (kind, label, fields, err, warning) = match kind {
             FileKind::Ccache => {
                 let (cc, fields, err) = files::ccache(bytes);
-                d.layers.push(Layer {
-                    kind: "ccache",
-                    label: if cc.version == 0x0503 {
-                        "MIT credential cache (version 3)"
-                    } else {
-                        "MIT credential cache (version 4)"
-                    },
-                    source: Span::new(0, bytes.len()),
-                    bytes: bytes.to_vec(),
-                    fields,
-                });
-                d.warnings.push(Warning::at(
-                    "A credential cache holds session keys: whoever has the file can use its tickets until they expire. authscope keeps them in memory only.",
-                    0,
-                ));
-                if let Some(e) = err {
-                    d.error = Some(Failure {
-                        message: e.to_string(),
-                        layer: 0,
-                        offset: e.offset,
-                    });
-                }
                 for c in cc.creds.iter().filter(|c| !c.config) {
                     d.carried.learnt.push((
                         c.key.clone(),
@@ -51,32 +28,47 @@ pub fn decode_file(bytes: &[u8]) -> Vec<Decoded> {
                     ));
                     // Each ticket in its own layer, decoded (and opened with a keytab).
                     let p = crate::spnego::peel(c.ticket.slice_bytes(bytes), c.ticket);
-                    d.layers.extend(p.layers);
+                    tickets.extend(p.layers);
                 }
+                let label = if cc.version == 0x0503 {
+                    "MIT credential cache (version 3)"
+                } else {
+                    "MIT credential cache (version 4)"
+                };
+                (
+                    "ccache",
+                    label,
+                    fields,
+                    err,
+                    "A credential cache holds session keys: whoever has the file can use its tickets until they expire. authscope keeps them in memory only.",
+                )
             }
             FileKind::Keytab => {
                 let (entries, fields, err) = files::keytab(bytes);
-                d.layers.push(Layer {
-                    kind: "keytab",
-                    label: "MIT keytab (0x0502)",
-                    source: Span::new(0, bytes.len()),
-                    bytes: bytes.to_vec(),
-                    fields,
-                });
-                d.warnings.push(Warning::at(
-                    "A keytab holds long-term keys: anyone with it can decrypt the principal's tickets and impersonate it. authscope keeps them in memory only.",
-                    0,
-                ));
-                if let Some(e) = err {
-                    d.error = Some(Failure {
-                        message: e.to_string(),
-                        layer: 0,
-                        offset: e.offset,
-                    });
-                }
                 d.carried.keytab = entries;
+                (
+                    "keytab",
+                    "MIT keytab (0x0502)",
+                    fields,
+                    err,
+                    "A keytab holds long-term keys: anyone with it can decrypt the principal's tickets and impersonate it. authscope keeps them in memory only.",
+                )
             }
-        }
+        };
+        d.layers.push(Layer {
+            kind,
+            label,
+            source: Span::new(0, bytes.len()),
+            bytes: bytes.to_vec(),
+            fields,
+        });
+        d.layers.extend(tickets);
+        d.warnings.push(Warning::at(warning, 0));
+        d.error = err.map(|e| Failure {
+            message: e.to_string(),
+            layer: 0,
+            offset: e.offset,
+        });
         d.decoded_layers = d.layers.len();
         return vec![d];
     }
@@ -101,6 +93,20 @@ pub fn decode_file(bytes: &[u8]) -> Vec<Decoded> {
             vec![d]
         }
     }
+}
+
+/// The keys a file holds, to open other messages with: a keytab's, a credential cache's session
+/// keys, a KRB-CRED's (a `.kirbi`, binary or base64) session keys. Empty when it holds none.
+pub fn keys_in_file(bytes: &[u8]) -> crate::kerberos::decrypt::Keys {
+    let mut ds = decode_file(bytes);
+    crate::decode::decrypt_all(&mut ds, &crate::kerberos::decrypt::Keys::default());
+    let mut keys = crate::kerberos::decrypt::Keys::default();
+    for d in ds {
+        keys.keytab.extend(d.carried.keytab);
+        keys.learnt.extend(d.carried.learnt);
+        keys.learnt.extend(d.learnt);
+    }
+    keys
 }
 
 /// The `Authorization` and `WWW-Authenticate` headers carrying a token (NTLM, Negotiate,

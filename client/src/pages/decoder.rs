@@ -4,6 +4,7 @@
 use crate::components::layer_view::LayerView;
 use crate::components::password_check::PasswordCheck;
 use crate::components::paste_box::{paste_box, Props as PasteProps};
+use proto::kerberos::crypto::Key;
 use std::rc::Rc;
 use yew::prelude::*;
 
@@ -53,7 +54,7 @@ pub fn decoder() -> Html {
         use_effect_with((), move |_| {
             crate::handover::receive(move |h| {
                 let mut k = (*keys).clone();
-                k.raw = h.keys.iter().filter_map(|v| parse_key(v)).collect();
+                k.raw = h.keys.iter().filter_map(|v| Key::parse(v)).collect();
                 keys.set(k);
                 key_text.set(h.keys.join(" "));
                 text.set(h.text);
@@ -156,19 +157,6 @@ fn message(i: usize, n: usize, d: &proto::decode::Decoded) -> Html {
     }
 }
 
-/// The key of a `ETYPE:HEX` text.
-fn parse_key(v: &str) -> Option<proto::kerberos::crypto::Key> {
-    let (e, h) = v.trim().split_once(':')?;
-    let bytes = (0..h.len())
-        .step_by(2)
-        .map(|i| h.get(i..i + 2).and_then(|x| u8::from_str_radix(x, 16).ok()))
-        .collect::<Option<Vec<u8>>>()?;
-    Some(proto::kerberos::crypto::Key {
-        etype: e.parse().ok()?,
-        bytes,
-    })
-}
-
 /// Keys to open Kerberos parts with: a password (and salt), a key in hex, a keytab file. They
 /// stay in this page's memory: never stored, never sent.
 fn keys_form(
@@ -189,7 +177,7 @@ fn keys_form(
         Callback::from(move |e: InputEvent| {
             let v = value_of(&e.into());
             let mut k = (*keys).clone();
-            k.raw = v.split_whitespace().filter_map(parse_key).collect();
+            k.raw = v.split_whitespace().filter_map(Key::parse).collect();
             keys.set(k);
             key_text.set(v);
         })
@@ -207,16 +195,10 @@ fn keys_form(
                     };
                     let bytes = js_sys::Uint8Array::new(&buf).to_vec();
                     // A keytab's keys; a credential cache's or a KRB-CRED's session keys.
-                    let mut ds = proto::input::decode_file(&bytes);
-                    proto::decode::decrypt_all(&mut ds, &proto::kerberos::decrypt::Keys::default());
+                    let found = proto::input::keys_in_file(&bytes);
                     let mut k = (*keys).clone();
-                    k.keytab.clear();
-                    k.learnt.clear();
-                    for d in ds {
-                        k.keytab.extend(d.carried.keytab);
-                        k.learnt.extend(d.carried.learnt);
-                        k.learnt.extend(d.learnt);
-                    }
+                    k.keytab = found.keytab;
+                    k.learnt = found.learnt;
                     keys.set(k);
                 });
             }

@@ -12,7 +12,9 @@
 //! out = CTS(Ke, conf‖plain) ‖ CMAC(Ki, conf‖plain)    checksum 17/18 = CMAC(Kc, data)
 //! ```
 
-use super::crypto::{cts_decrypt_with, cts_encrypt_with, Block16, CryptoError, Key};
+use super::crypto::{
+    cts_decrypt_with, cts_encrypt_with, usage_constant, Block16, CryptoError, Key, SaltpStringToKey,
+};
 use cmac::{Cmac, KeyInit, Mac};
 
 pub const CAMELLIA128_CTS_CMAC: i32 = 25;
@@ -54,50 +56,28 @@ pub fn dk(key: &[u8], constant: &[u8]) -> Result<Vec<u8>, CryptoError> {
     Ok(out)
 }
 
-/// Every step of a Camellia string-to-key, for the page.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct CamelliaStringToKey {
-    /// The etype's name, a zero byte, the salt (`saltp`).
-    pub saltp: Vec<u8>,
-    pub iterations: u32,
-    /// PBKDF2-HMAC-SHA1 output (`tkey`).
-    pub pbkdf2: Vec<u8>,
-    /// KDF-FEEDBACK-CMAC(tkey, "kerberos").
-    pub key: Vec<u8>,
-}
-
 /// RFC 6803 §3 string-to-key (iterations from the s2kparams, 32768 by default).
 pub fn string_to_key(
     etype: i32,
     password: &[u8],
     salt: &[u8],
     iterations: u32,
-) -> Result<CamelliaStringToKey, CryptoError> {
+) -> Result<SaltpStringToKey, CryptoError> {
     let len = match etype {
         CAMELLIA128_CTS_CMAC => 16,
         CAMELLIA256_CTS_CMAC => 32,
         _ => return Err(CryptoError::UnsupportedEtype),
     };
-    let name: &[u8] = if etype == CAMELLIA128_CTS_CMAC {
-        b"camellia128-cts-cmac"
-    } else {
-        b"camellia256-cts-cmac"
-    };
-    let saltp = [name, &[0], salt].concat();
+    let saltp = SaltpStringToKey::saltp(etype, salt);
     let mut tkey = vec![0u8; len];
     pbkdf2::pbkdf2_hmac::<sha1::Sha1>(password, &saltp, iterations, &mut tkey);
     let key = dk(&tkey, b"kerberos")?;
-    Ok(CamelliaStringToKey {
+    Ok(SaltpStringToKey {
         saltp,
         iterations,
         pbkdf2: tkey,
         key,
     })
-}
-
-fn usage_constant(usage: u32, c: u8) -> [u8; 5] {
-    let u = usage.to_be_bytes();
-    [u[0], u[1], u[2], u[3], c]
 }
 
 fn check_len(key: &Key) -> Result<(), CryptoError> {
@@ -147,15 +127,10 @@ pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoEr
 }
 
 /// cmac-camellia128 and cmac-camellia256 (checksum types 17 and 18): CMAC under Kc.
-pub fn checksum(key: &Key, usage: u32, data: &[u8]) -> Result<(i64, Vec<u8>), CryptoError> {
+pub fn checksum(key: &Key, usage: u32, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
     check_len(key)?;
     let kc = dk(&key.bytes, &usage_constant(usage, 0x99))?;
-    let kind = if key.etype == CAMELLIA128_CTS_CMAC {
-        17
-    } else {
-        18
-    };
-    Ok((kind, cmac(&kc, &[data])?.to_vec()))
+    Ok(cmac(&kc, &[data])?.to_vec())
 }
 
 /// The Camellia PRF (RFC 6803 §4): CMAC of the input under DK(key, "prf").
@@ -170,10 +145,7 @@ mod tests {
     use super::*;
 
     fn unhex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
+        crate::field::unhex(s).unwrap()
     }
 
     fn key(bytes: &str) -> Key {
@@ -287,7 +259,7 @@ mod tests {
             ),
         ] {
             let k = key(k);
-            let (_, sum) = checksum(&k, usage, data).unwrap();
+            let sum = checksum(&k, usage, data).unwrap();
             assert_eq!(sum, unhex(mic));
         }
     }

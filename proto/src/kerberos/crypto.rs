@@ -67,6 +67,18 @@ pub struct Key {
     pub bytes: Vec<u8>,
 }
 
+impl Key {
+    /// A key as users write it, `ETYPE:HEX` (e.g. `18:0011…`, as `klist -K` and the walkthroughs
+    /// show it).
+    pub fn parse(text: &str) -> Option<Key> {
+        let (e, h) = text.trim().split_once(':')?;
+        Some(Key {
+            etype: e.parse().ok()?,
+            bytes: crate::field::unhex(h)?,
+        })
+    }
+}
+
 /// Why decryption failed.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CryptoError {
@@ -313,7 +325,7 @@ pub fn cts_decrypt_with(aes: &Block16, cipher: &[u8]) -> Result<Vec<u8>, CryptoE
     Ok(out)
 }
 
-fn hmac_sha1(key: &[u8], data: &[u8]) -> [u8; 20] {
+pub(super) fn hmac_sha1(key: &[u8], data: &[u8]) -> [u8; 20] {
     let Ok(mut mac) = <Hmac<Sha1>>::new_from_slice(key) else {
         return [0; 20];
     };
@@ -414,16 +426,41 @@ pub fn kdf_hmac_sha2(etype: i32, key: &[u8], label: &[u8], bits: u32) -> Vec<u8>
 }
 
 #[cfg(feature = "aes-sha2")]
-/// Every step of an RFC 8009 string-to-key, for the page.
+/// Every step of a string-to-key that puts the etype's name before the salt: RFC 8009's
+/// (PBKDF2-HMAC-SHA256/384, then KDF-HMAC-SHA2) and RFC 6803's (PBKDF2-HMAC-SHA1, then
+/// KDF-FEEDBACK-CMAC), for the page.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Sha2StringToKey {
+pub struct SaltpStringToKey {
     /// The etype's name, a zero byte, the salt (`saltp`).
     pub saltp: Vec<u8>,
     pub iterations: u32,
-    /// PBKDF2-HMAC-SHA256/384 output (`tkey`).
+    /// PBKDF2's output (`tkey`).
     pub pbkdf2: Vec<u8>,
-    /// KDF-HMAC-SHA2(tkey, "kerberos", k).
+    /// The KDF of tkey and "kerberos".
     pub key: Vec<u8>,
+}
+
+#[cfg(feature = "aes-sha2")]
+impl SaltpStringToKey {
+    /// What PBKDF2 salts with (RFC 8009 §4, RFC 6803 §3): the etype's name, a zero byte, the
+    /// salt.
+    pub(super) fn saltp(etype: i32, salt: &[u8]) -> Vec<u8> {
+        [etype_name(i64::from(etype)).as_bytes(), &[0], salt].concat()
+    }
+
+    /// The steps as the page lists them, naming PBKDF2's hash and the KDF.
+    fn push_steps(&self, hash: &str, kdf: &str, steps: &mut Vec<Step>) {
+        let hex = crate::field::hex;
+        steps.push(("saltp = etype name ‖ 0x00 ‖ salt".into(), hex(&self.saltp)));
+        steps.push((
+            format!(
+                "tkey = PBKDF2-HMAC-{hash}(password, saltp, {})",
+                self.iterations
+            ),
+            hex(&self.pbkdf2),
+        ));
+        steps.push((format!("key = {kdf}(tkey, \"kerberos\")"), hex(&self.key)));
+    }
 }
 
 #[cfg(feature = "aes-sha2")]
@@ -433,16 +470,9 @@ pub fn sha2_string_to_key(
     password: &[u8],
     salt: &[u8],
     iterations: u32,
-) -> Result<Sha2StringToKey, CryptoError> {
+) -> Result<SaltpStringToKey, CryptoError> {
     let (len, _, _) = sha2_sizes(etype).ok_or(CryptoError::UnsupportedEtype)?;
-    let name = if etype == AES128_CTS_HMAC_SHA256_128 {
-        "aes128-cts-hmac-sha256-128"
-    } else {
-        "aes256-cts-hmac-sha384-192"
-    };
-    let mut saltp = name.as_bytes().to_vec();
-    saltp.push(0);
-    saltp.extend_from_slice(salt);
+    let saltp = SaltpStringToKey::saltp(etype, salt);
     let mut tkey = vec![0u8; len];
     if etype == AES256_CTS_HMAC_SHA384_192 {
         pbkdf2::pbkdf2_hmac::<Sha384>(password, &saltp, iterations, &mut tkey);
@@ -451,7 +481,7 @@ pub fn sha2_string_to_key(
     }
     let bits = u32::try_from(len * 8).unwrap_or(0);
     let key = kdf_hmac_sha2(etype, &tkey, b"kerberos", bits);
-    Ok(Sha2StringToKey {
+    Ok(SaltpStringToKey {
         saltp,
         iterations,
         pbkdf2: tkey,
@@ -470,8 +500,7 @@ fn sha2_usage_keys(key: &Key, usage: u32) -> Result<UsageKeys, CryptoError> {
     if key.bytes.len() != len {
         return Err(CryptoError::BadKey);
     }
-    let u = usage.to_be_bytes();
-    let label = |c: u8| [u[0], u[1], u[2], u[3], c];
+    let label = |c: u8| usage_constant(usage, c);
     Ok((
         kdf_hmac_sha2(key.etype, &key.bytes, &label(0x99), h_bits),
         kdf_hmac_sha2(key.etype, &key.bytes, &label(0xaa), ke_bits),
@@ -541,30 +570,14 @@ pub fn string_to_key_steps(
             } else {
                 "SHA384"
             };
-            steps.push(("saltp = etype name ‖ 0x00 ‖ salt".into(), hex(&k.saltp)));
-            steps.push((
-                format!("tkey = PBKDF2-HMAC-{hash}(password, saltp, {n})"),
-                hex(&k.pbkdf2),
-            ));
-            steps.push((
-                "key = KDF-HMAC-SHA2(tkey, \"kerberos\")".into(),
-                hex(&k.key),
-            ));
+            k.push_steps(hash, "KDF-HMAC-SHA2", &mut steps);
             k.key
         }
         #[cfg(feature = "full-kerberos")]
         super::camellia::CAMELLIA128_CTS_CMAC | super::camellia::CAMELLIA256_CTS_CMAC => {
             let n = iterations.unwrap_or(32768);
             let k = super::camellia::string_to_key(etype, password.as_bytes(), salt.as_bytes(), n)?;
-            steps.push(("saltp = etype name ‖ 0x00 ‖ salt".into(), hex(&k.saltp)));
-            steps.push((
-                format!("tkey = PBKDF2-HMAC-SHA1(password, saltp, {n})"),
-                hex(&k.pbkdf2),
-            ));
-            steps.push((
-                "key = KDF-FEEDBACK-CMAC(tkey, \"kerberos\")".into(),
-                hex(&k.key),
-            ));
+            k.push_steps("SHA1", "KDF-FEEDBACK-CMAC", &mut steps);
             k.key
         }
         #[cfg(feature = "full-kerberos")]
@@ -626,12 +639,18 @@ fn rc4_keys(key: &Key, usage: u32) -> ([u8; 16], [u8; 16]) {
     }
 }
 
+/// The derivation constant of a key usage (RFC 3961 §5.3): the usage as 4 big-endian bytes and
+/// 0x99 (Kc), 0xAA (Ke) or 0x55 (Ki).
+pub(super) fn usage_constant(usage: u32, c: u8) -> [u8; 5] {
+    let u = usage.to_be_bytes();
+    [u[0], u[1], u[2], u[3], c]
+}
+
 /// Ke = DK(key, usage ‖ 0xAA) and Ki = DK(key, usage ‖ 0x55) (RFC 3961 §5.3).
 fn usage_keys(key: &Key, usage: u32) -> Result<(Vec<u8>, Vec<u8>), CryptoError> {
-    let u = usage.to_be_bytes();
     Ok((
-        dk(&key.bytes, &[u[0], u[1], u[2], u[3], 0xaa])?,
-        dk(&key.bytes, &[u[0], u[1], u[2], u[3], 0x55])?,
+        dk(&key.bytes, &usage_constant(usage, 0xaa))?,
+        dk(&key.bytes, &usage_constant(usage, 0x55))?,
     ))
 }
 
@@ -766,44 +785,55 @@ pub fn decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, CryptoEr
 /// A keyed checksum of `data` (RFC 3961 §5.4 with RFC 3962's hmac-sha1-96-aes128/256, types
 /// 15 and 16; RFC 4757 §4's hmac-md5, type -138): `(cksumtype, checksum)`.
 pub fn checksum(key: &Key, usage: u32, data: &[u8]) -> Result<(i64, Vec<u8>), CryptoError> {
-    match key.etype {
+    let kind = cksumtype_of(key.etype).ok_or(CryptoError::UnsupportedEtype)?;
+    let sum = match key.etype {
         RC4_HMAC | RC4_HMAC_EXP => {
             let ksign = hmac_md5(&key.bytes, &[b"signaturekey\0"]);
             let tmp = crate::ntlm::crypto::md5(&[&usage.to_le_bytes()[..], data].concat());
-            Ok((-138, hmac_md5(&ksign, &[&tmp]).to_vec()))
+            hmac_md5(&ksign, &[&tmp]).to_vec()
         }
         AES128_CTS_HMAC_SHA1_96 | AES256_CTS_HMAC_SHA1_96 => {
-            let u = usage.to_be_bytes();
-            let kc = dk(&key.bytes, &[u[0], u[1], u[2], u[3], 0x99])?;
-            let kind = if key.etype == AES128_CTS_HMAC_SHA1_96 {
-                15
-            } else {
-                16
-            };
-            Ok((kind, hmac_sha1(&kc, data).get(..12).unwrap_or(&[]).to_vec()))
+            let kc = dk(&key.bytes, &usage_constant(usage, 0x99))?;
+            hmac_sha1(&kc, data).get(..12).unwrap_or(&[]).to_vec()
         }
-        // hmac-sha256-128-aes128 (19) and hmac-sha384-192-aes256 (20), RFC 8009 §5.
         #[cfg(feature = "aes-sha2")]
         AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => {
             // The checksum is h bytes, Kc's length.
             let (kc, _, _) = sha2_usage_keys(key, usage)?;
             let mac = hmac_sha2(key.etype, &kc, &[data]);
-            Ok((
-                i64::from(key.etype),
-                mac.get(..kc.len()).unwrap_or(&[]).to_vec(),
-            ))
+            mac.get(..kc.len()).unwrap_or(&[]).to_vec()
         }
         #[cfg(feature = "full-kerberos")]
         super::camellia::CAMELLIA128_CTS_CMAC | super::camellia::CAMELLIA256_CTS_CMAC => {
-            super::camellia::checksum(key, usage, data)
+            super::camellia::checksum(key, usage, data)?
         }
-        // hmac-sha1-des3-kd (12).
         #[cfg(feature = "full-kerberos")]
-        super::des::DES3_CBC_SHA1_KD => Ok((12, super::des::des3_checksum(key, usage, data)?)),
-        // Single DES keys sign with rsa-md5-des (8), which has a random confounder: see
-        // `verify_checksum`.
-        _ => Err(CryptoError::UnsupportedEtype),
-    }
+        super::des::DES3_CBC_SHA1_KD => super::des::des3_checksum(key, usage, data)?,
+        _ => return Err(CryptoError::UnsupportedEtype),
+    };
+    Ok((kind, sum))
+}
+
+/// The keyed checksum type an etype's keys make (RFC 3961 §4's required checksum mechanism):
+/// hmac-md5 (-138, RFC 4757), hmac-sha1-96-aes128/256 (15, 16), hmac-sha256-128-aes128 and
+/// hmac-sha384-192-aes256 (19, 20), cmac-camellia128/256 (17, 18), hmac-sha1-des3-kd (12).
+/// Single DES keys sign with rsa-md5-des (8), whose random confounder only `verify_checksum`
+/// handles.
+pub fn cksumtype_of(etype: i32) -> Option<i64> {
+    Some(match etype {
+        RC4_HMAC | RC4_HMAC_EXP => -138,
+        AES128_CTS_HMAC_SHA1_96 => 15,
+        AES256_CTS_HMAC_SHA1_96 => 16,
+        #[cfg(feature = "aes-sha2")]
+        AES128_CTS_HMAC_SHA256_128 | AES256_CTS_HMAC_SHA384_192 => i64::from(etype),
+        #[cfg(feature = "full-kerberos")]
+        super::camellia::CAMELLIA128_CTS_CMAC => 17,
+        #[cfg(feature = "full-kerberos")]
+        super::camellia::CAMELLIA256_CTS_CMAC => 18,
+        #[cfg(feature = "full-kerberos")]
+        super::des::DES3_CBC_SHA1_KD => 12,
+        _ => return None,
+    })
 }
 
 #[cfg(feature = "full-kerberos")]
@@ -978,11 +1008,7 @@ mod tests {
     use crate::field::hex;
 
     fn unhex(s: &str) -> Vec<u8> {
-        let s: String = s.chars().filter(|c| !c.is_whitespace()).collect();
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
+        crate::field::unhex(s).unwrap()
     }
 
     /// RFC 3961 Appendix A.1.

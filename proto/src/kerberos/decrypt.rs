@@ -149,21 +149,10 @@ fn sealed(
 
 /// The salt and iteration count PA-ETYPE-INFO2 (RFC 4120 §5.2.7.5) gives for `etype`, in a KDC
 /// reply's padata (or a KRB-ERROR's e-data).
-fn etype_info2(buf: &[u8], padata: Option<Tlv>, etype: i32) -> (Option<String>, Option<u32>) {
+fn etype_info2(buf: &[u8], list: Option<Tlv>, etype: i32) -> (Option<String>, Option<u32>) {
     let mut out = (None, None);
-    let Some(padata) = padata else { return out };
-    for pa in asn1::children(buf, &padata).unwrap_or_default() {
-        let f = kids(buf, &pa);
-        if int(buf, ctx(buf, &f, 1)) != Some(19) {
-            continue;
-        }
-        let Some(value) = ctx(buf, &f, 2) else {
-            continue;
-        };
-        let Ok(list) = asn1::read(buf, value.content, value.end) else {
-            continue;
-        };
-        for e in asn1::children(buf, &list).unwrap_or_default() {
+    for (_, entries) in padata(buf, list).into_iter().filter(|(ty, _)| *ty == 19) {
+        for e in asn1::children(buf, &entries).unwrap_or_default() {
             let ef = kids(buf, &e);
             if int(buf, ctx(buf, &ef, 0)) == Some(i64::from(etype)) {
                 out.0 =

@@ -16,10 +16,8 @@
 //! ```
 //! Key usage does not enter single DES (RFC 3961 §6.2): any key usage opens it.
 
-use super::crypto::{n_fold, CryptoError, Key};
+use super::crypto::{hmac_sha1, n_fold, usage_constant, CryptoError, Key};
 use des::cipher::{BlockCipherDecrypt, BlockCipherEncrypt, KeyInit};
-use hmac::{Hmac, Mac};
-use sha1::Sha1;
 
 pub const DES_CBC_CRC: i32 = 1;
 pub const DES_CBC_MD5: i32 = 3;
@@ -322,19 +320,6 @@ pub fn des3_string_to_key(password: &[u8], salt: &[u8]) -> Result<Des3StringToKe
     Ok(Des3StringToKey { folded, key })
 }
 
-fn hmac_sha1(key: &[u8], data: &[u8]) -> Vec<u8> {
-    let Ok(mut mac) = <Hmac<Sha1> as KeyInit>::new_from_slice(key) else {
-        return Vec::new();
-    };
-    mac.update(data);
-    mac.finalize().into_bytes().to_vec()
-}
-
-fn usage_constant(usage: u32, c: u8) -> [u8; 5] {
-    let u = usage.to_be_bytes();
-    [u[0], u[1], u[2], u[3], c]
-}
-
 /// des3-cbc-sha1-kd encryption (RFC 3961 §6.3 with §5.3's simplified profile).
 pub fn des3_encrypt(
     key: &Key,
@@ -361,7 +346,7 @@ pub fn des3_decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, Cry
     let ki = des3_dk(&key.bytes, &usage_constant(usage, 0x55))?;
     let (body, mac) = cipher.split_at(cipher.len() - 20);
     let p = cbc_decrypt(&Cipher8::new(&ke)?, [0; 8], body);
-    if hmac_sha1(&ki, &p) != mac {
+    if hmac_sha1(&ki, &p).as_slice() != mac {
         return Err(CryptoError::Integrity);
     }
     Ok(p.get(8..).unwrap_or(&[]).to_vec())
@@ -370,13 +355,13 @@ pub fn des3_decrypt(key: &Key, usage: u32, cipher: &[u8]) -> Result<Vec<u8>, Cry
 /// hmac-sha1-des3-kd (checksum type 12): HMAC-SHA1 under Kc = DK(key, usage ‖ 99).
 pub fn des3_checksum(key: &Key, usage: u32, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
     let kc = des3_dk(&key.bytes, &usage_constant(usage, 0x99))?;
-    Ok(hmac_sha1(&kc, data))
+    Ok(hmac_sha1(&kc, data).to_vec())
 }
 
 /// The DES3 PRF (RFC 3961 §6.3): 3DES-CBC under DK(key, "prf") of SHA-1(input) truncated to
 /// 16 bytes.
 pub fn des3_prf(key: &Key, data: &[u8]) -> Result<Vec<u8>, CryptoError> {
-    use sha1::Digest;
+    use sha1::{Digest, Sha1};
     let kp = des3_dk(&key.bytes, b"prf")?;
     let h = Sha1::digest(data);
     Ok(cbc_encrypt(
@@ -392,10 +377,7 @@ mod tests {
     use super::*;
 
     fn unhex(s: &str) -> Vec<u8> {
-        (0..s.len())
-            .step_by(2)
-            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-            .collect()
+        crate::field::unhex(s).unwrap()
     }
 
     #[test]

@@ -58,28 +58,34 @@ pub struct Buffer {
 #[cfg(feature = "full-kerberos")]
 /// The buffers of a PAC (spans relative to the PAC's first byte).
 pub fn buffers(pac: &[u8]) -> Vec<Buffer> {
-    let mut out = Vec::new();
-    let Some(count) = le32(pac, 0) else {
-        return out;
-    };
-    for i in 0..count.min(64) as usize {
-        let base = 8 + 16 * i;
-        let (Some(ty), Some(size), Some(off)) =
-            (le32(pac, base), le32(pac, base + 4), le64(pac, base + 8))
-        else {
-            break;
-        };
-        let (Ok(off), size) = (usize::try_from(off), size as usize) else {
-            continue;
-        };
-        if off.checked_add(size).is_some_and(|e| e <= pac.len()) {
-            out.push(Buffer {
+    info_buffers(pac)
+        .into_iter()
+        .filter_map(|(_, ty, size, off)| {
+            let off = usize::try_from(off).ok()?;
+            let end = off.checked_add(size as usize).filter(|e| *e <= pac.len())?;
+            Some(Buffer {
                 ty,
-                data: Span::new(off, off + size),
-            });
-        }
-    }
-    out
+                data: Span::new(off, end),
+            })
+        })
+        .collect()
+}
+
+/// The PAC_INFO_BUFFER headers (MS-PAC §2.4) that are whole: (where the header is, ulType,
+/// cbBufferSize, Offset). At most 64.
+fn info_buffers(pac: &[u8]) -> Vec<(usize, u32, u32, u64)> {
+    let count = le32(pac, 0).unwrap_or(0);
+    (0..count.min(64) as usize)
+        .map(|i| 8 + 16 * i)
+        .map_while(|base| {
+            Some((
+                base,
+                le32(pac, base)?,
+                le32(pac, base + 4)?,
+                le64(pac, base + 8)?,
+            ))
+        })
+        .collect()
 }
 
 fn le16(b: &[u8], i: usize) -> Option<u16> {
@@ -179,6 +185,25 @@ impl Ndr<'_> {
         };
         Some(Field::new(name, self.span(s), value))
     }
+    /// An embedded pointer (its referent id, 0 for null) and a field for it named `name`; what it
+    /// points to is deferred after the structure.
+    fn pointer(&mut self, name: &'static str) -> Option<(u32, Field)> {
+        let (p, s) = self.u32()?;
+        Some((p, Field::new(name, s, Value::None)))
+    }
+    /// A deferred GROUP_MEMBERSHIP array (conformance count, then RelativeId and Attributes
+    /// each): the count and a field per group.
+    fn groups(&mut self) -> Option<(u32, Vec<Field>)> {
+        let (n, _) = self.u32()?;
+        let mut kids = Vec::new();
+        for _ in 0..n.min(4096) {
+            let s0 = self.at;
+            let (rid, _) = self.u32()?;
+            let (attrs, _) = self.u32()?;
+            kids.push(group(self.span(s0), rid, attrs));
+        }
+        Some((n, kids))
+    }
     /// RPC_UNICODE_STRING's header: (length in bytes, referent) and its field.
     fn unicode_header(&mut self, name: &'static str) -> Option<(u32, Field)> {
         let s = self.at;
@@ -271,13 +296,9 @@ fn validation_fields(b: &[u8], base: usize, out: &mut Vec<Field>) -> Option<()> 
     out.push(named_rid("PrimaryGroupId", s, pg));
     let (group_count, s) = r.u32()?;
     out.push(Field::new("GroupCount", s, Value::U32(group_count)));
-    let (groups_ptr, _) = r.u32()?;
+    let (groups_ptr, f) = r.pointer("GroupIds")?;
     let groups_at = out.len();
-    out.push(Field::new(
-        "GroupIds",
-        Span::new(base + r.at - 4, base + r.at),
-        Value::None,
-    ));
+    out.push(f);
     let (flags, s) = r.u32()?;
     out.push(
         Field::new("UserFlags", s, Value::Text(format!("0x{flags:08x}")))
@@ -295,9 +316,9 @@ fn validation_fields(b: &[u8], base: usize, out: &mut Vec<Field>) -> Option<()> 
         strings.push((ptr, out.len()));
         out.push(f);
     }
-    let (domain_ptr, s) = r.u32()?;
+    let (domain_ptr, f) = r.pointer("LogonDomainId")?;
     let domain_at = out.len();
-    out.push(Field::new("LogonDomainId", s, Value::None));
+    out.push(f);
     r.u32()?;
     r.u32()?;
     let (uac, s) = r.u32()?;
@@ -312,29 +333,17 @@ fn validation_fields(b: &[u8], base: usize, out: &mut Vec<Field>) -> Option<()> 
     r.u32()?; // Reserved3
     let (sid_count, s) = r.u32()?;
     out.push(Field::new("SidCount", s, Value::U32(sid_count)));
-    let (extra_ptr, _) = r.u32()?;
+    let (extra_ptr, f) = r.pointer("ExtraSids")?;
     let extra_at = out.len();
-    out.push(Field::new(
-        "ExtraSids",
-        Span::new(base + r.at - 4, base + r.at),
-        Value::None,
-    ));
-    let (res_dom_ptr, _) = r.u32()?;
+    out.push(f);
+    let (res_dom_ptr, f) = r.pointer("ResourceGroupDomainSid")?;
     let res_dom_at = out.len();
-    out.push(Field::new(
-        "ResourceGroupDomainSid",
-        Span::new(base + r.at - 4, base + r.at),
-        Value::None,
-    ));
+    out.push(f);
     let (res_count, s) = r.u32()?;
     out.push(Field::new("ResourceGroupCount", s, Value::U32(res_count)));
-    let (res_ptr, _) = r.u32()?;
+    let (res_ptr, f) = r.pointer("ResourceGroupIds")?;
     let res_at = out.len();
-    out.push(Field::new(
-        "ResourceGroupIds",
-        Span::new(base + r.at - 4, base + r.at),
-        Value::None,
-    ));
+    out.push(f);
 
     // Deferred referents, in the order of their pointers (MS-RPCE §2.2.6: NDR's embedded
     // pointer representation).
@@ -352,14 +361,7 @@ fn validation_fields(b: &[u8], base: usize, out: &mut Vec<Field>) -> Option<()> 
         }
         // The group array comes after the six strings before it (then LogonServer…).
         if i == 5 && groups_ptr != 0 {
-            let (n, _) = r.u32()?;
-            let mut kids = Vec::new();
-            for _ in 0..n.min(4096) {
-                let s0 = r.at;
-                let (rid, _) = r.u32()?;
-                let (attrs, _) = r.u32()?;
-                kids.push(group(r.span(s0), rid, attrs));
-            }
+            let (n, kids) = r.groups()?;
             if let Some(f) = out.get_mut(groups_at) {
                 f.value = Value::Text(format!("{n} groups"));
                 f.children = kids;
@@ -407,14 +409,7 @@ fn validation_fields(b: &[u8], base: usize, out: &mut Vec<Field>) -> Option<()> 
         }
     }
     if res_ptr != 0 {
-        let (n, _) = r.u32()?;
-        let mut kids = Vec::new();
-        for _ in 0..n.min(4096) {
-            let s0 = r.at;
-            let (rid, _) = r.u32()?;
-            let (attrs, _) = r.u32()?;
-            kids.push(group(r.span(s0), rid, attrs));
-        }
+        let (_, kids) = r.groups()?;
         if let Some(f) = out.get_mut(res_at) {
             f.children = kids;
         }
@@ -517,13 +512,7 @@ pub(crate) fn fields(at: usize, pac: &[u8]) -> Vec<Field> {
         span(4, 8),
         Value::U32(le32(pac, 4).unwrap_or(0)),
     ));
-    for i in 0..count.min(64) as usize {
-        let base = 8 + 16 * i;
-        let (Some(ty), Some(size), Some(off)) =
-            (le32(pac, base), le32(pac, base + 4), le64(pac, base + 8))
-        else {
-            break;
-        };
+    for (base, ty, size, off) in info_buffers(pac) {
         let mut b = Field::new(
             "PAC_INFO_BUFFER",
             span(base, base + 16),
@@ -699,9 +688,7 @@ pub fn verify(
         let given = s.slice_bytes(pac);
         let keys: Vec<&(Key, String)> = kdc
             .iter()
-            .filter(|(k, _)| {
-                crypto::checksum(k, 17, b"").is_ok_and(|(kind, _)| kind == i64::from(t))
-            })
+            .filter(|(k, _)| crypto::cksumtype_of(k.etype) == Some(i64::from(t)))
             .collect();
         let line = match (keys.first(), &data) {
             (Some(_), Some(d)) => {

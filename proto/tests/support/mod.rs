@@ -35,8 +35,5 @@ impl Gen {
 
 /// Bytes from lower- or upper-case hex.
 pub fn unhex(s: &str) -> Vec<u8> {
-    (0..s.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&s[i..i + 2], 16).unwrap())
-        .collect()
+    proto::field::unhex(s).unwrap()
 }
